@@ -1,0 +1,51 @@
+"""Forms for signing in, accepting an invitation and choosing a language."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, labelled for e-mail addresses (the username field keeps its name for django-axes)."""
+
+    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    error_messages = {
+        "invalid_login": _("That e-mail address and password do not match an account. Both are case-sensitive for the password."),
+        "inactive": _("This account has been closed. Please contact the school office."),
+    }
+
+
+class InvitationAcceptForm(forms.Form):
+    """A parent chooses their password when accepting an invitation."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Choose a password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords do not match."))
+        elif cleaned.get("password1"):
+            try:
+                password_validation.validate_password(cleaned["password1"])
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("My school's language"))] + list(settings.LANGUAGES),
+        required=False,
+    )

@@ -1,0 +1,156 @@
+"""Account services: parent invitations and language preference.
+
+Each service checks the actor, validates, writes inside a transaction with its audit event, and queues e-mail
+with ``transaction.on_commit`` so nothing is sent for a change that rolled back.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safeguard import permissions
+from safeguard.audit.services import audit_log
+from safeguard.base import DomainError
+from safeguard.directory.models import Guardian
+
+from .models import Invitation, User
+
+
+class InvitationError(DomainError):
+    """An invitation link cannot be used; ``code`` is one of "expired", "used", "revoked"."""
+
+
+def _open_invitations(guardian):
+    return Invitation.objects.filter(guardian=guardian, accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+def invitation_status(invitation, *, now=None):
+    """One of "valid", "expired", "used", "revoked" for ``invitation`` at ``now`` (aware datetime)."""
+    now = now or timezone.now()
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= now:
+        return "expired"
+    return "valid"
+
+
+def _issue(*, guardian, actor, now, ip_address, action):
+    from .tasks import send_invitation
+
+    if not guardian.email:
+        raise DomainError(_("%(name)s has no e-mail address on record.") % {"name": guardian.full_name}, code="no_email")
+    _open_invitations(guardian).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        guardian=guardian,
+        email=guardian.email.lower(),
+        expires_at=now + datetime.timedelta(hours=settings.INVITATION_VALID_HOURS),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_log(
+        actor=actor, action=action, school=guardian.school, subject=invitation,
+        data={"guardian": str(guardian.public_id)}, ip_address=ip_address,
+    )
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    return invitation
+
+
+def invitation_create(*, actor, guardian, now=None, ip_address=None):
+    """Invite a parent or carer to set up their account; the e-mail goes out after commit (Celery).
+
+    Args:
+        actor: the staff ``User`` sending it; needs ``INVITE_GUARDIAN`` in the guardian's school.
+        guardian: the ``Guardian`` to invite; must have an e-mail address.
+        now: aware datetime for tests; the link expires ``INVITATION_VALID_HOURS`` after it.
+
+    Any earlier unused invitation for the guardian is revoked, so only the newest link works.
+    Raises ``PermissionError`` if the actor may not invite; ``DomainError`` if there is no e-mail address or the
+    guardian already has an account.
+    """
+    if not permissions.can(actor, permissions.INVITE_GUARDIAN, guardian):
+        raise PermissionError("actor may not invite guardians in this school")
+    if guardian.user_id is not None:
+        raise DomainError(_("%(name)s already has an account.") % {"name": guardian.full_name}, code="has_account")
+    with transaction.atomic():
+        return _issue(
+            guardian=guardian, actor=actor, now=now or timezone.now(), ip_address=ip_address,
+            action="accounts.invitation.created",
+        )
+
+
+def invitation_renew(*, invitation, now=None, ip_address=None):
+    """Send a fresh link for an expired or replaced invitation, to the address on record (never one typed in).
+
+    Anyone holding a genuine (signed) link may ask, so nothing is revealed and nothing is sent anywhere new.
+    Raises ``InvitationError`` ("used") if the invitation was accepted, or if the guardian has since got an account.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        guardian = Guardian.objects.select_for_update().get(pk=invitation.guardian_id)
+        if invitation_status(invitation, now=now) == "used" or guardian.user_id is not None:
+            raise InvitationError(_("This invitation has already been used. Please sign in."), code="used")
+        return _issue(guardian=guardian, actor=None, now=now, ip_address=ip_address, action="accounts.invitation.renewed")
+
+
+def invitation_accept(*, invitation, full_name, password, now=None, ip_address=None):
+    """Use an invitation: create (or link) the parent's account and set its password; return the ``User``.
+
+    Args:
+        invitation: the ``Invitation`` named by a verified link.
+        full_name: the name the parent gives (str).
+        password: the new password; Django's password validators apply.
+
+    The invitation is claimed with a conditional update, so two submissions of the same link create one account.
+    Raises ``InvitationError`` ("expired", "used", "revoked") and ``django.core.exceptions.ValidationError``
+    for a weak password.
+    """
+    now = now or timezone.now()
+    status = invitation_status(invitation, now=now)
+    if status != "valid":
+        raise InvitationError(_invitation_message(status), code=status)
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(accepted_at=now)
+        if claimed != 1:
+            raise InvitationError(_invitation_message("used"), code="used")
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is None:
+            user = User(email=invitation.email, full_name=full_name.strip() or invitation.guardian.full_name)
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+        user.save()
+        guardian = invitation.guardian
+        guardian.user = user
+        guardian.save(update_fields=["user", "updated_at"])
+        audit_log(
+            actor=user, action="accounts.invitation.accepted", school=guardian.school, subject=invitation,
+            data={"guardian": str(guardian.public_id)}, ip_address=ip_address,
+        )
+    invitation.accepted_at = now
+    return user
+
+
+def _invitation_message(status):
+    return {
+        "expired": _("This invitation link has expired."),
+        "used": _("This invitation link has already been used."),
+        "revoked": _("This invitation link has been replaced by a newer one."),
+    }.get(status, _("This invitation link is not valid."))
+
+
+def user_set_language(*, user, language):
+    """Set the language ``user`` sees pages in ("" means the school's language). Raises ``DomainError``
+    for a language the product does not offer."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError(_("That language is not available."), code="language")
+    with transaction.atomic():
+        user.language = language
+        user.save(update_fields=["language", "updated_at"])
+        audit_log(actor=user, action="accounts.user.language_changed", subject=user, data={"language": language})
+    return user

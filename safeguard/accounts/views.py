@@ -1,0 +1,88 @@
+"""Sign-in, invitations, language. Thin views: form → service → redirect with a message."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from safeguard.audit.services import client_ip
+from safeguard.base import DomainError
+
+from . import services
+from .forms import InvitationAcceptForm, LanguageForm
+from .middleware import LANGUAGE_SESSION_KEY
+from .models import Invitation
+from .tokens import invitation_public_id_from_token
+
+
+def _invitation_from_token(token):
+    """The ``Invitation`` a link names, or None for an altered or unknown link."""
+    try:
+        public_id = invitation_public_id_from_token(token)
+    except signing.BadSignature:
+        return None
+    return Invitation.objects.select_related("guardian__school").filter(public_id=public_id).first()
+
+
+def invitation_accept(request, token):
+    """The page a parent reaches from their invitation e-mail: set a password, or learn why the link won't work."""
+    invitation = _invitation_from_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_problem.html", {"status": "invalid"}, status=400)
+    status = services.invitation_status(invitation)
+    if status != "valid":
+        return render(
+            request, "accounts/invitation_problem.html",
+            {"status": status, "token": token, "school": invitation.guardian.school}, status=410,
+        )
+    form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.guardian.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation, full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"], ip_address=client_ip(request),
+            )
+        except DomainError as error:
+            return render(
+                request, "accounts/invitation_problem.html",
+                {"status": error.code, "token": token, "school": invitation.guardian.school}, status=410,
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("home")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@require_POST
+def invitation_renew(request, token):
+    """Send a fresh link to the address the school holds, for an expired or replaced invitation."""
+    invitation = _invitation_from_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_problem.html", {"status": "invalid"}, status=400)
+    try:
+        services.invitation_renew(invitation=invitation, ip_address=client_ip(request))
+    except DomainError as error:
+        return render(request, "accounts/invitation_problem.html", {"status": error.code, "token": token}, status=410)
+    return render(request, "accounts/invitation_renewed.html", {"school": invitation.guardian.school})
+
+
+@login_required
+def language(request):
+    """Choose the language pages are shown in (POST changes it)."""
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_language(user=request.user, language=form.cleaned_data["language"])
+        except DomainError as error:
+            form.add_error("language", error.message)
+        else:
+            request.session.pop(LANGUAGE_SESSION_KEY, None)
+            next_url = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = "home"
+            return redirect(next_url)
+    return render(request, "accounts/language.html", {"form": form})

@@ -1,0 +1,194 @@
+"""Who may do what: the one place that decides.
+
+Roles are data (``directory.StaffRole`` per school, ``directory.OrganisationRole`` per trust or district);
+capabilities are code, listed in ``CAPABILITIES``. Views, services, tasks and commands all ask ``can()``; object
+look-ups go through the ``get_*_for_user`` helpers, which answer 404 for a record the user may not see exactly as for
+one that does not exist (healthchecks' ``_get_check_for_user``; pretix and Zulip do the same so existence never
+leaks).
+"""
+
+from django.http import Http404
+
+from safeguard.directory.models import (
+    Organisation,
+    OrganisationRole,
+    OrganisationRoleKind,
+    Pupil,
+    PupilGuardian,
+    Role,
+    School,
+    StaffRole,
+)
+
+# Capabilities -------------------------------------------------------------------------------------------------
+
+VIEW_SCHOOL = "school.view"                  # open the school's home page
+VIEW_ROSTER = "directory.view_roster"        # see pupils' names and details
+MANAGE_ROSTER = "directory.manage_roster"    # import the roster, mark pupils left
+INVITE_GUARDIAN = "directory.invite_guardian"
+VIEW_SAFEGUARDING = "safeguarding.view"      # the DSL team's pages (KCSIE: DSL team and head only)
+VIEW_GOVERNANCE = "governance.view"          # reports and the policy register, never a pupil's identity
+VIEW_TRUST = "trust.view"                    # the trust or district overview
+
+STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
+
+# Which school roles grant each capability. Trust admins are handled in ``_trust_grants``.
+CAPABILITIES = {
+    VIEW_SCHOOL: STAFF | {Role.GOVERNOR},
+    VIEW_ROSTER: STAFF,
+    MANAGE_ROSTER: {Role.OFFICE, Role.HEADTEACHER},
+    INVITE_GUARDIAN: {Role.OFFICE, Role.HEADTEACHER},
+    VIEW_SAFEGUARDING: {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
+    VIEW_GOVERNANCE: {Role.GOVERNOR, Role.SLT, Role.HEADTEACHER},
+}
+
+# A trust or district admin sees every school of the organisation, its roster and its reports, but no
+# safeguarding detail and no write access to a school's roster (BRIEF: "never see safeguarding detail").
+_TRUST_GRANTS = {VIEW_SCHOOL, VIEW_ROSTER, VIEW_GOVERNANCE, VIEW_TRUST}
+
+
+# Roles ----------------------------------------------------------------------------------------------------------
+
+def _cache(user):
+    cache = getattr(user, "_safeguard_roles", None)
+    if cache is None:
+        roles = {}
+        for school_id, role in StaffRole.objects.current().filter(user=user).values_list("school_id", "role"):
+            roles.setdefault(school_id, set()).add(role)
+        organisation_ids = set(
+            OrganisationRole.objects.current()
+            .filter(user=user, role=OrganisationRoleKind.TRUST_ADMIN)
+            .values_list("organisation_id", flat=True)
+        )
+        cache = {"school_roles": roles, "organisation_ids": organisation_ids}
+        user._safeguard_roles = cache
+    return cache
+
+
+def forget_roles(user):
+    """Drop the per-request cache of ``user``'s roles (after granting or ending a role)."""
+    if hasattr(user, "_safeguard_roles"):
+        del user._safeguard_roles
+
+
+def roles_in(user, school):
+    """The set of ``Role`` values ``user`` currently holds in ``school`` (empty for anonymous users)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(_cache(user)["school_roles"].get(school.pk, set()))
+
+
+def is_trust_admin_for(user, school_or_organisation):
+    """True if ``user`` administers the trust or district of a ``School`` (or the ``Organisation`` itself)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if isinstance(school_or_organisation, Organisation):
+        organisation_id = school_or_organisation.pk
+    else:
+        organisation_id = school_or_organisation.organisation_id
+    return organisation_id is not None and organisation_id in _cache(user)["organisation_ids"]
+
+
+def _school_of(obj):
+    if isinstance(obj, School):
+        return obj
+    school = getattr(obj, "school", None)
+    if school is None:
+        raise TypeError(f"Cannot tell which school {obj!r} belongs to.")
+    return school
+
+
+def can(user, capability, obj):
+    """Whether ``user`` may use ``capability`` on ``obj``.
+
+    Args:
+        user: a ``User`` (or AnonymousUser — always False).
+        capability: one of the capability constants of this module.
+        obj: a ``School``, an ``Organisation`` (for ``VIEW_TRUST``), or any record with a ``school``.
+
+    A ``Pupil`` is also visible to a parent or carer linked to it (``can_view_pupil``).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if capability == VIEW_TRUST:
+        return isinstance(obj, Organisation) and is_trust_admin_for(user, obj)
+    if capability not in CAPABILITIES:
+        raise ValueError(f"Unknown capability {capability!r}")
+    school = _school_of(obj)
+    if roles_in(user, school) & CAPABILITIES[capability]:
+        return True
+    return capability in _TRUST_GRANTS and is_trust_admin_for(user, school)
+
+
+def is_parent_of(user, pupil):
+    """True if ``user``'s parent account is linked to ``pupil`` by a current guardian link."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return PupilGuardian.objects.current().filter(pupil=pupil, guardian__user=user).exists()
+
+
+def has_parental_responsibility_for(user, pupil):
+    """True if ``user`` is linked to ``pupil`` as a guardian *with parental responsibility* — who may sign and consent."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        PupilGuardian.objects.current()
+        .filter(pupil=pupil, guardian__user=user, has_parental_responsibility=True)
+        .exists()
+    )
+
+
+# Scoped look-ups: 404 for "not yours" exactly as for "not there" --------------------------------------------------
+
+def schools_for(user):
+    """Schools where ``user`` holds a current role, or that belong to a trust they administer."""
+    if not user.is_authenticated:
+        return School.objects.none()
+    cache = _cache(user)
+    return School.objects.filter(pk__in=cache["school_roles"].keys()) | School.objects.filter(
+        organisation_id__in=cache["organisation_ids"]
+    )
+
+
+def organisations_for(user):
+    """Organisations ``user`` administers."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=_cache(user)["organisation_ids"])
+
+
+def get_school_for_user(user, slug, capability=VIEW_SCHOOL):
+    """The ``School`` with ``slug`` if ``user`` has ``capability`` there; raises ``Http404`` otherwise."""
+    school = School.objects.select_related("organisation").filter(slug=slug).first()
+    if school is None or not can(user, capability, school):
+        raise Http404
+    return school
+
+
+def get_organisation_for_user(user, slug):
+    """The ``Organisation`` with ``slug`` if ``user`` administers it; raises ``Http404`` otherwise."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None or not can(user, VIEW_TRUST, organisation):
+        raise Http404
+    return organisation
+
+
+def get_pupil_for_user(user, school, public_id):
+    """A pupil of ``school`` that ``user`` may see on the roster; raises ``Http404`` otherwise.
+
+    The pupil must belong to ``school`` (the URL's school): a pupil of another school is "not found".
+    """
+    if not can(user, VIEW_ROSTER, school):
+        raise Http404
+    pupil = Pupil.objects.filter(school=school, public_id=public_id).first()
+    if pupil is None:
+        raise Http404
+    return pupil
+
+
+def get_child_for_parent(user, public_id):
+    """A pupil linked to ``user``'s parent account by a current guardian link; raises ``Http404`` otherwise."""
+    pupil = Pupil.objects.select_related("school", "year_group", "school_class").filter(public_id=public_id).first()
+    if pupil is None or not is_parent_of(user, pupil):
+        raise Http404
+    return pupil

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from safeguard.directory import views as directory_views
+
+urlpatterns = [
+    path("", directory_views.home, name="home"),
+    path("accounts/", include("safeguard.accounts.urls")),
+    path("", include("safeguard.directory.urls")),
+    path("admin/", admin.site.urls),
+]
