@@ -22,13 +22,13 @@ from safeguard.directory.models import (
 
 # Capabilities -------------------------------------------------------------------------------------------------
 
-VIEW_SCHOOL = "school.view"                  # open the school's home page
-VIEW_ROSTER = "directory.view_roster"        # see pupils' names and details
-MANAGE_ROSTER = "directory.manage_roster"    # import the roster, mark pupils left
+VIEW_SCHOOL = "school.view"  # open the school's home page
+VIEW_ROSTER = "directory.view_roster"  # see pupils' names and details
+MANAGE_ROSTER = "directory.manage_roster"  # import the roster, mark pupils left
 INVITE_GUARDIAN = "directory.invite_guardian"
-VIEW_SAFEGUARDING = "safeguarding.view"      # the DSL team's pages (KCSIE: DSL team and head only)
-VIEW_GOVERNANCE = "governance.view"          # reports and the policy register, never a pupil's identity
-VIEW_TRUST = "trust.view"                    # the trust or district overview
+VIEW_SAFEGUARDING = "safeguarding.view"  # the DSL team's pages (KCSIE: DSL team and head only)
+VIEW_GOVERNANCE = "governance.view"  # reports and the policy register, never a pupil's identity
+VIEW_TRUST = "trust.view"  # the trust or district overview
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -48,6 +48,7 @@ _TRUST_GRANTS = {VIEW_SCHOOL, VIEW_ROSTER, VIEW_GOVERNANCE, VIEW_TRUST}
 
 
 # Roles ----------------------------------------------------------------------------------------------------------
+
 
 def _cache(user):
     cache = getattr(user, "_safeguard_roles", None)
@@ -128,7 +129,7 @@ def is_parent_of(user, pupil):
 
 
 def has_parental_responsibility_for(user, pupil):
-    """True if ``user`` is linked to ``pupil`` as a guardian *with parental responsibility* — who may sign and consent."""
+    """True if ``user`` is linked to ``pupil`` as a guardian with parental responsibility (may sign and consent)."""
     if not user.is_authenticated or not user.is_active:
         return False
     return (
@@ -139,6 +140,7 @@ def has_parental_responsibility_for(user, pupil):
 
 
 # Scoped look-ups: 404 for "not yours" exactly as for "not there" --------------------------------------------------
+
 
 def schools_for(user):
     """Schools where ``user`` holds a current role, or that belong to a trust they administer."""

@@ -10,10 +10,14 @@ from django.utils.translation import gettext_lazy as _
 class EmailAuthenticationForm(AuthenticationForm):
     """Django's sign-in form, labelled for e-mail addresses (the username field keeps its name for django-axes)."""
 
-    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
     error_messages = {
-        "invalid_login": _("That e-mail address and password do not match an account. Both are case-sensitive for the password."),
+        "invalid_login": _(
+            "That e-mail address and password do not match an account. Both are case-sensitive for the password."
+        ),
         "inactive": _("This account has been closed. Please contact the school office."),
     }
 
@@ -23,12 +27,15 @@ class InvitationAcceptForm(forms.Form):
 
     full_name = forms.CharField(label=_("Your full name"), max_length=200)
     password1 = forms.CharField(
-        label=_("Choose a password"), strip=False,
+        label=_("Choose a password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; not a common password."),
     )
     password2 = forms.CharField(
-        label=_("Type the password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):

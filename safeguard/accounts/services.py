@@ -44,7 +44,9 @@ def _issue(*, guardian, actor, now, ip_address, action):
     from .tasks import send_invitation
 
     if not guardian.email:
-        raise DomainError(_("%(name)s has no e-mail address on record.") % {"name": guardian.full_name}, code="no_email")
+        raise DomainError(
+            _("%(name)s has no e-mail address on record.") % {"name": guardian.full_name}, code="no_email"
+        )
     _open_invitations(guardian).update(revoked_at=now)
     invitation = Invitation.objects.create(
         guardian=guardian,
@@ -53,8 +55,12 @@ def _issue(*, guardian, actor, now, ip_address, action):
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     audit_log(
-        actor=actor, action=action, school=guardian.school, subject=invitation,
-        data={"guardian": str(guardian.public_id)}, ip_address=ip_address,
+        actor=actor,
+        action=action,
+        school=guardian.school,
+        subject=invitation,
+        data={"guardian": str(guardian.public_id)},
+        ip_address=ip_address,
     )
     transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
     return invitation
@@ -78,7 +84,10 @@ def invitation_create(*, actor, guardian, now=None, ip_address=None):
         raise DomainError(_("%(name)s already has an account.") % {"name": guardian.full_name}, code="has_account")
     with transaction.atomic():
         return _issue(
-            guardian=guardian, actor=actor, now=now or timezone.now(), ip_address=ip_address,
+            guardian=guardian,
+            actor=actor,
+            now=now or timezone.now(),
+            ip_address=ip_address,
             action="accounts.invitation.created",
         )
 
@@ -94,7 +103,9 @@ def invitation_renew(*, invitation, now=None, ip_address=None):
         guardian = Guardian.objects.select_for_update().get(pk=invitation.guardian_id)
         if invitation_status(invitation, now=now) == "used" or guardian.user_id is not None:
             raise InvitationError(_("This invitation has already been used. Please sign in."), code="used")
-        return _issue(guardian=guardian, actor=None, now=now, ip_address=ip_address, action="accounts.invitation.renewed")
+        return _issue(
+            guardian=guardian, actor=None, now=now, ip_address=ip_address, action="accounts.invitation.renewed"
+        )
 
 
 def invitation_accept(*, invitation, full_name, password, now=None, ip_address=None):
@@ -129,8 +140,12 @@ def invitation_accept(*, invitation, full_name, password, now=None, ip_address=N
         guardian.user = user
         guardian.save(update_fields=["user", "updated_at"])
         audit_log(
-            actor=user, action="accounts.invitation.accepted", school=guardian.school, subject=invitation,
-            data={"guardian": str(guardian.public_id)}, ip_address=ip_address,
+            actor=user,
+            action="accounts.invitation.accepted",
+            school=guardian.school,
+            subject=invitation,
+            data={"guardian": str(guardian.public_id)},
+            ip_address=ip_address,
         )
     invitation.accepted_at = now
     return user

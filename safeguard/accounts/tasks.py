@@ -14,8 +14,13 @@ from .tokens import invitation_token
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, autoretry_for=(smtplib.SMTPException, ConnectionError, OSError),
-             retry_backoff=30, retry_backoff_max=1800, max_retries=6)
+@shared_task(
+    bind=True,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
 def send_invitation(self, invitation_id):
     """E-mail the invitation link for ``invitation_id`` (int pk), once.
 

@@ -36,20 +36,26 @@ def invitation_accept(request, token):
     status = services.invitation_status(invitation)
     if status != "valid":
         return render(
-            request, "accounts/invitation_problem.html",
-            {"status": status, "token": token, "school": invitation.guardian.school}, status=410,
+            request,
+            "accounts/invitation_problem.html",
+            {"status": status, "token": token, "school": invitation.guardian.school},
+            status=410,
         )
     form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.guardian.full_name})
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                invitation=invitation, full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"], ip_address=client_ip(request),
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                ip_address=client_ip(request),
             )
         except DomainError as error:
             return render(
-                request, "accounts/invitation_problem.html",
-                {"status": error.code, "token": token, "school": invitation.guardian.school}, status=410,
+                request,
+                "accounts/invitation_problem.html",
+                {"status": error.code, "token": token, "school": invitation.guardian.school},
+                status=410,
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))

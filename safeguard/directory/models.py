@@ -68,7 +68,11 @@ class School(PublicIdModel):
         TWO_SEMESTERS = "semesters", _("Two semesters")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="schools",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schools",
         verbose_name=_("trust or district"),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -81,7 +85,9 @@ class School(PublicIdModel):
     default_language = models.CharField(
         _("default language"), max_length=10, choices=settings.LANGUAGES, default="en-gb"
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
     calendar_model = models.CharField(
         _("school calendar"), max_length=20, choices=CalendarModel.choices, default=CalendarModel.THREE_TERMS
     )
@@ -120,7 +126,9 @@ class AcademicYear(TimeStampedModel):
         ordering = ["school", "-starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["school", "starts_on"], name="directory_academicyear_school_start_unique"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="directory_academicyear_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="directory_academicyear_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -152,7 +160,9 @@ class Term(TimeStampedModel):
         ordering = ["academic_year", "starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["academic_year", "kind"], name="directory_term_year_kind_unique"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="directory_term_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="directory_term_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -197,7 +207,9 @@ class SchoolClass(TimeStampedModel):
         verbose_name_plural = _("classes")
         ordering = ["school", "year_group__order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "academic_year", "name"], name="directory_schoolclass_year_name_unique"),
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "name"], name="directory_schoolclass_year_name_unique"
+            ),
         ]
 
     def __str__(self):
@@ -248,8 +260,12 @@ class Pupil(PublicIdModel):
         verbose_name_plural = _("pupils")
         ordering = ["legal_last_name", "legal_first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "upn"], condition=~Q(upn=""), name="directory_pupil_school_upn_unique"),
-            models.UniqueConstraint(fields=["school", "mis_id"], condition=~Q(mis_id=""), name="directory_pupil_school_mis_id_unique"),
+            models.UniqueConstraint(
+                fields=["school", "upn"], condition=~Q(upn=""), name="directory_pupil_school_upn_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "mis_id"], condition=~Q(mis_id=""), name="directory_pupil_school_mis_id_unique"
+            ),
         ]
         indexes = [models.Index(fields=["school", "legal_last_name"], name="directory_pupil_school_name")]
 
@@ -285,7 +301,11 @@ class Guardian(PublicIdModel):
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="guardian_records",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guardian_records",
         verbose_name=_("parent account"),
     )
     history = HistoricalRecords()
@@ -394,7 +414,8 @@ class StaffRole(TimeStampedModel):
         verbose_name_plural = _("staff roles")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "school", "role"], condition=Q(ended_on__isnull=True),
+                fields=["user", "school", "role"],
+                condition=Q(ended_on__isnull=True),
                 name="directory_staffrole_current_unique",
             ),
         ]
@@ -408,7 +429,9 @@ class OrganisationRole(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organisation_roles")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="roles")
-    role = models.CharField(_("role"), max_length=20, choices=OrganisationRoleKind.choices, default=OrganisationRoleKind.TRUST_ADMIN)
+    role = models.CharField(
+        _("role"), max_length=20, choices=OrganisationRoleKind.choices, default=OrganisationRoleKind.TRUST_ADMIN
+    )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -419,7 +442,8 @@ class OrganisationRole(TimeStampedModel):
         verbose_name_plural = _("organisation roles")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "organisation", "role"], condition=Q(ended_on__isnull=True),
+                fields=["user", "organisation", "role"],
+                condition=Q(ended_on__isnull=True),
                 name="directory_organisationrole_current_unique",
             ),
         ]

@@ -39,9 +39,12 @@ def pupil_list(*, school, search="", year_group=None, school_class=None, include
     if search:
         for word in search.split():
             pupils = pupils.filter(
-                Q(legal_first_name__icontains=word) | Q(legal_last_name__icontains=word)
-                | Q(preferred_first_name__icontains=word) | Q(preferred_last_name__icontains=word)
-                | Q(upn__iexact=word) | Q(mis_id__iexact=word)
+                Q(legal_first_name__icontains=word)
+                | Q(legal_last_name__icontains=word)
+                | Q(preferred_first_name__icontains=word)
+                | Q(preferred_last_name__icontains=word)
+                | Q(upn__iexact=word)
+                | Q(mis_id__iexact=word)
             )
     if year_group is not None:
         pupils = pupils.filter(year_group=year_group)
@@ -116,7 +119,8 @@ def school_figures(school):
 def vulnerable_pupils(school):
     """Looked-after and previously looked-after pupils on roll: the DSL's starting list for photo measures."""
     return (
-        Pupil.objects.for_school(school).on_roll(school.today())
+        Pupil.objects.for_school(school)
+        .on_roll(school.today())
         .filter(Q(is_looked_after=True) | Q(is_previously_looked_after=True))
         .select_related("year_group", "school_class")
         .order_by("legal_last_name", "legal_first_name")

@@ -40,7 +40,9 @@ def validate_upn(value):
             code="upn_format",
         )
     if upn_check_letter(upn[1:]) != upn[0]:
-        raise ValidationError(_("This UPN's check letter is wrong; please check it was typed correctly."), code="upn_check")
+        raise ValidationError(
+            _("This UPN's check letter is wrong; please check it was typed correctly."), code="upn_check"
+        )
 
 
 def validate_urn(value):
@@ -52,7 +54,9 @@ def validate_urn(value):
 def validate_laestab(value):
     """A LAESTAB is the 3-digit local authority number followed by the 4-digit establishment number."""
     if not re.fullmatch(r"\d{7}", value or ""):
-        raise ValidationError(_("A LAESTAB has seven digits: 3 for the local authority, 4 for the school."), code="laestab_format")
+        raise ValidationError(
+            _("A LAESTAB has seven digits: 3 for the local authority, 4 for the school."), code="laestab_format"
+        )
 
 
 def validate_time_zone(value):

@@ -128,8 +128,7 @@ def governance_home(request, slug):
     return render(
         request,
         "directory/governance_home.html",
-        {"school": school, "figures": selectors.school_figures(school),
-         "threshold": selectors.SMALL_NUMBER_THRESHOLD},
+        {"school": school, "figures": selectors.school_figures(school), "threshold": selectors.SMALL_NUMBER_THRESHOLD},
     )
 
 
