@@ -34,7 +34,7 @@ def validate_upn(value):
     allocation, 2-digit serial and a final digit (or letter for a temporary UPN).
     """
     upn = (value or "").strip().upper()
-    if not _UPN_SHAPE.match(upn) or (upn[-1].isalpha() and upn[-1] not in UPN_CHECK_LETTERS):
+    if not _UPN_SHAPE.match(upn) or any(c.isalpha() and c not in UPN_CHECK_LETTERS for c in (upn[0], upn[-1])):
         raise ValidationError(
             _("A UPN has 13 characters: a check letter followed by 12 digits (the last may be a letter)."),
             code="upn_format",

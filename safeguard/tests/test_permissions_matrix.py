@@ -1,0 +1,220 @@
+"""Every URL × every role (plus anonymous and another school's DSL), with the status each must get.
+
+pretix's tests/control/test_permissions.py is the model. A record the person may not see answers 404 exactly like
+a missing one. ``test_every_url_has_a_row`` fails when a URL is added without a row here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from safeguard.directory.tests import factories
+
+ROLES = [
+    "anonymous",
+    "office",
+    "teacher",
+    "dsl",
+    "deputy_dsl",
+    "slt",
+    "head",
+    "governor",
+    "parent",
+    "trust_admin",
+    "other_school_dsl",
+]
+SIGNED_IN = [r for r in ROLES if r != "anonymous"]
+STAFF = ["office", "teacher", "dsl", "deputy_dsl", "slt", "head"]
+
+
+def only(statuses_by_role, default):
+    """Expected statuses: ``default`` for every signed-in role, overridden per role; anonymous → sign-in (302)."""
+    expected = {role: default for role in SIGNED_IN}
+    expected.update(statuses_by_role)
+    expected.setdefault("anonymous", "login")
+    return expected
+
+
+def allow(roles, status=200, otherwise=404):
+    return only({role: status for role in roles}, otherwise)
+
+
+# (url name, variant) → (method, kwargs builder, expected status by role). "login" means a redirect to sign in.
+MATRIX = {
+    ("home", ""): ("get", lambda f: {}, only({}, 302)),
+    ("directory:school_home", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug},
+        allow(STAFF + ["governor", "trust_admin"]),
+    ),
+    ("directory:school_home", "other school"): (
+        "get",
+        lambda f: {"slug": f.other_school.slug},
+        allow(["other_school_dsl"]),
+    ),
+    ("directory:school_home", "missing"): ("get", lambda f: {"slug": "no-such-school"}, allow([])),
+    ("directory:pupil_list", ""): ("get", lambda f: {"slug": f.school.slug}, allow(STAFF + ["trust_admin"])),
+    ("directory:pupil_detail", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.pupil.public_id},
+        allow(STAFF + ["trust_admin"]),
+    ),
+    ("directory:pupil_detail", "pupil of another school under this school"): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.other_pupil.public_id},
+        allow([]),
+    ),
+    ("directory:pupil_detail", "pupil of another school"): (
+        "get",
+        lambda f: {"slug": f.other_school.slug, "public_id": f.other_pupil.public_id},
+        allow(["other_school_dsl"]),
+    ),
+    ("directory:guardian_invite", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug, "public_id": f.uninvited_guardian.public_id},
+        allow(["office", "head"], status=302),
+    ),
+    ("directory:roster_import", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "head"])),
+    ("directory:roster_template", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "head"])),
+    ("directory:roster_import_confirm", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug},
+        allow(["office", "head"], status=302),
+    ),
+    ("directory:safeguarding_home", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug},
+        allow(["dsl", "deputy_dsl", "head"]),
+    ),
+    ("directory:safeguarding_home", "other school"): (
+        "get",
+        lambda f: {"slug": f.other_school.slug},
+        allow(["other_school_dsl"]),
+    ),
+    ("directory:governance_home", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug},
+        allow(["governor", "slt", "head", "trust_admin"]),
+    ),
+    ("directory:trust_home", ""): ("get", lambda f: {"slug": f.trust.slug}, allow(["trust_admin"])),
+    ("directory:parent_home", ""): ("get", lambda f: {}, allow(["parent"])),
+    ("directory:parent_child", ""): ("get", lambda f: {"public_id": f.pupil.public_id}, allow(["parent"])),
+    ("directory:parent_child", "someone else's child"): (
+        "get",
+        lambda f: {"public_id": f.classmate.public_id},
+        allow([]),
+    ),
+    ("accounts:login", ""): ("get", lambda f: {}, {**only({}, 302), "anonymous": 200}),
+    ("accounts:logout", ""): ("post", lambda f: {}, {**only({}, 302), "anonymous": 302}),
+    ("accounts:password_reset", ""): ("get", lambda f: {}, {**only({}, 200), "anonymous": 200}),
+    ("accounts:password_reset_done", ""): ("get", lambda f: {}, {**only({}, 200), "anonymous": 200}),
+    ("accounts:password_reset_confirm", "forged link"): (
+        "get",
+        lambda f: {"uidb64": "MQ", "token": "forged-token"},
+        {**only({}, 200), "anonymous": 200},
+    ),
+    ("accounts:password_reset_complete", ""): ("get", lambda f: {}, {**only({}, 200), "anonymous": 200}),
+    ("accounts:invitation_accept", "forged link"): (
+        "get",
+        lambda f: {"token": "forged"},
+        {**only({}, 400), "anonymous": 400},
+    ),
+    ("accounts:invitation_renew", "forged link"): (
+        "post",
+        lambda f: {"token": "forged"},
+        {**only({}, 400), "anonymous": 400},
+    ),
+    ("accounts:language", ""): ("get", lambda f: {}, only({}, 200)),
+}
+
+# The admin site is for platform operators (is_staff) and guarded by Django itself; it is checked separately.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_a_row():
+    names = set(_url_names(get_resolver().url_patterns))
+    covered = {name for name, _variant in MATRIX}
+    assert names - covered == set(), "URLs without a row in the permission matrix"
+    assert covered - names == set(), "rows for URLs that no longer exist"
+
+
+class World:
+    """Everything the URLs need, built once per test from the persona fixtures."""
+
+
+@pytest.fixture
+def world(request, school, other_school, trust, pupil, other_pupil, parent):
+    world = World()
+    world.school, world.other_school, world.trust = school, other_school, trust
+    world.pupil, world.other_pupil = pupil, other_pupil
+    world.classmate = factories.PupilFactory(school=school, school_class=pupil.school_class)
+    world.uninvited_guardian = factories.PupilGuardianFactory(pupil=world.classmate).guardian
+    world.users = {"anonymous": None, "parent": parent}
+    for role in SIGNED_IN:
+        if role != "parent":
+            world.users[role] = request.getfixturevalue(role)
+    return world
+
+
+CASES = [(name, variant, role) for (name, variant) in MATRIX for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "variant", "role"), CASES, ids=[f"{n}[{v}]-{r}" for n, v, r in CASES])
+def test_permission_matrix(client, world, name, variant, role):
+    method, kwargs, expected_by_role = MATRIX[(name, variant)]
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, kwargs=kwargs(world))
+    response = getattr(client, method)(url)
+    expected = expected_by_role[role]
+    if expected == "login":
+        assert response.status_code == 302, f"{role} on {url}"
+        assert response["Location"].startswith(reverse("accounts:login")), f"{role} on {url}"
+    else:
+        assert response.status_code == expected, f"{role} on {url}"
+
+
+@pytest.mark.django_db
+def test_not_yours_looks_exactly_like_not_there(client, world):
+    """A pupil of another school and a pupil that does not exist give the same page."""
+    import uuid
+
+    client.force_login(world.users["office"])
+    theirs = client.get(reverse("directory:pupil_detail", args=[world.school.slug, world.other_pupil.public_id]))
+    missing = client.get(reverse("directory:pupil_detail", args=[world.school.slug, uuid.uuid4()]))
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.content == missing.content
+
+
+@pytest.mark.django_db
+def test_governor_pages_name_no_pupil(client, world):
+    client.force_login(world.users["governor"])
+    for url in [
+        reverse("directory:school_home", args=[world.school.slug]),
+        reverse("directory:governance_home", args=[world.school.slug]),
+    ]:
+        page = client.get(url).content.decode()
+        assert "Pupils on roll" in page
+        for pupil in (world.pupil, world.classmate):
+            assert pupil.legal_last_name not in page
+            assert pupil.legal_first_name not in page
+
+
+@pytest.mark.django_db
+def test_parent_sees_only_their_own_children(client, world):
+    client.force_login(world.users["parent"])
+    page = client.get(reverse("directory:parent_home")).content.decode()
+    assert world.pupil.display_name in page
+    assert world.classmate.display_name not in page
