@@ -78,3 +78,21 @@ class StaffRoleAdmin(NoDeleteAdmin):
 class OrganisationRoleAdmin(NoDeleteAdmin):
     list_display = ["user", "organisation", "role", "ended_on"]
     raw_id_fields = ["user"]
+
+
+@admin.register(models.RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    """Read-only: imports are created and applied only through the roster import services."""
+
+    list_display = ["original_filename", "school", "uploaded_by", "status", "created_at", "applied_at"]
+    list_filter = ["school", "status"]
+    readonly_fields = [field.name for field in models.RosterImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

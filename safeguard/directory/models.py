@@ -450,3 +450,48 @@ class OrganisationRole(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}, {self.organisation}"
+
+
+class RosterImport(PublicIdModel):
+    """A roster CSV uploaded by office staff, kept so that what is applied is exactly the file that was previewed.
+
+    Lifecycle: uploaded and checked → ``pending`` when every row is valid (the preview is shown), or ``rejected``
+    when the file has errors (nothing can be done with it but upload a corrected file) → ``applied`` once, when the
+    office confirms (claimed by a conditional UPDATE so a double submit applies once), or ``cancelled`` when a newer
+    file is uploaded for the school before this one was confirmed. ``summary`` holds the preview's counts and errors
+    and, once applied, what was changed. ``sha256`` is the hash of ``content`` encoded as UTF-8. Never deleted.
+    See ``safeguard.directory.roster`` and ``docs/roster-import.md``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        REJECTED = "rejected", _("Has errors")
+        APPLIED = "applied", _("Applied")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="roster_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    original_filename = models.CharField(_("file name"), max_length=255)
+    content = models.TextField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="applied") & Q(applied_at__isnull=False))
+                | (~Q(status="applied") & Q(applied_at__isnull=True)),
+                name="directory_rosterimport_applied_at_iff_applied",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "status"], name="directory_rosterimport_status")]
+
+    def __str__(self):
+        return f"{self.original_filename} ({self.get_status_display()})"

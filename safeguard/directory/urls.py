@@ -11,6 +11,7 @@ urlpatterns = [
     path("school/<slug:slug>/guardians/<uuid:public_id>/invite/", views.guardian_invite, name="guardian_invite"),
     path("school/<slug:slug>/roster/import/", views_roster.roster_import, name="roster_import"),
     path("school/<slug:slug>/roster/import/confirm/", views_roster.roster_import_confirm, name="roster_import_confirm"),
+    path("school/<slug:slug>/roster/import/template.csv", views_roster.roster_template, name="roster_template"),
     path("school/<slug:slug>/safeguarding/", views.safeguarding_home, name="safeguarding_home"),
     path("school/<slug:slug>/governance/", views.governance_home, name="governance_home"),
     path("trust/<slug:slug>/", views.trust_home, name="trust_home"),
