@@ -95,6 +95,7 @@ RELATIONSHIP_SPELLINGS = {
             "üvey anne",
             "uvey baba",
             "üvey baba",
+            "üvey ebeveyn",
         )
     },
     **{
@@ -120,7 +121,10 @@ RELATIONSHIP_SPELLINGS = {
         word: _Rel.FOSTER_CARER
         for word in ("foster carer", "foster parent", "foster mother", "foster father", "koruyucu aile")
     },
-    **{word: _Rel.CARER for word in ("carer", "guardian", "legal guardian", "special guardian", "vasi")},
+    **{
+        word: _Rel.CARER
+        for word in ("carer", "guardian", "legal guardian", "special guardian", "vasi", "bakım veren", "bakim veren")
+    },
     **{word: _Rel.SOCIAL_WORKER for word in ("social worker", "sosyal hizmet uzmani", "sosyal çalişmaci")},
     **{
         word: _Rel.OTHER
