@@ -6,6 +6,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import User
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     """Django's sign-in form, labelled for e-mail addresses (the username field keeps its name for django-axes)."""
@@ -16,14 +18,23 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         "invalid_login": _(
-            "That e-mail address and password do not match an account. Both are case-sensitive for the password."
+            "That e-mail address and password do not match an account. Check them and try again: "
+            "the password is case-sensitive."
         ),
         "inactive": _("This account has been closed. Please contact the school office."),
     }
 
+    def clean_username(self):
+        # Addresses are stored in lower case; phones capitalise the first letter. Lower-casing here also keys
+        # django-axes' lockout on the address however it was typed.
+        return self.cleaned_data["username"].lower()
+
 
 class InvitationAcceptForm(forms.Form):
-    """A parent chooses their password when accepting an invitation."""
+    """A parent chooses their password when accepting an invitation.
+
+    ``email`` is the address the account will use, so the password validators can refuse one too like it.
+    """
 
     full_name = forms.CharField(label=_("Your full name"), max_length=200)
     password1 = forms.CharField(
@@ -38,13 +49,19 @@ class InvitationAcceptForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords do not match."))
         elif cleaned.get("password1"):
+            # An unsaved user, so UserAttributeSimilarityValidator compares with the e-mail address and name.
+            user = User(email=self.email, full_name=cleaned.get("full_name", ""))
             try:
-                password_validation.validate_password(cleaned["password1"])
+                password_validation.validate_password(cleaned["password1"], user)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned

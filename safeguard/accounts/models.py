@@ -25,6 +25,10 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username):
+        # E-mail addresses are unique whatever their case (accounts_user_email_ci_unique), so sign-in ignores case.
+        return self.get(email__iexact=username)
+
 
 class User(AbstractBaseUser, PermissionsMixin, PublicIdModel):
     """A person who signs in with e-mail and password.
@@ -74,8 +78,10 @@ class Invitation(PublicIdModel):
     """A single-use, expiring link that lets a parent or carer set a password and sign in.
 
     Lifecycle: created by office staff (``invitation_create``) → e-mailed by a Celery task after commit
-    (``sent_at``) → accepted once (``accepted_at``), or expires at ``expires_at``. The link carries the public id
-    and a random token; only the token's SHA-256 is stored, so a database reader cannot use a link.
+    (``sent_at``) → accepted once (``accepted_at``), or expires at ``expires_at``, or is revoked (``revoked_at``)
+    when a newer invitation replaces it. The link carries the public id signed with SECRET_KEY (``tokens.py``):
+    nothing secret is stored, so a database reader cannot make a working link, and changing SECRET_KEY voids every
+    open link (the parent then asks the office for a new one).
     """
 
     guardian = models.ForeignKey("directory.Guardian", on_delete=models.PROTECT, related_name="invitations")

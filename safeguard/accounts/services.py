@@ -6,6 +6,7 @@ with ``transaction.on_commit`` so nothing is sent for a change that rolled back.
 
 import datetime
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import transaction
@@ -40,17 +41,33 @@ def invitation_status(invitation, *, now=None):
     return "valid"
 
 
+# A repeat within this time (a double click, "Send me a new link" pressed twice) gets the invitation just issued
+# rather than a second e-mail, whose link would turn the first e-mail's link into "replaced".
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
+
+
 def _issue(*, guardian, actor, now, ip_address, action):
+    """Revoke the guardian's open invitations and create a new one, unless one was issued moments ago to the same
+    address. Call inside a transaction holding the guardian's row lock, so simultaneous requests queue up here."""
     from .tasks import send_invitation
 
     if not guardian.email:
         raise DomainError(
             _("%(name)s has no e-mail address on record.") % {"name": guardian.full_name}, code="no_email"
         )
+    email = guardian.email.lower()
+    recent = (
+        _open_invitations(guardian)
+        .filter(email=email, expires_at__gt=now, created_at__gt=now - REPEAT_WINDOW)
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        return recent
     _open_invitations(guardian).update(revoked_at=now)
     invitation = Invitation.objects.create(
         guardian=guardian,
-        email=guardian.email.lower(),
+        email=email,
         expires_at=now + datetime.timedelta(hours=settings.INVITATION_VALID_HOURS),
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -74,15 +91,17 @@ def invitation_create(*, actor, guardian, now=None, ip_address=None):
         guardian: the ``Guardian`` to invite; must have an e-mail address.
         now: aware datetime for tests; the link expires ``INVITATION_VALID_HOURS`` after it.
 
-    Any earlier unused invitation for the guardian is revoked, so only the newest link works.
+    Any earlier unused invitation for the guardian is revoked, so only the newest link works. A repeat within
+    ``REPEAT_WINDOW`` to the same address returns the invitation already on its way and sends nothing.
     Raises ``PermissionError`` if the actor may not invite; ``DomainError`` if there is no e-mail address or the
     guardian already has an account.
     """
     if not permissions.can(actor, permissions.INVITE_GUARDIAN, guardian):
         raise PermissionError("actor may not invite guardians in this school")
-    if guardian.user_id is not None:
-        raise DomainError(_("%(name)s already has an account.") % {"name": guardian.full_name}, code="has_account")
     with transaction.atomic():
+        guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        if guardian.user_id is not None:
+            raise DomainError(_("%(name)s already has an account.") % {"name": guardian.full_name}, code="has_account")
         return _issue(
             guardian=guardian,
             actor=actor,
@@ -95,8 +114,9 @@ def invitation_create(*, actor, guardian, now=None, ip_address=None):
 def invitation_renew(*, invitation, now=None, ip_address=None):
     """Send a fresh link for an expired or replaced invitation, to the address on record (never one typed in).
 
-    Anyone holding a genuine (signed) link may ask, so nothing is revealed and nothing is sent anywhere new.
-    Raises ``InvitationError`` ("used") if the invitation was accepted, or if the guardian has since got an account.
+    Anyone holding a genuine (signed) link may ask, so nothing is revealed and nothing is sent anywhere new; asking
+    again within ``REPEAT_WINDOW`` sends nothing more. Raises ``InvitationError`` ("used") if the invitation was
+    accepted, or if the guardian has since got an account.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -157,6 +177,19 @@ def _invitation_message(status):
         "used": _("This invitation link has already been used."),
         "revoked": _("This invitation link has been replaced by a newer one."),
     }.get(status, _("This invitation link is not valid."))
+
+
+def user_password_reset(*, user, ip_address=None):
+    """Record that ``user`` chose a new password through an e-mailed reset link, and lift their sign-in lockout.
+
+    Django's reset view has saved the password already (which also ends the user's other sessions). The link proved
+    the person holds the mailbox, so failures counted against the address by django-axes mean nothing any more —
+    and the lockout page offers a reset as the way back in. Attempts are keyed on the lower-cased address, as the
+    sign-in form submits it.
+    """
+    with transaction.atomic():
+        audit_log(actor=user, action="accounts.user.password_reset", subject=user, ip_address=ip_address)
+        axes_reset(username=user.email.lower())
 
 
 def user_set_language(*, user, language):

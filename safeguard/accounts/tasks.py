@@ -4,6 +4,7 @@ import logging
 import smtplib
 
 from celery import shared_task
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguard.emails import send_templated_email
@@ -37,17 +38,19 @@ def send_invitation(self, invitation_id):
     invitation = Invitation.objects.select_related("guardian__school").get(pk=invitation_id)
     guardian = invitation.guardian
     try:
-        send_templated_email(
-            "invitation",
-            to=[invitation.email],
-            language=guardian.preferred_language or guardian.school.default_language,
-            context={
-                "guardian": guardian,
-                "school": guardian.school,
-                "invitation": invitation,
-                "path": f"/accounts/invitation/{invitation_token(invitation)}/",
-            },
-        )
+        # The expiry time in the e-mail is the school's local time, not the server's.
+        with timezone.override(guardian.school.time_zone):
+            send_templated_email(
+                "invitation",
+                to=[invitation.email],
+                language=guardian.preferred_language or guardian.school.default_language,
+                context={
+                    "guardian": guardian,
+                    "school": guardian.school,
+                    "invitation": invitation,
+                    "path": reverse("accounts:invitation_accept", args=[invitation_token(invitation)]),
+                },
+            )
     except Exception:
         Invitation.objects.filter(pk=invitation_id, sent_at=now).update(sent_at=None)
         raise

@@ -2,9 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,7 +44,9 @@ def invitation_accept(request, token):
             {"status": status, "token": token, "school": invitation.guardian.school},
             status=410,
         )
-    form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.guardian.full_name})
+    form = InvitationAcceptForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.guardian.full_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
@@ -50,6 +55,9 @@ def invitation_accept(request, token):
                 password=form.cleaned_data["password1"],
                 ip_address=client_ip(request),
             )
+        except ValidationError as error:
+            # The service checks the password against the account it is about to save; show it on the form.
+            form.add_error("password1", error)
         except DomainError as error:
             return render(
                 request,
@@ -57,9 +65,10 @@ def invitation_accept(request, token):
                 {"status": error.code, "token": token, "school": invitation.guardian.school},
                 status=410,
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("home")
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
 
 
@@ -72,8 +81,24 @@ def invitation_renew(request, token):
     try:
         services.invitation_renew(invitation=invitation, ip_address=client_ip(request))
     except DomainError as error:
-        return render(request, "accounts/invitation_problem.html", {"status": error.code, "token": token}, status=410)
+        return render(
+            request,
+            "accounts/invitation_problem.html",
+            {"status": error.code, "token": token, "school": invitation.guardian.school},
+            status=410,
+        )
     return render(request, "accounts/invitation_renewed.html", {"school": invitation.guardian.school})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page for choosing a new password from a reset link; afterwards the service lifts any lockout."""
+
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_reset(user=form.user, ip_address=client_ip(self.request))
+        return response
 
 
 @login_required
