@@ -29,6 +29,10 @@ INVITE_GUARDIAN = "directory.invite_guardian"
 VIEW_SAFEGUARDING = "safeguarding.view"  # the DSL team's pages (KCSIE: DSL team and head only)
 VIEW_GOVERNANCE = "governance.view"  # reports and the policy register, never a pupil's identity
 VIEW_TRUST = "trust.view"  # the trust or district overview
+VIEW_POLICIES = "aup.view_policies"  # read the policy library
+MANAGE_AGREEMENTS = "aup.manage"  # write policies, send signature requests, record paper returns
+SUPERVISE_PUPIL_SIGNING = "aup.supervise_pupil_signing"  # pupils sign in class under this person's session
+COUNTERSIGN_STAFF = "aup.countersign_staff"  # the headteacher's authorisation of a staff agreement
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -40,11 +44,15 @@ CAPABILITIES = {
     INVITE_GUARDIAN: {Role.OFFICE, Role.HEADTEACHER},
     VIEW_SAFEGUARDING: {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
     VIEW_GOVERNANCE: {Role.GOVERNOR, Role.SLT, Role.HEADTEACHER},
+    VIEW_POLICIES: STAFF | {Role.GOVERNOR},
+    MANAGE_AGREEMENTS: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
+    SUPERVISE_PUPIL_SIGNING: {Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER},
+    COUNTERSIGN_STAFF: {Role.HEADTEACHER},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no
 # safeguarding detail and no write access to a school's roster (BRIEF: "never see safeguarding detail").
-_TRUST_GRANTS = {VIEW_SCHOOL, VIEW_ROSTER, VIEW_GOVERNANCE, VIEW_TRUST}
+_TRUST_GRANTS = {VIEW_SCHOOL, VIEW_ROSTER, VIEW_GOVERNANCE, VIEW_TRUST, VIEW_POLICIES}
 
 
 # Roles ----------------------------------------------------------------------------------------------------------

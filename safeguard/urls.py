@@ -7,5 +7,6 @@ urlpatterns = [
     path("", directory_views.home, name="home"),
     path("accounts/", include("safeguard.accounts.urls")),
     path("", include("safeguard.directory.urls")),
+    path("", include("aup.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,7 @@ class SchoolFactory(DjangoModelFactory):
 class AcademicYearFactory(DjangoModelFactory):
     class Meta:
         model = models.AcademicYear
+        django_get_or_create = ["school", "starts_on"]
 
     school = factory.SubFactory(SchoolFactory)
     name = "2026/27"

@@ -1,0 +1,21 @@
+# Two commands matter: `make demo` and `make test`. The scripts they run work without make, too.
+.PHONY: demo test bench lint messages venv
+
+demo:  ## run the demo at http://127.0.0.1:$${PORT:-8000}/ (scripts/demo.sh)
+	scripts/demo.sh
+
+test:  ## run the tests (scripts/test.sh); pass pytest options with ARGS="-k consent -x"
+	scripts/test.sh $(ARGS)
+
+bench:  ## performance benchmarks (none yet)
+	@echo "no benchmarks yet"
+
+lint: venv  ## ruff
+	.venv/bin/ruff check .
+
+messages: venv  ## update the Turkish catalogue from the source, then compile it
+	.venv/bin/python manage.py makemessages -l tr --no-obsolete --no-location
+	.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+venv:
+	@scripts/_venv.sh

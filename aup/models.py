@@ -1,0 +1,410 @@
+"""The policy library and acceptable use agreements.
+
+A ``Policy`` has ``PolicyVersion``s (draft → approved → superseded; one approved version is current). An approved
+version may carry ``Agreement``s, one per audience (pupils, parents, staff, governors, volunteers, visitors), each a
+list of ``AgreementStatement``s. Office staff (or the portal, at sign-in) open a ``SignatureRequest`` per person or
+per pupil; each party's ``Signature`` records the evidence (who, how authenticated, UTC times, IP, user agent, typed
+name, drawn signature, statements confirmed, SHA-256 of exactly what was shown). When every required party has
+signed, the request is complete and a ``SignedDocument`` (the PDF with its certificate of completion) is stored with
+its own SHA-256 for verification. Signatures are never edited or deleted: a mistaken one is revoked with a reason.
+"""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from safeguard.base import PublicIdModel, TimeStampedModel
+
+
+class PrivateStorage(LazyObject):
+    """Uploaded documents live under MEDIA_ROOT/private and are served only through permission-checked views."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+
+
+private_storage = PrivateStorage()
+
+
+class Audience(models.TextChoices):
+    """Who an agreement is for (BRIEF: pupils, parents, staff, governors, volunteers and visitors)."""
+
+    PUPIL = "pupil", _("Pupils")
+    PARENT = "parent", _("Parents and carers")
+    STAFF = "staff", _("Staff")
+    GOVERNOR = "governor", _("Governors")
+    VOLUNTEER = "volunteer", _("Volunteers")
+    VISITOR = "visitor", _("Visitors")
+
+
+class Policy(PublicIdModel):
+    """A school policy (or a trust-wide one) in the policy library, with its owner and approving body.
+
+    Belongs to exactly one school, or to a whole trust or district (then every school of it uses it).
+    """
+
+    class Category(models.TextChoices):
+        ONLINE_SAFETY = "online_safety", _("Online safety")
+        BEHAVIOUR = "behaviour", _("Behaviour")
+        DATA_PROTECTION = "data_protection", _("Data protection")
+        SAFEGUARDING = "safeguarding", _("Safeguarding and child protection")
+        HOME_SCHOOL = "home_school", _("Home–school agreement")
+        STAFF_CONDUCT = "staff_conduct", _("Staff conduct")
+        HEALTH_AND_SAFETY = "health_and_safety", _("Health and safety")
+        SEND = "send", _("SEND")
+        CURRICULUM = "curriculum", _("Curriculum")
+        OTHER = "other", _("Other")
+
+    class ApprovingBody(models.TextChoices):
+        FULL_GOVERNING_BODY = "full_governing_body", _("Full governing body")
+        COMMITTEE = "committee", _("A committee of the governing body")
+        HEADTEACHER = "headteacher", _("Headteacher")
+        TRUST_BOARD = "trust_board", _("Trust board")
+
+    class SigningFrequency(models.TextChoices):
+        ON_JOINING = "on_joining", _("Once, on joining")
+        EVERY_ACADEMIC_YEAR = "every_academic_year", _("Every academic year")
+        EACH_NEW_VERSION = "each_new_version", _("Again whenever a new version is approved")
+
+    school = models.ForeignKey(
+        "directory.School", on_delete=models.PROTECT, null=True, blank=True, related_name="policies"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("whole trust or district"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policies_owned",
+        verbose_name=_("owner"),
+    )
+    approving_body = models.CharField(_("approving body"), max_length=30, choices=ApprovingBody.choices)
+    approving_committee = models.CharField(
+        _("committee"), max_length=200, blank=True, help_text=_("For example: Audit and Risk Committee.")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en-gb")
+    signing_frequency = models.CharField(
+        _("agreements are signed"),
+        max_length=30,
+        choices=SigningFrequency.choices,
+        default=SigningFrequency.EVERY_ACADEMIC_YEAR,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(school__isnull=False) & Q(organisation__isnull=True))
+                | (Q(school__isnull=True) & Q(organisation__isnull=False)),
+                name="aup_policy_school_or_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def approving_body_label(self):
+        if self.approving_body == self.ApprovingBody.COMMITTEE and self.approving_committee:
+            return self.approving_committee
+        return self.get_approving_body_display()
+
+
+class PolicyVersion(PublicIdModel):
+    """One version of a policy: its text (Markdown, sanitised) or an uploaded document, and its approval.
+
+    Lifecycle: draft → approved (becomes current; the previous current version becomes superseded) → superseded.
+    The database allows one approved version per policy.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    number = models.CharField(_("version"), max_length=20)
+    author = models.CharField(_("author"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.CharField(_("approved by"), max_length=200, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    summary_of_changes = models.TextField(_("what changed"), blank=True)
+    body_markdown = models.TextField(_("text (Markdown)"), blank=True)
+    body_html = models.TextField(_("text as shown"), blank=True, editable=False)
+    document = models.FileField(_("document"), storage=private_storage, upload_to="policies/%Y/", blank=True)
+    document_name = models.CharField(_("document name"), max_length=255, blank=True)
+    document_type = models.CharField(_("document type"), max_length=100, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        ordering = ["policy", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="aup_policyversion_number_unique"),
+            models.UniqueConstraint(
+                fields=["policy"], condition=Q(status="approved"), name="aup_policyversion_one_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.policy} v{self.number}"
+
+
+class Agreement(PublicIdModel):
+    """What one audience confirms for one approved version: an introduction and numbered statements.
+
+    ``countersignature`` names a second party whose signature completes it: a parent for a pupil agreement
+    (St James AUP), the pupil for a home–school agreement signed by parent and child (Westminster behaviour policy),
+    the headteacher for a staff camera agreement (Sigma photography policy, appendix).
+    ``parent_may_sign_for_pupil`` lets a parent sign on behalf of a younger pupil instead.
+    """
+
+    class Countersignature(models.TextChoices):
+        NONE = "none", _("None")
+        PARENT = "parent", _("A parent or carer with parental responsibility")
+        PUPIL = "pupil", _("The pupil")
+        HEADTEACHER = "headteacher", _("The headteacher")
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="agreements")
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    countersignature = models.CharField(
+        _("countersigned by"), max_length=20, choices=Countersignature.choices, default=Countersignature.NONE
+    )
+    parent_may_sign_for_pupil = models.BooleanField(_("a parent may sign for a younger pupil"), default=False)
+    reminder_days = models.CharField(
+        _("remind after (days)"),
+        max_length=50,
+        default="7,14,28",
+        help_text=_("Days after the request at which non-signers are reminded, separated by commas."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["version", "audience"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "audience"], name="aup_agreement_version_audience_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def reminder_offsets(self):
+        """The reminder offsets as a sorted list of positive ints (days)."""
+        return sorted({int(part) for part in self.reminder_days.replace(" ", "").split(",") if part.isdigit()})
+
+
+class AgreementStatement(TimeStampedModel):
+    """One numbered statement the signer confirms ("I will only use the internet when a teacher is present")."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="statements")
+    order = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("statement"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        ordering = ["agreement", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "order"], name="aup_agreementstatement_order_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.text[:60]}"
+
+
+class SignatureRequest(PublicIdModel):
+    """One agreement to be signed by one person (staff, governor, volunteer, visitor) or for one pupil (pupil and
+    parent agreements).
+
+    Lifecycle: pending → (each required party signs) → completed; or cancelled by office staff. A revoked
+    signature puts a completed request back to pending. ``academic_year`` is set when the policy is signed every
+    academic year, so a new year opens a new request.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for signature")
+        PARTLY_SIGNED = "partly_signed", _("Waiting for countersignature")
+        COMPLETED = "completed", _("Signed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="requests")
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="signature_requests")
+    academic_year = models.ForeignKey(
+        "directory.AcademicYear", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pupil = models.ForeignKey(
+        "directory.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="signature_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="signature_requests"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(_("request sent at"), null=True, blank=True)
+    first_viewed_at = models.DateTimeField(_("first viewed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("signature request")
+        verbose_name_plural = _("signature requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(pupil__isnull=False) & Q(user__isnull=True))
+                | (Q(pupil__isnull=True) & Q(user__isnull=False)),
+                name="aup_signaturerequest_pupil_or_user",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "pupil", "academic_year"],
+                condition=~Q(status="cancelled") & Q(pupil__isnull=False),
+                name="aup_signaturerequest_one_per_pupil",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "user", "academic_year"],
+                condition=~Q(status="cancelled") & Q(user__isnull=False),
+                name="aup_signaturerequest_one_per_user",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "agreement", "status"], name="aup_request_coverage")]
+
+    def __str__(self):
+        return f"{self.agreement} — {self.pupil or self.user}"
+
+
+class Signature(PublicIdModel):
+    """One party's signature on a request, with the evidence the Electronic Communications Act 2000 s.7 relies on.
+
+    ``content`` is exactly what was shown (title, text, statements) and ``content_sha256`` its hash. Never edited:
+    a mistaken signature is revoked (``revoked_at``, ``revoked_by``, ``revoked_reason``) and history keeps both.
+    """
+
+    class Party(models.TextChoices):
+        SIGNER = "signer", _("Signer")
+        PUPIL = "pupil", _("Pupil")
+        PARENT = "parent", _("Parent or carer")
+        HEADTEACHER = "headteacher", _("Headteacher")
+
+    class Method(models.TextChoices):
+        PASSWORD_SESSION = "password_session", _("Signed in with e-mail and password")
+        INVITATION_LINK = "invitation_link", _("Personal link sent by e-mail")
+        TEACHER_PRESENT = "teacher_present", _("In class, with a teacher present")
+        PAPER_RETURN = "paper_return", _("Paper form returned to the office")
+
+    request = models.ForeignKey(SignatureRequest, on_delete=models.PROTECT, related_name="signatures")
+    party = models.CharField(_("signed as"), max_length=20, choices=Party.choices)
+    method = models.CharField(_("how the signer was identified"), max_length=30, choices=Method.choices)
+    signer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+    )
+    signer_guardian = models.ForeignKey(
+        "directory.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+    )
+    signer_pupil = models.ForeignKey(
+        "directory.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+    )
+    teacher_present = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    on_behalf_of_pupil = models.BooleanField(_("signed by a parent on the pupil's behalf"), default=False)
+    typed_name = models.CharField(_("full name as typed"), max_length=200)
+    drawn_signature = models.TextField(_("drawn signature (PNG data URL)"), blank=True)
+    statements_confirmed = models.JSONField(_("statements confirmed"), default=list)
+    content = models.JSONField(_("what was shown"), default=dict)
+    content_sha256 = models.CharField(_("SHA-256 of what was shown"), max_length=64)
+    request_sent_at = models.DateTimeField(_("request sent at (UTC)"), null=True, blank=True)
+    first_viewed_at = models.DateTimeField(_("first viewed at (UTC)"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at (UTC)"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.TextField(_("browser (user agent)"), blank=True)
+    paper_returned_on = models.DateField(_("paper form returned on"), null=True, blank=True)
+    paper_returned_by = models.CharField(_("returned by"), max_length=200, blank=True)
+    paper_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paper_scan = models.FileField(_("scan"), storage=private_storage, upload_to="paper-returns/%Y/", blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["request", "signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "party"],
+                condition=Q(revoked_at__isnull=True),
+                name="aup_signature_one_per_party",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.typed_name} ({self.get_party_display()}) {self.signed_at:%Y-%m-%d}"
+
+
+class SignedDocument(PublicIdModel):
+    """The signed PDF of a completed request, ending with its certificate of completion, and the PDF's SHA-256.
+
+    A new document is made each time a request completes (e.g. again after a revoked signature was replaced);
+    earlier documents stay, marked superseded.
+    """
+
+    request = models.ForeignKey(SignatureRequest, on_delete=models.PROTECT, related_name="documents")
+    pdf = models.FileField(storage=private_storage, upload_to="signed/%Y/")
+    sha256 = models.CharField(max_length=64, unique=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signed document")
+        verbose_name_plural = _("signed documents")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.request} ({self.sha256[:12]})"
+
+
+class ReminderSent(TimeStampedModel):
+    """A reminder e-mailed for a request at one offset (days after the request): the unique row makes the
+    reminder task idempotent — each offset is sent at most once per request and recipient."""
+
+    request = models.ForeignKey(SignatureRequest, on_delete=models.PROTECT, related_name="reminders")
+    offset_days = models.PositiveSmallIntegerField()
+    recipient = models.EmailField()
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "offset_days", "recipient"], name="aup_remindersent_once_per_offset"
+            ),
+        ]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views_coverage, views_documents, views_library, views_signing
+
+app_name = "aup"
+
+urlpatterns = [
+    # Policy library (views_library)
+    *views_library.urlpatterns,
+    # Signing by every route (views_signing)
+    *views_signing.urlpatterns,
+    # PDFs, blank forms, verification (views_documents)
+    *views_documents.urlpatterns,
+    # Coverage, requests, paper returns, revoking (views_coverage)
+    *views_coverage.urlpatterns,
+]
+
+__all__ = ["path", "urlpatterns"]
