@@ -18,16 +18,29 @@ def _fast_and_quiet(settings):
     }
 
 
+def reset_broker_pools(app):
+    """Forget the app's cached broker connections, so a changed ``broker_url`` takes effect."""
+    # Only drop references: kombu keeps pools in a global registry keyed by connection, and closing one there
+    # would break the next user of the same broker URL ("Acquire on closed pool").
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture(autouse=True)
 def _celery_memory_broker():
     """Tasks queued by a test go to an in-memory broker unless the test asks for eager or real Celery."""
     from safeguard.celery import app
 
     previous = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url = "memory://"
+    if app.conf.broker_url != "memory://":
+        app.conf.broker_url = "memory://"
+        reset_broker_pools(app)
     app.conf.task_always_eager = False
     yield
-    app.conf.broker_url, app.conf.task_always_eager = previous
+    app.conf.task_always_eager = previous[1]
+    if previous[0] != app.conf.broker_url:
+        app.conf.broker_url = previous[0]
+        reset_broker_pools(app)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
+from conftest import reset_broker_pools
 from safeguard.accounts import services
 from safeguard.accounts.tasks import send_invitation
 from safeguard.accounts.tokens import invitation_token
@@ -23,27 +24,18 @@ from .conftest import invitation_path_from, redis_url
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def _reset_producer_pool():
-    # The app caches its broker connection pool on first use; a new broker URL needs a new pool.
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-
-
 @contextlib.contextmanager
 def redis_broker():
     """Point the app at Redis for the duration (the root conftest points it at ``memory://``)."""
     previous = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url = redis_url()
     app.conf.broker_transport_options = {}
-    _reset_producer_pool()
+    reset_broker_pools(app)
     try:
         yield
     finally:
         app.conf.broker_url, app.conf.broker_transport_options = previous
-        _reset_producer_pool()
+        reset_broker_pools(app)
 
 
 def test_worker_sends_the_invitation_from_the_redis_queue(office, guardian, mailoutbox):
