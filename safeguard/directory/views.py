@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from safeguard import permissions
+from safeguard import panels, permissions
 from safeguard.accounts.services import invitation_create
 from safeguard.audit.services import client_ip
 from safeguard.base import DomainError
@@ -53,6 +53,7 @@ def school_home(request, slug):
         context["classes"] = selectors.classes_taught_by(request.user, school)
     if context["can_view_governance"] or context["can_view_roster"]:
         context["figures"] = selectors.school_figures(school)
+    context["panels"] = panels.collect("school_home", user=request.user, school=school)
     return render(request, "directory/school_home.html", context)
 
 
@@ -146,7 +147,11 @@ def parent_home(request):
     links = list(selectors.children_for_parent(request.user))
     if not links:
         raise Http404
-    return render(request, "directory/parent_home.html", {"links": links})
+    return render(
+        request,
+        "directory/parent_home.html",
+        {"links": links, "panels": panels.collect("parent_home", user=request.user)},
+    )
 
 
 @login_required

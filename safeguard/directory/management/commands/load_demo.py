@@ -1,10 +1,28 @@
 """``manage.py load_demo``: load the demo trust, schools, pupils and accounts. Safe to run again."""
 
 import os
+from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from safeguard.directory import demo
+
+
+def load_feature_demos():
+    """Run each installed app's ``demo_content.load()`` (feature apps add their demo records on top of the
+    directory's); returns the summary lines they give. The platform never imports a feature directly."""
+    lines = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo_content"
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        lines.extend(module.load())
+    return lines
 
 
 class Command(BaseCommand):
@@ -23,6 +41,8 @@ class Command(BaseCommand):
             summary = demo.load_demo(password=password)
         except demo.DemoError as error:
             raise CommandError(str(error)) from error
+        for line in load_feature_demos():
+            self.stdout.write(f"  {line}")
 
         if summary.created:
             made = ", ".join(f"{count} {name}" for name, count in sorted(summary.created.items()))
