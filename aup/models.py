@@ -30,6 +30,11 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def get_private_storage():
+    """The private storage, as a callable so migrations name it instead of freezing a path."""
+    return private_storage
+
+
 class Audience(models.TextChoices):
     """Who an agreement is for (BRIEF: pupils, parents, staff, governors, volunteers and visitors)."""
 
@@ -147,7 +152,7 @@ class PolicyVersion(PublicIdModel):
     summary_of_changes = models.TextField(_("what changed"), blank=True)
     body_markdown = models.TextField(_("text (Markdown)"), blank=True)
     body_html = models.TextField(_("text as shown"), blank=True, editable=False)
-    document = models.FileField(_("document"), storage=private_storage, upload_to="policies/%Y/", blank=True)
+    document = models.FileField(_("document"), storage=get_private_storage, upload_to="policies/%Y/", blank=True)
     document_name = models.CharField(_("document name"), max_length=255, blank=True)
     document_type = models.CharField(_("document type"), max_length=100, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
@@ -347,7 +352,7 @@ class Signature(PublicIdModel):
     paper_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    paper_scan = models.FileField(_("scan"), storage=private_storage, upload_to="paper-returns/%Y/", blank=True)
+    paper_scan = models.FileField(_("scan"), storage=get_private_storage, upload_to="paper-returns/%Y/", blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -379,7 +384,7 @@ class SignedDocument(PublicIdModel):
     """
 
     request = models.ForeignKey(SignatureRequest, on_delete=models.PROTECT, related_name="documents")
-    pdf = models.FileField(storage=private_storage, upload_to="signed/%Y/")
+    pdf = models.FileField(storage=get_private_storage, upload_to="signed/%Y/")
     sha256 = models.CharField(max_length=64, unique=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
