@@ -1,3 +1,267 @@
-"""Placeholder: filled in by the acceptable use work."""
+"""Coverage and chasing: who has signed an agreement (by class, year group or staff role, with CSV export), sending
+requests to everyone who has not, one request's evidence, paper returns, revoking a mistaken signature.
 
-urlpatterns = []
+Thin views: permission helper → form → service → redirect with a message. Everything here needs
+``MANAGE_AGREEMENTS`` (office staff, SLT, headteacher); a request, signature or agreement the school does not have
+answers 404 exactly like a missing one.
+"""
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from safeguard import permissions
+from safeguard.base import DomainError
+
+from . import selectors_library as selectors
+from .forms_library import CoverageFilterForm, PaperReturnForm, RevokeForm
+from .models import Signature
+from .services import paper_return_record, required_parties, signature_revoke
+from .services_library import EXTENSIONS, sniff_file_kind
+from .services_requests import requests_send
+
+PAGE_SIZE = 50
+
+
+def _school(request, slug):
+    return permissions.get_school_for_user(request.user, slug, permissions.MANAGE_AGREEMENTS)
+
+
+def _agreement(school, agreement_id):
+    agreement = selectors.agreement_for_school(school, agreement_id)
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def _request(school, public_id):
+    signature_request = selectors.request_for_school(school, public_id)
+    if signature_request is None:
+        raise Http404
+    return signature_request
+
+
+def _signature(school, public_id):
+    signature = selectors.signature_for_school(school, public_id)
+    if signature is None:
+        raise Http404
+    return signature
+
+
+def _filters(request, school, agreement):
+    form = CoverageFilterForm(
+        request.GET or None,
+        school=school,
+        pupils=selectors.is_pupil_audience(agreement),
+        audience=agreement.audience,
+    )
+    filters = {key: value for key, value in form.cleaned_data.items() if value} if form.is_valid() else {}
+    return form, filters
+
+
+@login_required
+@require_GET
+def coverage(request, slug, agreement_id):
+    """Who has signed ``agreement``: counts and percentages by class and year group (pupils and parents) or by
+    staff role, then everyone with their status, filterable and paginated."""
+    school = _school(request, slug)
+    agreement = _agreement(school, agreement_id)
+    form, filters = _filters(request, school, agreement)
+    people = selectors.coverage_list(agreement=agreement, school=school, **filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.coverage_attach_requests(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "school": school,
+        "agreement": agreement,
+        "policy": agreement.version.policy,
+        "is_current": agreement.version.status == agreement.version.Status.APPROVED,
+        "pupils": selectors.is_pupil_audience(agreement),
+        "summary": selectors.coverage_summary(agreement=agreement, school=school),
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+    }
+    return render(request, "aup/coverage.html", context)
+
+
+def _cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_GET
+def coverage_csv(request, slug, agreement_id):
+    """The coverage list as CSV, one row per pupil or person, with the page's filters applied."""
+    school = _school(request, slug)
+    agreement = _agreement(school, agreement_id)
+    _form, filters = _filters(request, school, agreement)
+    rows = selectors.coverage_attach_requests(selectors.coverage_list(agreement=agreement, school=school, **filters))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coverage-{agreement.public_id}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 (Turkish letters) only with a byte-order mark
+    writer = csv.writer(response)
+    pupils = selectors.is_pupil_audience(agreement)
+    if pupils:
+        writer.writerow([_("Pupil"), _("Year group"), _("Class"), _("Status"), _("Signed on"), _("How"), _("Sent on")])
+    else:
+        writer.writerow(
+            [_("Name"), _("E-mail address"), _("Roles"), _("Status"), _("Signed on"), _("How"), _("Sent on")]
+        )
+    for row in rows:
+        request_ = row.coverage_request
+        signed_on = school.today(row.signed_at).isoformat() if row.signed_at else ""
+        sent_on = school.today(request_.sent_at).isoformat() if request_ and request_.sent_at else ""
+        if pupils:
+            who = [row.display_name, row.year_group or "", row.school_class or ""]
+        else:
+            who = [row.full_name, row.email, "; ".join(str(role.get_role_display()) for role in row.roles)]
+        writer.writerow([_cell(v) for v in [*who, row.coverage_label, signed_on, "; ".join(row.methods), sent_on]])
+    return response
+
+
+@login_required
+@require_POST
+def requests_send_view(request, slug, agreement_id):
+    """Send the agreement to everyone who has not signed it (each person once, however often this is pressed)."""
+    school = _school(request, slug)
+    agreement = _agreement(school, agreement_id)
+    try:
+        counts = requests_send(actor=request.user, agreement=agreement, school=school)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if counts["queued"]:
+            messages.success(
+                request,
+                _(
+                    "Requests are on their way: %(queued)s sent now. %(already_sent)s had already been sent and "
+                    "%(signed)s have signed."
+                )
+                % counts,
+            )
+        else:
+            messages.info(
+                request,
+                _("Nothing new to send: %(already_sent)s requests had already been sent and %(signed)s have signed.")
+                % counts,
+            )
+    return redirect("aup:coverage", school.slug, agreement.public_id)
+
+
+@login_required
+@require_GET
+def request_detail(request, slug, public_id):
+    """One request and each signature's evidence (method, UTC times, IP, browser, typed name, statements, SHA-256,
+    revoked with reason)."""
+    school = _school(request, slug)
+    signature_request = _request(school, public_id)
+    signed = {s.party for s in signature_request.signature_list if s.revoked_at is None}
+    missing = [p for p in required_parties(signature_request.agreement) if p not in signed]
+    context = {
+        "school": school,
+        "signature_request": signature_request,
+        "agreement": signature_request.agreement,
+        "signatures": signature_request.signature_list,
+        "missing": [Signature.Party(party).label for party in missing],
+        "can_record_paper": bool(missing) and signature_request.status != signature_request.Status.CANCELLED,
+    }
+    return render(request, "aup/coverage_request.html", context)
+
+
+@login_required
+def paper_return(request, slug, public_id):
+    """Record a paper form returned to the office: date, who returned it, the names written on it, a scan."""
+    school = _school(request, slug)
+    signature_request = _request(school, public_id)
+    signed = {s.party for s in signature_request.signature_list if s.revoked_at is None}
+    parties = [p for p in required_parties(signature_request.agreement) if p not in signed]
+    if not parties or signature_request.status == signature_request.Status.CANCELLED:
+        messages.info(request, _("There is nothing left to sign on this request."))
+        return redirect("aup:request_detail", school.slug, signature_request.public_id)
+    form = PaperReturnForm(request.POST or None, request.FILES or None, parties=parties, school=school)
+    if request.method == "POST" and form.is_valid():
+        scan = form.cleaned_data.get("scan")
+        if scan:
+            # Stored under a random name: the uploaded name is the family's or the scanner's, not ours to keep.
+            kind = sniff_file_kind(scan.read(16))
+            scan.seek(0)
+            scan.name = f"{uuid.uuid4().hex}.{EXTENSIONS.get(kind, 'bin')}"
+        try:
+            paper_return_record(
+                actor=request.user,
+                request=signature_request,
+                returned_on=form.cleaned_data["returned_on"],
+                returned_by=form.cleaned_data["returned_by"],
+                names=form.names(),
+                scan=scan or None,
+            )
+        except DomainError as error:
+            form.add_error("returned_on" if error.code == "future" else None, error.message)
+        else:
+            messages.success(request, _("The paper form is recorded."))
+            return redirect("aup:request_detail", school.slug, signature_request.public_id)
+    context = {"school": school, "signature_request": signature_request, "form": form}
+    return render(request, "aup/paper_return.html", context)
+
+
+@login_required
+@require_GET
+def paper_scan(request, slug, public_id):
+    """The scan of a returned paper form, as an attachment, to office staff and leaders of the school."""
+    school = _school(request, slug)
+    signature = _signature(school, public_id)
+    if not signature.paper_scan:
+        raise Http404
+    handle = signature.paper_scan.open("rb")
+    kind = sniff_file_kind(handle.read(16)) or "application/octet-stream"
+    handle.seek(0)
+    filename = f"paper-return-{signature.request.public_id}.{EXTENSIONS.get(kind, 'bin')}"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=kind)
+
+
+@login_required
+def signature_revoke_view(request, slug, public_id):
+    """Revoke a mistaken signature with a reason. Nothing is deleted; the request waits for a signature again."""
+    school = _school(request, slug)
+    signature = _signature(school, public_id)
+    if signature.revoked_at is not None:
+        messages.info(request, _("This signature was already revoked."))
+        return redirect("aup:request_detail", school.slug, signature.request.public_id)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature_revoke(actor=request.user, signature=signature, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error("reason", error.message)
+        else:
+            messages.success(request, _("The signature is revoked. The request is waiting for a signature again."))
+            return redirect("aup:request_detail", school.slug, signature.request.public_id)
+    return render(request, "aup/revoke.html", {"school": school, "signature": signature, "form": form})
+
+
+urlpatterns = [
+    path("school/<slug:slug>/agreements/<uuid:agreement_id>/coverage/", coverage, name="coverage"),
+    path("school/<slug:slug>/agreements/<uuid:agreement_id>/coverage.csv", coverage_csv, name="coverage_csv"),
+    path("school/<slug:slug>/agreements/<uuid:agreement_id>/send/", requests_send_view, name="requests_send"),
+    path("school/<slug:slug>/agreements/requests/<uuid:public_id>/", request_detail, name="request_detail"),
+    path("school/<slug:slug>/agreements/requests/<uuid:public_id>/paper-return/", paper_return, name="paper_return"),
+    path("school/<slug:slug>/agreements/signatures/<uuid:public_id>/scan/", paper_scan, name="paper_scan"),
+    path(
+        "school/<slug:slug>/agreements/signatures/<uuid:public_id>/revoke/",
+        signature_revoke_view,
+        name="signature_revoke",
+    ),
+]

@@ -1,0 +1,469 @@
+"""The policy library: policies, versions (written in Markdown or uploaded as PDF/DOCX), approval, agreements.
+
+Rules live here. Each service checks the actor again (views, tasks and commands all call it), validates with
+``full_clean``, writes inside ``transaction.atomic`` with its audit event, and raises ``DomainError`` with a message
+the view shows. Trust-wide policies are read in every school of the trust but are not written from a school's pages:
+one school's staff never change another school's policy.
+"""
+
+import datetime
+import io
+import re
+import uuid
+import zipfile
+
+import markdown
+import nh3
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safeguard import permissions
+from safeguard.audit.services import audit_log
+from safeguard.base import DomainError
+from safeguard.directory.models import Role
+
+from .evidence import file_sha256
+from .models import Agreement, AgreementStatement, Audience, Policy, PolicyVersion, SignatureRequest
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+# Who records an approval: the headteacher, or a senior leader recording the governing body's or a committee's
+# decision ("Approved as Chair's actions out of committee" — Sigma photography policy, history table).
+APPROVER_ROLES = {Role.HEADTEACHER, Role.SLT}
+
+# Which second party makes sense for each audience (``Agreement.countersignature``).
+COUNTERSIGNATURES_FOR_AUDIENCE = {
+    Audience.PUPIL: {Agreement.Countersignature.NONE, Agreement.Countersignature.PARENT},
+    Audience.PARENT: {Agreement.Countersignature.NONE, Agreement.Countersignature.PUPIL},
+    Audience.STAFF: {Agreement.Countersignature.NONE, Agreement.Countersignature.HEADTEACHER},
+    Audience.GOVERNOR: {Agreement.Countersignature.NONE, Agreement.Countersignature.HEADTEACHER},
+    Audience.VOLUNTEER: {Agreement.Countersignature.NONE, Agreement.Countersignature.HEADTEACHER},
+    Audience.VISITOR: {Agreement.Countersignature.NONE, Agreement.Countersignature.HEADTEACHER},
+}
+
+_NUMBER_PREFIX = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•])\s+")
+
+
+# Uploaded files: the type is decided by the content, never by the name -----------------------------------------
+
+
+class FileKind:
+    PDF = "application/pdf"
+    DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+
+
+EXTENSIONS = {FileKind.PDF: "pdf", FileKind.DOCX: "docx", FileKind.JPEG: "jpg", FileKind.PNG: "png"}
+KIND_NAMES = {FileKind.PDF: "PDF", FileKind.DOCX: "Word (.docx)", FileKind.JPEG: "JPEG", FileKind.PNG: "PNG"}
+
+
+def _read_all(uploaded):
+    uploaded.seek(0)
+    data = uploaded.read()
+    uploaded.seek(0)
+    return data
+
+
+def sniff_file_kind(data):
+    """The MIME type of ``data`` (bytes) judged by its content, or None if it is none of the kinds we accept.
+
+    PDF starts with ``%PDF-``; DOCX is a zip holding ``word/document.xml``; JPEG starts ``FF D8 FF``; PNG with its
+    8-byte signature.
+    """
+    if data.startswith(b"%PDF-"):
+        return FileKind.PDF
+    if data.startswith(b"\xff\xd8\xff"):
+        return FileKind.JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return FileKind.PNG
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "word/document.xml" in archive.namelist():
+                    return FileKind.DOCX
+        except (zipfile.BadZipFile, ValueError):
+            return None
+    return None
+
+
+def check_upload(uploaded, *, allowed, max_bytes=MAX_DOCUMENT_BYTES):
+    """Check an uploaded file's size and content type; return ``(data bytes, MIME type)``.
+
+    Args:
+        uploaded: a Django ``UploadedFile`` (or any file object with ``size``/``read``/``seek``).
+        allowed: the ``FileKind`` values accepted here.
+        max_bytes: the size limit in bytes (10 MB by default).
+    Raises ``DomainError`` naming what is accepted.
+    """
+    if uploaded.size > max_bytes:
+        raise DomainError(
+            _("The file is larger than %(max)s MB.") % {"max": max_bytes // (1024 * 1024)}, code="too_large"
+        )
+    data = _read_all(uploaded)
+    if len(data) > max_bytes:
+        raise DomainError(
+            _("The file is larger than %(max)s MB.") % {"max": max_bytes // (1024 * 1024)}, code="too_large"
+        )
+    kind = sniff_file_kind(data)
+    if kind not in allowed:
+        names = " / ".join(name for k, name in KIND_NAMES.items() if k in allowed)
+        raise DomainError(
+            _("This file is not a real %(kinds)s file. Please upload the document itself.") % {"kinds": names},
+            code="file_type",
+        )
+    return data, kind
+
+
+# Markdown ---------------------------------------------------------------------------------------------------------
+
+
+def render_markdown(text):
+    """``text`` (Markdown) as HTML safe to show: rendered with Python-Markdown, then cleaned with nh3 (scripts,
+    event handlers and ``javascript:`` links removed)."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(html)
+
+
+# Who may write ----------------------------------------------------------------------------------------------------
+
+
+def can_manage_library(user, school):
+    """Whether ``user`` may add policies, versions and agreements in ``school``."""
+    return permissions.can(user, permissions.MANAGE_AGREEMENTS, school)
+
+
+def can_approve_versions(user, school):
+    """Whether ``user`` may record a policy version's approval in ``school`` (headteacher or SLT)."""
+    return bool(permissions.roles_in(user, school) & APPROVER_ROLES)
+
+
+def _check_writable(actor, policy):
+    if policy.school_id is None:
+        raise DomainError(
+            _("This policy belongs to the whole trust. It is changed by the trust, not by one school."),
+            code="trust_policy",
+        )
+    if not can_manage_library(actor, policy.school):
+        raise PermissionError("actor may not change the policy library of this school")
+
+
+def _validate(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), code="invalid") from error
+
+
+# Policies ---------------------------------------------------------------------------------------------------------
+
+
+def policy_create(
+    *,
+    actor,
+    school,
+    title,
+    category,
+    approving_body,
+    approving_committee="",
+    owner=None,
+    language=None,
+    signing_frequency=Policy.SigningFrequency.EVERY_ACADEMIC_YEAR,
+):
+    """Add a policy to ``school``'s library and return it.
+
+    Args:
+        actor: a ``User`` with ``MANAGE_AGREEMENTS`` in ``school``.
+        category, approving_body, signing_frequency: values of ``Policy.Category``, ``Policy.ApprovingBody``,
+            ``Policy.SigningFrequency``; approving_committee: the committee's name when the body is a committee.
+        owner: the ``User`` responsible for the policy (a member of staff of ``school``), or None.
+        language: a code from ``settings.LANGUAGES``; defaults to the school's language.
+    Raises ``PermissionError`` or ``DomainError`` (invalid values).
+    """
+    if not can_manage_library(actor, school):
+        raise PermissionError("actor may not change the policy library of this school")
+    policy = Policy(
+        school=school,
+        title=(title or "").strip(),
+        category=category,
+        approving_body=approving_body,
+        approving_committee=(approving_committee or "").strip(),
+        owner=owner,
+        language=language or school.default_language,
+        signing_frequency=signing_frequency,
+    )
+    if policy.approving_body == Policy.ApprovingBody.COMMITTEE and not policy.approving_committee:
+        raise DomainError(_("Please name the committee that approves this policy."), code="committee")
+    _validate(policy)
+    with transaction.atomic():
+        policy.save()
+        audit_log(
+            actor=actor,
+            action="aup.policy.created",
+            school=school,
+            subject=policy,
+            data={"title": policy.title, "category": policy.category},
+        )
+    return policy
+
+
+def policy_version_create(
+    *,
+    actor,
+    policy,
+    number,
+    author,
+    summary_of_changes="",
+    body_markdown="",
+    document=None,
+    issue_date=None,
+):
+    """Add a draft version to ``policy`` and return it.
+
+    Args:
+        number: the version's label ("3", "2026.1", "Original"), unique within the policy.
+        author: who wrote it (initials or names, as in the Sigma history table).
+        body_markdown: the text in Markdown — or ``document``: an uploaded PDF or DOCX (checked by content,
+            at most 10 MB), stored privately with its SHA-256 and original name. Exactly one of the two.
+        issue_date: ``datetime.date`` or None.
+    Raises ``PermissionError``; ``DomainError`` for a repeated number, no text or both, or a bad file.
+    """
+    _check_writable(actor, policy)
+    body_markdown = (body_markdown or "").strip()
+    if bool(body_markdown) == (document is not None):
+        raise DomainError(_("Write the policy's text or upload its document — one of the two."), code="text")
+    version = PolicyVersion(
+        policy=policy,
+        number=(number or "").strip(),
+        author=(author or "").strip(),
+        summary_of_changes=(summary_of_changes or "").strip(),
+        body_markdown=body_markdown,
+        body_html=render_markdown(body_markdown) if body_markdown else "",
+        issue_date=issue_date,
+        status=PolicyVersion.Status.DRAFT,
+    )
+    data = kind = None
+    if document is not None:
+        data, kind = check_upload(document, allowed={FileKind.PDF, FileKind.DOCX})
+        version.document_name = (getattr(document, "name", "") or "")[:255]
+        version.document_type = kind
+        version.document_sha256 = file_sha256(data)
+    if PolicyVersion.objects.filter(policy=policy, number=version.number).exists():
+        raise DomainError(
+            _("This policy already has a version %(number)s.") % {"number": version.number}, code="number"
+        )
+    _validate(version)
+    try:
+        with transaction.atomic():
+            if data is not None:
+                # A random stored name: the original name is kept in ``document_name`` and never used as a path.
+                version.document.save(f"{uuid.uuid4().hex}.{EXTENSIONS[kind]}", ContentFile(data), save=False)
+            version.save()
+            audit_log(
+                actor=actor,
+                action="aup.version.created",
+                school=policy.school,
+                subject=version,
+                data={"policy": str(policy.public_id), "number": version.number, "document": bool(data)},
+            )
+    except IntegrityError as error:
+        raise DomainError(
+            _("This policy already has a version %(number)s.") % {"number": version.number}, code="number"
+        ) from error
+    return version
+
+
+def policy_version_approve(*, actor, version, approved_by, approved_on, issue_date=None, now=None):
+    """Record that a draft version was approved; it becomes the current version. Returns the version.
+
+    Args:
+        actor: the headteacher or a senior leader of the policy's school (they record the approving body's
+            decision).
+        approved_by: who approved it, as it should read in the history ("Audit and Risk Committee",
+            "Headteacher N. Smith").
+        approved_on: ``datetime.date`` of the decision (not in the future); issue_date defaults to it.
+
+    In one transaction the previously approved version becomes superseded (first — the database allows one
+    approved version per policy) and this one approved. Requests still open on the superseded version's
+    agreements are cancelled: they can no longer be signed, and their reminders stop. Approving an approved
+    version again changes nothing. Raises ``PermissionError``; ``DomainError`` for a superseded version, a version
+    without text, a missing name or a future date.
+    """
+    policy = version.policy
+    if policy.school_id is None:
+        raise DomainError(
+            _("This policy belongs to the whole trust. It is changed by the trust, not by one school."),
+            code="trust_policy",
+        )
+    if not can_approve_versions(actor, policy.school):
+        raise PermissionError("only the headteacher or a senior leader records a policy's approval")
+    now = now or timezone.now()
+    approved_by = (approved_by or "").strip()
+    if not approved_by:
+        raise DomainError(_("Please say who approved this version."), code="approved_by")
+    if not isinstance(approved_on, datetime.date) or approved_on > policy.school.today(now):
+        raise DomainError(_("The approval date cannot be in the future."), code="approved_on")
+    with transaction.atomic():
+        # Lock the policy so two approvals at once are taken one after the other.
+        Policy.objects.select_for_update().filter(pk=policy.pk).first()
+        version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if version.status == PolicyVersion.Status.APPROVED:
+            return version
+        if version.status != PolicyVersion.Status.DRAFT:
+            raise DomainError(_("A superseded version cannot be approved again."), code="superseded")
+        if not version.body_markdown and not version.document:
+            raise DomainError(_("This version has no text or document to approve."), code="empty")
+        previous = list(
+            PolicyVersion.objects.select_for_update().filter(policy=policy, status=PolicyVersion.Status.APPROVED)
+        )
+        for old in previous:
+            old.status = PolicyVersion.Status.SUPERSEDED
+            old.save(update_fields=["status", "updated_at"])
+        cancelled = (
+            SignatureRequest.objects.filter(
+                agreement__version__in=previous,
+                status__in=[SignatureRequest.Status.PENDING, SignatureRequest.Status.PARTLY_SIGNED],
+            ).update(status=SignatureRequest.Status.CANCELLED, updated_at=now)
+            if previous
+            else 0
+        )
+        version.status = PolicyVersion.Status.APPROVED
+        version.approved_by = approved_by
+        version.approved_on = approved_on
+        version.issue_date = issue_date or version.issue_date or approved_on
+        _validate(version)
+        version.save(update_fields=["status", "approved_by", "approved_on", "issue_date", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="aup.version.approved",
+            school=policy.school,
+            subject=version,
+            data={
+                "policy": str(policy.public_id),
+                "number": version.number,
+                "approved_by": approved_by,
+                "approved_on": approved_on.isoformat(),
+                "superseded": [old.number for old in previous],
+                "requests_cancelled": cancelled,
+            },
+        )
+    return version
+
+
+# Agreements -------------------------------------------------------------------------------------------------------
+
+
+def parse_reminder_days(text):
+    """``"7, 14,28"`` → ``[7, 14, 28]``; raises ``DomainError`` unless every part is a whole number of days 1–365."""
+    parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+    days = []
+    for part in parts:
+        if not part.isdigit() or not 1 <= int(part) <= 365:
+            raise DomainError(
+                _("Reminder days must be whole numbers from 1 to 365, separated by commas (for example 7, 14, 28)."),
+                code="reminder_days",
+            )
+        days.append(int(part))
+    return sorted(set(days))
+
+
+def parse_statements(text):
+    """One statement per line → list of str; blank lines and a leading "1." / "2)" / "-" are dropped."""
+    statements = []
+    for line in (text or "").splitlines():
+        line = _NUMBER_PREFIX.sub("", line).strip()
+        if line:
+            statements.append(line)
+    return statements
+
+
+def agreement_save(
+    *,
+    actor,
+    version,
+    audience,
+    title,
+    statements,
+    introduction="",
+    countersignature=Agreement.Countersignature.NONE,
+    parent_may_sign_for_pupil=False,
+    reminder_days="7,14,28",
+    agreement=None,
+):
+    """Create (``agreement`` None) or change an agreement on a draft version; return it.
+
+    Args:
+        version: a draft ``PolicyVersion`` of a school policy.
+        audience: an ``Audience`` value (one agreement per audience per version).
+        statements: list of str, in order — replaces the agreement's statements.
+        countersignature: an ``Agreement.Countersignature`` value that fits the audience (a parent for pupils,
+            the pupil for parents — home–school agreement — or the headteacher for staff-like audiences).
+        parent_may_sign_for_pupil: only for pupil agreements.
+        reminder_days: days after the request at which non-signers are reminded, as text "7,14,28".
+
+    Approved and superseded versions are never changed: what was signed stays exactly as it was. Raises
+    ``PermissionError``; ``DomainError`` for an approved version, no statements, a clash of audience or bad values.
+    """
+    _check_writable(actor, version.policy)
+    if agreement is not None and agreement.version_id != version.pk:
+        raise ValueError("agreement belongs to another version")
+    if version.status != PolicyVersion.Status.DRAFT:
+        raise DomainError(
+            _(
+                "Version %(number)s has been approved, so its agreements can no longer be changed: people may "
+                "already have signed them. Add a new version to change the agreement."
+            )
+            % {"number": version.number},
+            code="approved",
+        )
+    statements = [s.strip() for s in statements if s and s.strip()]
+    if not statements:
+        raise DomainError(_("Please write at least one statement for people to confirm."), code="statements")
+    if countersignature not in COUNTERSIGNATURES_FOR_AUDIENCE.get(audience, set()):
+        raise DomainError(_("This countersignature does not fit this audience."), code="countersignature")
+    if parent_may_sign_for_pupil and audience != Audience.PUPIL:
+        raise DomainError(_("Only a pupil agreement can be signed by a parent on the pupil's behalf."), code="behalf")
+    days = parse_reminder_days(reminder_days)
+    clash = Agreement.objects.filter(version=version, audience=audience)
+    if agreement is not None:
+        clash = clash.exclude(pk=agreement.pk)
+    if clash.exists():
+        raise DomainError(_("This version already has an agreement for this audience."), code="audience")
+    created = agreement is None
+    if created:
+        agreement = Agreement(version=version)
+    agreement.audience = audience
+    agreement.title = (title or "").strip()
+    agreement.introduction = (introduction or "").strip()
+    agreement.countersignature = countersignature
+    agreement.parent_may_sign_for_pupil = bool(parent_may_sign_for_pupil)
+    agreement.reminder_days = ",".join(str(day) for day in days)
+    _validate(agreement)
+    with transaction.atomic():
+        # Re-check under lock: the version may have been approved since the form was opened.
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != PolicyVersion.Status.DRAFT:
+            raise DomainError(_("This version has just been approved; its agreements can no longer be changed."))
+        agreement.save()
+        # Statements of a draft have never been shown to a signer; history keeps the earlier wording.
+        for statement in agreement.statements.filter(order__gt=len(statements)):
+            statement.delete()
+        existing = {s.order: s for s in agreement.statements.all()}
+        for order, text in enumerate(statements, start=1):
+            statement = existing.get(order)
+            if statement is None:
+                AgreementStatement.objects.create(agreement=agreement, order=order, text=text)
+            elif statement.text != text:
+                statement.text = text
+                statement.save(update_fields=["text", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="aup.agreement.created" if created else "aup.agreement.changed",
+            school=version.policy.school,
+            subject=agreement,
+            data={"version": str(version.public_id), "audience": audience, "statements": len(statements)},
+        )
+    return agreement

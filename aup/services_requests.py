@@ -1,0 +1,74 @@
+"""Chasing signatures: sending an agreement's requests to everyone who has not signed it.
+
+The e-mails themselves go out from ``aup.tasks`` after commit; each recipient's e-mail is claimed by a unique row
+(``ReminderSent``), so sending twice, or a task retried, e-mails nobody twice.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from safeguard import permissions
+from safeguard.audit.services import audit_log
+from safeguard.base import DomainError
+
+from .models import PolicyVersion, SignatureRequest
+from .selectors_library import CoverageStatus, coverage_people, is_pupil_audience, policies_for_school
+from .services import AUDIENCE_ROLES, signature_request_open
+
+
+def requests_send(*, actor, agreement, school, now=None):
+    """Open a request for everyone who has not signed ``agreement`` in ``school`` and queue its e-mail.
+
+    Args:
+        actor: office staff, SLT or the headteacher (``MANAGE_AGREEMENTS`` in ``school``).
+        agreement: an ``Agreement`` on the current approved version of a policy ``school`` uses.
+        now: aware datetime (tests fix the clock).
+
+    Who: every pupil on roll (pupil and parent agreements — the parents with parental responsibility are
+    e-mailed), or every person with a current matching role (staff: office, teachers, DSL team, SLT, headteacher;
+    governors). People who have completed it are skipped, and so are requests already e-mailed: sending again
+    sends nothing new. Returns ``{"opened": int, "queued": int, "already_sent": int, "signed": int}``.
+    Raises ``PermissionError``; ``DomainError`` if the version is not the current one or the audience is one that
+    is asked one by one (volunteers, visitors).
+    """
+    from .tasks import send_signature_request
+
+    if not permissions.can(actor, permissions.MANAGE_AGREEMENTS, school):
+        raise PermissionError("actor may not send agreement requests in this school")
+    if not policies_for_school(school).filter(pk=agreement.version.policy_id).exists():
+        raise PermissionError("this agreement is not one of the school's")
+    if agreement.version.status != PolicyVersion.Status.APPROVED:
+        raise DomainError(_("Only the current approved version of a policy can be sent for signature."))
+    if not is_pupil_audience(agreement) and agreement.audience not in AUDIENCE_ROLES:
+        raise DomainError(
+            _("Volunteers and visitors sign when they arrive; there is no list to send this agreement to."),
+            code="audience",
+        )
+    counts = {"opened": 0, "queued": 0, "already_sent": 0, "signed": 0}
+    people = coverage_people(agreement=agreement, school=school, now=now)
+    with transaction.atomic():
+        for person in people.order_by("pk"):
+            if person.coverage == CoverageStatus.COMPLETED:
+                counts["signed"] += 1
+                continue
+            subject = {"pupil": person} if is_pupil_audience(agreement) else {"user": person}
+            request, created = signature_request_open(
+                actor=actor, agreement=agreement, school=school, now=now, **subject
+            )
+            counts["opened"] += int(created)
+            if request.status == SignatureRequest.Status.COMPLETED:
+                counts["signed"] += 1
+            elif request.sent_at is not None:
+                counts["already_sent"] += 1
+            else:
+                request_id = request.pk
+                transaction.on_commit(lambda request_id=request_id: send_signature_request.delay(request_id))
+                counts["queued"] += 1
+        audit_log(
+            actor=actor,
+            action="aup.requests.sent",
+            school=school,
+            subject=agreement,
+            data={"agreement": str(agreement.public_id), **counts},
+        )
+    return counts
