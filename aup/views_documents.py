@@ -1,3 +1,191 @@
-"""Placeholder: filled in by the acceptable use work."""
+"""PDFs of agreements: downloading a signed copy, printing blank forms, and the public verification page.
 
-urlpatterns = []
+Thin views: permission helper → form → document service → response. A signed PDF is served only here, as an
+attachment, after a permission check; anyone not entitled gets the same 404 as for a record that does not exist.
+"""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import path
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safeguard import permissions
+from safeguard.audit.services import client_ip
+from safeguard.base import DomainError
+from safeguard.directory.models import Pupil, School, SchoolClass, YearGroup
+
+from .documents import (
+    MAX_BLANK_FORMS,
+    blank_forms_pdf,
+    can_download_signed_document,
+    short_reference,
+    signed_document_for_download,
+    signed_document_verify,
+)
+from .forms_documents import VerifyForm
+from .models import Agreement, Audience, SignatureRequest
+
+
+def _attachment_name(*parts):
+    return (slugify(" ".join(str(p) for p in parts if p), allow_unicode=True) or "document") + ".pdf"
+
+
+# Downloading a signed copy ------------------------------------------------------------------------------------------
+
+
+def _get_request_for_download(user, slug, public_id):
+    """The ``SignatureRequest`` of the school ``slug`` whose signed PDF ``user`` may download; ``Http404`` otherwise.
+
+    Parents are not staff of the school, so the school is looked up by slug without a staff capability and the
+    right is checked on the request itself (``can_download_signed_document``); "not yours" is "not found".
+    """
+    school = School.objects.filter(slug=slug).first()
+    if school is None:
+        raise Http404
+    signature_request = (
+        SignatureRequest.objects.select_related("agreement__version__policy", "school", "pupil", "user")
+        .filter(school=school, public_id=public_id)
+        .first()
+    )
+    if signature_request is None or not can_download_signed_document(user, signature_request):
+        raise Http404
+    return signature_request
+
+
+@login_required
+@require_GET
+def document_download(request, slug, public_id):
+    """The signed PDF of a completed request, as an attachment (rendered now if the task has not run yet)."""
+    signature_request = _get_request_for_download(request.user, slug, public_id)
+    try:
+        document = signed_document_for_download(
+            actor=request.user, request=signature_request, ip_address=client_ip(request)
+        )
+    except DomainError:
+        raise Http404  # not completed: there is no signed document to give
+    subject = signature_request.pupil.display_name if signature_request.pupil_id else signature_request.user.full_name
+    return FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=_attachment_name(signature_request.agreement.title, subject),
+        content_type="application/pdf",
+    )
+
+
+# Blank forms ------------------------------------------------------------------------------------------------------
+
+
+def _problem(request, school, message, status=400):
+    return render(request, "aup/document_problem.html", {"school": school, "message": message}, status=status)
+
+
+def _int_param(request, name):
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+@login_required
+@require_GET
+def blank_forms(request, slug, agreement_id):
+    """Printable blank forms (one page per pupil, with a QR code) for a class, a year group or the whole school.
+
+    Query: ``school_class=<id>`` or ``year_group=<id>``; neither means every pupil on roll (at most 500).
+    """
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_AGREEMENTS)
+    scope = Q(version__policy__school=school)
+    if school.organisation_id:
+        scope |= Q(version__policy__organisation_id=school.organisation_id)
+    agreement = (
+        Agreement.objects.select_related("version__policy")
+        .filter(scope, public_id=agreement_id, audience__in=[Audience.PUPIL, Audience.PARENT])
+        .first()
+    )
+    if agreement is None:
+        raise Http404
+    pupils = Pupil.objects.for_school(school).on_roll(school.today()).select_related("year_group", "school_class")
+    group_name = school.name
+    class_id, year_group_id = _int_param(request, "school_class"), _int_param(request, "year_group")
+    if class_id is not None:
+        school_class = SchoolClass.objects.filter(school=school, pk=class_id).first()
+        if school_class is None:
+            raise Http404
+        pupils, group_name = pupils.filter(school_class=school_class), school_class.name
+    elif year_group_id is not None:
+        year_group = YearGroup.objects.filter(school=school, pk=year_group_id).first()
+        if year_group is None:
+            raise Http404
+        pupils, group_name = pupils.filter(year_group=year_group), year_group.name
+    pupils = list(pupils.order_by("school_class__name", "legal_last_name", "legal_first_name")[: MAX_BLANK_FORMS + 1])
+    if len(pupils) > MAX_BLANK_FORMS:
+        return _problem(
+            request,
+            school,
+            _(
+                "There are more than %(max)d pupils here. Blank forms are printed for at most %(max)d pupils at a "
+                "time: choose a class or a year group."
+            )
+            % {"max": MAX_BLANK_FORMS},
+        )
+    if not pupils:
+        return _problem(request, school, _("There are no pupils on roll here, so there are no forms to print."))
+    try:
+        data = blank_forms_pdf(agreement=agreement, school=school, pupils=pupils, actor=request.user)
+    except DomainError as error:
+        return _problem(request, school, error.message)
+    filename = _attachment_name(agreement.title, group_name, _("blank forms"))
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+# Verification -----------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Public: upload a PDF and learn whether it matches the record of a signed agreement.
+
+    Says only "matches (completed on …, reference …)" or "does not match"; never a name or the content. Someone
+    entitled to the record (``can_download_signed_document``) also gets a link to the stored copy.
+    """
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "checked": False}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["document"]
+        document = signed_document_verify(b"".join(upload.chunks()))
+        context["checked"] = True
+        if document is not None:
+            signature_request = document.request
+            context.update(
+                document=document,
+                completed_at=signature_request.completed_at if document.superseded_at is None else document.created_at,
+                reference=short_reference(signature_request),
+                download_request=signature_request
+                if signature_request.status == SignatureRequest.Status.COMPLETED
+                and can_download_signed_document(request.user, signature_request)
+                else None,
+            )
+    return render(request, "aup/verify.html", context)
+
+
+urlpatterns = [
+    path(
+        "school/<slug:slug>/agreements/requests/<uuid:public_id>/signed.pdf",
+        document_download,
+        name="document_download",
+    ),
+    path(
+        "school/<slug:slug>/agreements/<uuid:agreement_id>/blank-forms.pdf",
+        blank_forms,
+        name="blank_forms",
+    ),
+    path("agreements/verify/", verify, name="verify"),
+]

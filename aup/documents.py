@@ -1,0 +1,394 @@
+"""The PDFs of acceptable use agreements: the signed document with its certificate of completion, its
+verification, printable blank forms with QR codes, and a printable policy version.
+
+A signed PDF is rendered from what each party *signed* — the ``content`` snapshot kept on each ``Signature`` — not
+from the agreement as it reads today, so a later edit can never change what the record shows. The stored PDF keeps
+the SHA-256 of its exact bytes: anyone holding a copy can check it on the verification page.
+"""
+
+import datetime
+
+import markdown
+import nh3
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from safeguard import permissions
+from safeguard.audit.services import audit_log
+from safeguard.base import DomainError
+from safeguard.pdf import render_pdf
+
+from .evidence import agreement_content, file_sha256
+from .models import Agreement, Audience, Signature, SignatureRequest, SignedDocument
+from .services import required_parties, signature_request_open
+
+SHORT_REFERENCE_LENGTH = 8
+# One blank form takes 0.16–0.23 s to lay out (make bench: 30 forms in 5–7 s on 2 cores), and the forms are rendered
+# in the web request: 100 stays inside gunicorn's 30-second timeout. Larger sets are printed class by class.
+MAX_BLANK_FORMS = 100
+DOCUMENT_PREFIX = "document:"
+
+
+# Helpers ----------------------------------------------------------------------------------------------------------
+
+
+def policy_text_html(text):
+    """A policy's Markdown rendered to HTML and sanitised with nh3 (str → str; empty for empty text)."""
+    if not text:
+        return ""
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    return nh3.clean(html)
+
+
+def short_reference(request):
+    """The reference printed on forms and certificates: the first 8 characters of the request's public id."""
+    return str(request.public_id)[:SHORT_REFERENCE_LENGTH]
+
+
+def iso_utc(moment):
+    """An aware datetime as ISO 8601 in UTC with a ``Z`` (``"2026-11-20T09:30:00Z"``), or ``""`` for None."""
+    if moment is None:
+        return ""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def verification_url():
+    """The public address of the verification page (``SITE_URL`` + ``aup:verify``)."""
+    return settings.SITE_URL + reverse("aup:verify")
+
+
+def _subject_name(request):
+    """The pupil's name (pupil and parent agreements) or the person's name (staff-like agreements)."""
+    if request.pupil_id:
+        return request.pupil.display_name
+    return request.user.full_name or request.user.email
+
+
+def _pupil_class(pupil):
+    parts = [str(part) for part in (pupil.year_group, pupil.school_class) if part]
+    return ", ".join(parts)
+
+
+def _policy_text(content):
+    """``(html, document_sha256)`` for the ``policy_text`` of a content snapshot."""
+    text = content.get("policy_text", "")
+    if text.startswith(DOCUMENT_PREFIX):
+        return "", text[len(DOCUMENT_PREFIX) :]
+    return policy_text_html(text), ""
+
+
+# Reading the rules ------------------------------------------------------------------------------------------------
+
+
+def can_download_signed_document(user, request):
+    """Whether ``user`` may download the signed PDF of ``request`` (a ``SignatureRequest``).
+
+    Office staff and leaders who manage agreements in the school (``MANAGE_AGREEMENTS``); the person who signed
+    their own agreement (``request.user``); a parent or carer with parental responsibility for the pupil. Nobody
+    else — not a teacher, not another school's staff, not a parent without parental responsibility.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if permissions.can(user, permissions.MANAGE_AGREEMENTS, request.school):
+        return True
+    if request.user_id is not None and request.user_id == user.pk:
+        return True
+    return request.pupil_id is not None and permissions.has_parental_responsibility_for(user, request.pupil)
+
+
+def current_signed_document(request):
+    """The newest signed document of ``request`` that is not superseded, or None."""
+    return request.documents.filter(superseded_at__isnull=True).order_by("-created_at").first()
+
+
+# The signed document ----------------------------------------------------------------------------------------------
+
+
+def _live_signatures(request):
+    order = {party: index for index, party in enumerate(required_parties(request.agreement))}
+    signatures = list(
+        request.signatures.filter(revoked_at__isnull=True).select_related(
+            "signer_user", "signer_guardian", "signer_pupil", "teacher_present", "paper_recorded_by"
+        )
+    )
+    return sorted(signatures, key=lambda s: (order.get(s.party, len(order)), s.signed_at))
+
+
+def _signature_context(signature):
+    confirmed = set(signature.statements_confirmed)
+    identity = []
+    if signature.signer_user_id:
+        user = signature.signer_user
+        identity.append(_("Account: %(name)s <%(email)s>") % {"name": user.full_name, "email": user.email})
+    if signature.signer_guardian_id:
+        identity.append(
+            _("Parent or carer on the school's records: %(name)s") % {"name": signature.signer_guardian.full_name}
+        )
+    if signature.signer_pupil_id:
+        identity.append(_("Pupil on the school's roll: %(name)s") % {"name": signature.signer_pupil.display_name})
+    if signature.on_behalf_of_pupil:
+        identity.append(_("Signed by a parent or carer on the pupil's behalf"))
+    if signature.method == Signature.Method.PAPER_RETURN:
+        identity.append(
+            _("Paper form returned on %(date)s by %(who)s; recorded by %(recorder)s")
+            % {
+                "date": signature.paper_returned_on.isoformat() if signature.paper_returned_on else "—",
+                "who": signature.paper_returned_by or "—",
+                "recorder": signature.paper_recorded_by.full_name if signature.paper_recorded_by_id else "—",
+            }
+        )
+    return {
+        "signature": signature,
+        "party": signature.get_party_display(),
+        "method": signature.get_method_display(),
+        "identity": identity,
+        "teacher_present": signature.teacher_present.full_name if signature.teacher_present_id else "",
+        "request_sent_at": iso_utc(signature.request_sent_at),
+        "first_viewed_at": iso_utc(signature.first_viewed_at),
+        "signed_at": iso_utc(signature.signed_at),
+        "statements_confirmed": ", ".join(str(n) for n in sorted(confirmed)),
+        "statements": [
+            {"number": s["number"], "text": s["text"], "confirmed": s["number"] in confirmed}
+            for s in signature.content.get("statements", [])
+        ],
+        "drawn_signature": signature.drawn_signature
+        if signature.drawn_signature.startswith("data:image/png;base64,")
+        else "",
+    }
+
+
+def _content_groups(signatures):
+    """Signatures grouped by the content they signed (normally one group: every party saw the same text)."""
+    groups = {}
+    for signature in signatures:
+        group = groups.get(signature.content_sha256)
+        if group is None:
+            policy_html, document_sha256 = _policy_text(signature.content)
+            group = groups[signature.content_sha256] = {
+                "content": signature.content,
+                "content_sha256": signature.content_sha256,
+                "policy_html": policy_html,
+                "policy_document_sha256": document_sha256,
+                "statements": signature.content.get("statements", []),
+                "signatures": [],
+            }
+        group["signatures"].append(_signature_context(signature))
+    return list(groups.values())
+
+
+def signed_document_pdf(request, *, document_id=None):
+    """Render the signed PDF of ``request`` from its live signatures' content snapshots; return the bytes.
+
+    ``document_id`` (the ``SignedDocument``'s public id) is printed on the certificate, so every stored copy is
+    distinct even when nothing else changed. Rendered in the policy's language. Raises ``DomainError`` if the
+    request has no live signature, and whatever ``safeguard.pdf.render_pdf`` raises.
+    """
+    request = SignatureRequest.objects.select_related(
+        "agreement__version__policy", "school", "pupil__year_group", "pupil__school_class", "user"
+    ).get(pk=request.pk)
+    signatures = _live_signatures(request)
+    if not signatures:
+        raise DomainError(_("Nobody has signed this agreement yet."), code="unsigned")
+    # Labels (party, method, evidence lines) are written in the document's language, not the caller's.
+    with translation.override(request.agreement.version.policy.language):
+        groups = _content_groups(signatures)
+        context = {
+            "request": request,
+            "school": request.school,
+            "reference": short_reference(request),
+            "subject_name": _subject_name(request),
+            "pupil_class": _pupil_class(request.pupil) if request.pupil_id else "",
+            "groups": groups,
+            "content": groups[0]["content"],
+            "certificate": [sig for group in groups for sig in group["signatures"]],
+            "completed_at": iso_utc(request.completed_at),
+            "verification_url": verification_url(),
+            "document_id": document_id,
+        }
+        return render_pdf("aup/pdf/signed_agreement.html", context)
+
+
+def signed_document_create(*, request):
+    """Render and store the signed PDF of a completed request; return the ``SignedDocument``.
+
+    Args:
+        request: a completed ``SignatureRequest``.
+
+    Idempotent: if the request already has a current (not superseded) document, that one is returned and nothing
+    is rendered — the Celery task (``aup.tasks.render_signed_document``) and a download that renders on demand may
+    both call this. The request row is locked while rendering so two callers never store two documents. The PDF is
+    stored privately as ``signed/<year>/<document public id>.pdf`` with the SHA-256 of its exact bytes, and an
+    ``aup.document.created`` audit event is written in the same transaction.
+
+    Raises ``DomainError`` if the request is not completed; rendering errors propagate (nothing is stored, the
+    signatures and the completed request are untouched, and the task can run again).
+    """
+    with transaction.atomic():
+        request = SignatureRequest.objects.select_for_update(of=("self",)).select_related("school").get(pk=request.pk)
+        if request.status != SignatureRequest.Status.COMPLETED:
+            raise DomainError(_("Only a completed agreement has a signed document."), code="not_completed")
+        existing = current_signed_document(request)
+        if existing is not None:
+            return existing
+        document = SignedDocument(request=request)
+        data = signed_document_pdf(request, document_id=document.public_id)
+        document.sha256 = file_sha256(data)
+        document.pdf.save(f"{document.public_id}.pdf", ContentFile(data), save=False)
+        try:
+            document.save()
+            audit_log(
+                actor=None,
+                action="aup.document.created",
+                school=request.school,
+                subject=document,
+                data={"request": str(request.public_id), "sha256": document.sha256, "bytes": len(data)},
+            )
+        except Exception:
+            document.pdf.delete(save=False)
+            raise
+    return document
+
+
+def signed_document_for_download(*, actor, request, ip_address=None):
+    """The current signed document of ``request`` for ``actor`` to download, rendered now if the task has not yet.
+
+    A completed request is always downloadable: when its PDF is still queued (or its task failed), it is rendered
+    here with ``signed_document_create``. Writes an ``aup.document.downloaded`` audit event.
+
+    Raises ``PermissionError`` if ``actor`` may not (``can_download_signed_document``) and ``DomainError`` if the
+    request is not completed (there is nothing signed to download).
+    """
+    if not can_download_signed_document(actor, request):
+        raise PermissionError("actor may not download this signed document")
+    if request.status != SignatureRequest.Status.COMPLETED:
+        raise DomainError(_("This agreement has not been signed by everyone yet."), code="not_completed")
+    document = current_signed_document(request) or signed_document_create(request=request)
+    audit_log(
+        actor=actor,
+        action="aup.document.downloaded",
+        school=request.school,
+        subject=document,
+        ip_address=ip_address,
+        data={"request": str(request.public_id)},
+    )
+    return document
+
+
+def signed_document_verify(data):
+    """The ``SignedDocument`` whose stored PDF is exactly ``data`` (bytes), by SHA-256; None if none matches.
+
+    One changed byte changes the hash, so an altered copy matches nothing.
+    """
+    return (
+        SignedDocument.objects.select_related("request__school", "request__pupil", "request__user")
+        .filter(sha256=file_sha256(data))
+        .first()
+    )
+
+
+# Blank forms ------------------------------------------------------------------------------------------------------
+
+
+def _agreement_serves_school(agreement, school):
+    policy = agreement.version.policy
+    return policy.school_id == school.pk or (
+        policy.organisation_id is not None and policy.organisation_id == school.organisation_id
+    )
+
+
+def blank_forms_pdf(*, agreement, school, pupils, actor):
+    """A printable blank form for each pupil, one page each; return the PDF bytes.
+
+    Args:
+        agreement: a pupil or parent ``Agreement`` of ``school`` (or its trust) on an approved version.
+        school: the ``School``.
+        pupils: an iterable of ``Pupil`` of ``school`` (at most ``MAX_BLANK_FORMS``); each page is pre-filled with
+            the pupil's name and class.
+        actor: the ``User`` printing them (``MANAGE_AGREEMENTS`` in the school).
+
+    Each page lists the statements with empty boxes, a line to sign for each required party, the request's short
+    reference (so the office finds it when the paper comes back) and a QR code that opens the online form. The
+    request for each pupil is opened (or found) with ``signature_request_open``, which writes its audit event.
+
+    Raises ``PermissionError`` for an actor who may not; ``DomainError`` for an agreement that is not for pupils or
+    parents, not this school's, not approved, or for too many pupils.
+    """
+    if not permissions.can(actor, permissions.MANAGE_AGREEMENTS, school):
+        raise PermissionError("actor may not print blank forms in this school")
+    if agreement.audience not in (Audience.PUPIL, Audience.PARENT) or not _agreement_serves_school(agreement, school):
+        raise DomainError(_("Blank forms can be printed for pupil and parent agreements of this school only."))
+    pupils = list(pupils)
+    if len(pupils) > MAX_BLANK_FORMS:
+        raise DomainError(
+            _("Blank forms are printed for at most %(max)d pupils at a time.") % {"max": MAX_BLANK_FORMS},
+            code="too_many",
+        )
+    if any(pupil.school_id != school.pk for pupil in pupils):
+        raise DomainError(_("Every pupil must be on this school's roll."))
+    content = agreement_content(agreement)
+    parties = [
+        {"party": party, "label": Signature.Party(party).label}
+        for party in required_parties(agreement)
+        if party != Signature.Party.HEADTEACHER  # the headteacher authorises staff agreements, not these
+    ]
+    forms = []
+    for pupil in pupils:
+        request, _created = signature_request_open(actor=actor, agreement=agreement, school=school, pupil=pupil)
+        url = settings.SITE_URL + reverse("aup:sign", args=[request.public_id])
+        forms.append(
+            {
+                "pupil": pupil,
+                "pupil_class": _pupil_class(pupil),
+                "reference": short_reference(request),
+                "url": url,
+                "qr": segno.make(url, error="m").png_data_uri(scale=4, border=2),
+                "completed_on": request.completed_at.date().isoformat()
+                if request.status == SignatureRequest.Status.COMPLETED and request.completed_at
+                else "",
+            }
+        )
+    audit_log(
+        actor=actor,
+        action="aup.blank_forms.printed",
+        school=school,
+        subject=agreement,
+        data={"pupils": len(forms)},
+    )
+    context = {
+        "school": school,
+        "agreement": agreement,
+        "content": content,
+        "parties": parties,
+        "forms": forms,
+    }
+    with translation.override(agreement.version.policy.language):
+        return render_pdf("aup/pdf/blank_forms.html", context)
+
+
+# Printing a policy ------------------------------------------------------------------------------------------------
+
+
+def policy_version_pdf(*, version):
+    """A printable PDF of one ``PolicyVersion``: its details (version, status, approval, dates) and its text.
+
+    The text is the version's Markdown rendered and sanitised here (``body_html`` is not trusted to be filled in);
+    for an uploaded document, the PDF names it and its SHA-256 instead. Rendered in the policy's language.
+    Returns the PDF bytes.
+    """
+    policy = version.policy
+    agreements = list(Agreement.objects.filter(version=version).prefetch_related("statements"))
+    context = {
+        "policy": policy,
+        "version": version,
+        "owner_name": (policy.owner.full_name if policy.owner_id else ""),
+        "place": policy.school or policy.organisation,
+        "body_html": policy_text_html(version.body_markdown),
+        "agreements": agreements,
+    }
+    with translation.override(policy.language):
+        return render_pdf("aup/pdf/policy_version.html", context)
