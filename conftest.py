@@ -27,6 +27,19 @@ def reset_broker_pools(app):
 
 
 @pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Uploaded and generated files of a test go to its own temporary folder, never to var/."""
+    from django.utils.functional import empty
+
+    from aup.models import private_storage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    private_storage._wrapped = empty  # the lazy storage re-reads MEDIA_ROOT on next use
+    yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
 def _celery_memory_broker():
     """Tasks queued by a test go to an in-memory broker unless the test asks for eager or real Celery."""
     from safeguard.celery import app
