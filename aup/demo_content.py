@@ -765,7 +765,8 @@ def load(*, now=None):
     if primary is None or ornek is None:
         return ["Acceptable use: the demo schools are not loaded; nothing to add."]
     loader = _Loader(now)
-    with transaction.atomic():
+    # Hundreds of completions: their PDFs are made on first download rather than queued all at once.
+    with services.signed_documents_on_demand(), transaction.atomic():
         loader.new_teacher(primary)
         for school, specs, mix in [
             (primary, DEMO_PRIMARY_POLICIES, DEMO_PRIMARY_MIX),

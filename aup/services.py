@@ -7,6 +7,8 @@ task never loses a signature: the signature is committed first, the PDF follows.
 
 import base64
 import binascii
+import contextlib
+import contextvars
 import datetime
 
 from django.db import IntegrityError, transaction
@@ -30,6 +32,21 @@ AUDIENCE_ROLES = {
     Audience.STAFF: {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER},
     Audience.GOVERNOR: {Role.GOVERNOR},
 }
+
+
+# Bulk loads (the demo) set this so hundreds of completions do not each queue a PDF; the PDF is then rendered on
+# first download (aup.documents.signed_document_for_download), as it is for any completion whose task has not run.
+_documents_on_demand = contextvars.ContextVar("aup_documents_on_demand", default=False)
+
+
+@contextlib.contextmanager
+def signed_documents_on_demand():
+    """Within this block, completing a request queues no PDF task; the PDF is made when first downloaded."""
+    token = _documents_on_demand.set(True)
+    try:
+        yield
+    finally:
+        _documents_on_demand.reset(token)
 
 
 class SigningError(DomainError):
@@ -233,7 +250,7 @@ def _complete_if_done(request, *, now):
         request.status = status
         request.completed_at = now if status == SignatureRequest.Status.COMPLETED else None
         request.save(update_fields=["status", "completed_at", "updated_at"])
-        if status == SignatureRequest.Status.COMPLETED:
+        if status == SignatureRequest.Status.COMPLETED and not _documents_on_demand.get():
             from .tasks import render_signed_document
 
             request_id = request.pk

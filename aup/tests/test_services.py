@@ -276,3 +276,19 @@ class TestRequests:
 
     def test_unused_reverse_import(self):
         assert reverse  # keeps the import used for later view tests
+
+
+@pytest.mark.django_db
+def test_bulk_loads_defer_the_pdf_to_first_download(request_for_pupil, office, django_capture_on_commit_callbacks):
+    with services.signed_documents_on_demand(), django_capture_on_commit_callbacks() as callbacks:
+        services.paper_return_record(
+            actor=office,
+            request=request_for_pupil,
+            returned_on=datetime.date(2026, 11, 19),
+            returned_by="Father",
+            names={"pupil": "A W", "parent": "J W"},
+            now=NOW,
+        )
+    request_for_pupil.refresh_from_db()
+    assert request_for_pupil.status == SignatureRequest.Status.COMPLETED
+    assert callbacks == []

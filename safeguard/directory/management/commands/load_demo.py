@@ -48,7 +48,7 @@ class Command(BaseCommand):
             made = ", ".join(f"{count} {name}" for name, count in sorted(summary.created.items()))
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {made}."))
         else:
-            self.stdout.write(self.style.SUCCESS("Demo data already loaded; nothing changed."))
+            self.stdout.write(self.style.SUCCESS("Directory demo already loaded; nothing changed there."))
         for school, count in summary.pupils.items():
             self.stdout.write(f"  {school}: {count} pupils")
 
