@@ -1,5 +1,11 @@
 # Safeguard's production image: gunicorn serving Django (static files through WhiteNoise); the same image runs the
 # Celery worker and beat (see docker-compose.yml).
+# Front-end libraries from the npm registry (signature pad), copied into the image's node_modules/.
+FROM node:20-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,6 +26,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+COPY --from=assets /assets/node_modules ./node_modules
 # Build-time only: settings refuse DEBUG=false with the demo key, and collectstatic needs neither a database nor
 # the real secret.
 RUN DEBUG=false SECRET_KEY=build-time-only-not-a-secret-0123456789-abcdefghijklmnop \

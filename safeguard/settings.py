@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safeguard.accounts.middleware.SessionTimeoutMiddleware",
     "safeguard.accounts.middleware.UserLanguageMiddleware",
+    "aup.middleware.StaffAgreementGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -138,6 +139,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end libraries come from npm (package.json; `npm ci --ignore-scripts`, run by scripts/_venv.sh and the
+# Dockerfile) and are served from node_modules. Without them the signing pages work; the optional drawing pad is hidden.
+SIGNATURE_PAD_DIR = BASE_DIR / "node_modules" / "signature_pad" / "dist"
+SIGNATURE_PAD_AVAILABLE = (SIGNATURE_PAD_DIR / "signature_pad.umd.min.js").exists()
+if SIGNATURE_PAD_AVAILABLE:
+    STATICFILES_DIRS.append(("vendor/signature_pad", SIGNATURE_PAD_DIR))
 # Uploaded files (scans, attachments) are private: never under STATIC_ROOT, served only through permission checks.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -206,5 +213,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # django-axes logs every reset at INFO; failures and lockouts are WARNING and still shown.
         "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

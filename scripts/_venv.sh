@@ -35,6 +35,23 @@ ensure_venv() {
         .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
         echo "$want" >"$stamp"
     fi
+    ensure_assets
+}
+
+# Front-end libraries from the npm registry (package.json, package-lock.json), served from node_modules/. Without
+# npm the portal still works: the optional signature drawing pad is hidden.
+ensure_assets() {
+    local stamp=node_modules/.package-lock.sha256 want
+    if ! command -v npm >/dev/null 2>&1; then
+        [ -d node_modules/signature_pad ] || echo "npm not found: the signature drawing pad will be hidden (typed signatures still work)." >&2
+        return 0
+    fi
+    want=$(_sha256 .venv/bin/python package-lock.json)
+    if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+        echo "Installing front-end libraries (npm ci)"
+        npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+        echo "$want" >"$stamp"
+    fi
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

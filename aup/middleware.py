@@ -1,0 +1,81 @@
+"""The staff sign-in gate: staff and governors sign the current staff agreement before they use anything else.
+
+Rule (issue: "taken to it at sign-in and can use nothing else until they sign"; St James AUP: staff sign at
+induction, before using school systems). New staff meet it on their first sign-in after their role is created.
+"""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from . import services
+
+GATE_CLEAR_SESSION_KEY = "aup_staff_gate_clear"
+
+# Pages a held member of staff can still reach: signing itself, the gate, and the ways out.
+EXEMPT_VIEWS = {
+    "aup": {"sign", "signed", "sign_by_link", "signed_by_link", "staff_gate"},
+    "accounts": {
+        "login",
+        "logout",
+        "language",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "password_change",
+        "password_change_done",
+        "invitation_accept",
+        "invitation_renew",
+    },
+}
+EXEMPT_PATH_PREFIXES = ("/admin/",)
+
+
+def gate_reopen(request):
+    """Forget that the gate was clear, so the next page checks again (after a signature, a new role)."""
+    if hasattr(request, "session"):
+        request.session.pop(GATE_CLEAR_SESSION_KEY, None)
+
+
+def gate_clear(request):
+    """Remember for this session that nothing is outstanding: later requests cost no queries."""
+    request.session[GATE_CLEAR_SESSION_KEY] = True
+
+
+def _exempt(request):
+    path = request.path_info
+    if path.startswith(settings.STATIC_URL) or path.startswith(EXEMPT_PATH_PREFIXES):
+        return True
+    match = request.resolver_match
+    return match is not None and match.url_name in EXEMPT_VIEWS.get(match.namespace, ())
+
+
+class StaffAgreementGateMiddleware:
+    """Redirects a signed-in member of staff or governor with an unsigned current staff (or governor) agreement to
+    ``aup:staff_gate`` from every page but those in ``EXEMPT_VIEWS``.
+
+    Once nothing is outstanding the session remembers it (``GATE_CLEAR_SESSION_KEY``) until sign-out, so a new
+    agreement (or a new role) is met at the next sign-in. Sits after ``UserLanguageMiddleware``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+            return None
+        if request.session.get(GATE_CLEAR_SESSION_KEY) or _exempt(request):
+            return None
+        if services.staff_agreements_outstanding(user):
+            gate = reverse("aup:staff_gate")
+            if request.method == "GET":
+                gate += "?" + urlencode({"next": request.get_full_path()})
+            return redirect(gate)
+        gate_clear(request)
+        return None
