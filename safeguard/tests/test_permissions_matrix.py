@@ -124,6 +124,121 @@ MATRIX = {
         {**only({}, 400), "anonymous": 400},
     ),
     ("accounts:language", ""): ("get", lambda f: {}, only({}, 200)),
+    # Acceptable use (aup): the policy library, signing, documents, coverage.
+    ("aup:policy_list", ""): ("get", lambda f: {"slug": f.school.slug}, allow(STAFF + ["governor", "trust_admin"])),
+    ("aup:policy_detail", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.policy.public_id},
+        allow(STAFF + ["governor", "trust_admin"]),
+    ),
+    ("aup:policy_detail", "policy of another school"): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.other_policy.public_id},
+        allow([]),
+    ),
+    ("aup:version_document", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.version.public_id},
+        allow(STAFF + ["governor", "trust_admin"]),
+    ),
+    ("aup:policy_create", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"])),
+    ("aup:version_create", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.policy.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:version_approve", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug, "public_id": f.draft_version.public_id},
+        allow(["slt", "head"], status=302),
+    ),
+    ("aup:agreement_create", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.draft_version.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:agreement_edit", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.draft_agreement.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:sign", ""): ("get", lambda f: {"public_id": f.request_pending.public_id}, allow(["parent"])),
+    ("aup:signed", ""): ("get", lambda f: {"public_id": f.request_pending.public_id}, allow(["parent"])),
+    ("aup:sign_by_link", ""): ("get", lambda f: {"token": f.signing_token}, {**only({}, 200), "anonymous": 200}),
+    ("aup:sign_by_link", "forged link"): ("get", lambda f: {"token": "forged"}, {**only({}, 400), "anonymous": 400}),
+    ("aup:signed_by_link", ""): ("get", lambda f: {"token": f.signing_token}, {**only({}, 200), "anonymous": 200}),
+    ("aup:staff_gate", "nothing to sign"): ("get", lambda f: {}, only({}, 302)),
+    ("aup:class_signing", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug},
+        allow(["teacher", "dsl", "deputy_dsl", "slt", "head"]),
+    ),
+    ("aup:pupil_sign", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "agreement_id": f.agreement_pending.public_id, "pupil_id": f.pupil.public_id},
+        allow(["slt", "head"]),
+    ),
+    ("aup:pupil_sign", "pupil of another school"): (
+        "get",
+        lambda f: {
+            "slug": f.school.slug,
+            "agreement_id": f.agreement_pending.public_id,
+            "pupil_id": f.other_pupil.public_id,
+        },
+        allow([]),
+    ),
+    ("aup:countersign_queue", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["head"])),
+    ("aup:document_download", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.request_done.public_id},
+        allow(["office", "slt", "head", "parent"]),
+    ),
+    ("aup:blank_forms", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "agreement_id": f.agreement_pending.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:verify", ""): ("get", lambda f: {}, {**only({}, 200), "anonymous": 200}),
+    ("aup:coverage", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "agreement_id": f.agreement_pending.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:coverage_csv", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "agreement_id": f.agreement_pending.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:requests_send", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug, "agreement_id": f.agreement_pending.public_id},
+        allow(["office", "slt", "head"], status=302),
+    ),
+    ("aup:request_detail", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.request_done.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:request_detail", "request of another school"): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.other_request.public_id},
+        allow([]),
+    ),
+    ("aup:paper_return", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.request_pending.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:paper_scan", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.paper_signature.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("aup:signature_revoke", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.paper_signature.public_id},
+        allow(["office", "slt", "head"]),
+    ),
 }
 
 # The admin site is for platform operators (is_staff) and guarded by Django itself; it is checked separately.
@@ -163,7 +278,53 @@ def world(request, school, other_school, trust, pupil, other_pupil, parent):
     for role in SIGNED_IN:
         if role != "parent":
             world.users[role] = request.getfixturevalue(role)
+    _acceptable_use_world(world)
     return world
+
+
+def _acceptable_use_world(world):
+    """Policies and requests for the aup rows: no staff agreement, so the sign-in gate stays out of the way."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aup import services as aup_services
+    from aup.models import PolicyVersion
+    from aup.tests.factories import AgreementFactory, PolicyVersionFactory, pupil_agreement
+    from aup.tokens import signing_token
+
+    factories.AcademicYearFactory(school=world.school)
+    office = world.users["office"]
+    world.agreement_pending = pupil_agreement(world.school)
+    world.policy = world.agreement_pending.version.policy
+    world.version = world.agreement_pending.version
+    world.version.document.save("policy.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    world.draft_version = PolicyVersionFactory(policy=world.policy, status=PolicyVersion.Status.DRAFT)
+    world.draft_agreement = AgreementFactory(version=world.draft_version)
+    world.agreement_done = pupil_agreement(world.school, version__policy__title="Home–School Agreement")
+    world.request_pending, _ = aup_services.signature_request_open(
+        actor=office, agreement=world.agreement_pending, school=world.school, pupil=world.pupil
+    )
+    world.request_done, _ = aup_services.signature_request_open(
+        actor=office, agreement=world.agreement_done, school=world.school, pupil=world.pupil
+    )
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    world.paper_signature = aup_services.paper_return_record(
+        actor=office,
+        request=world.request_done,
+        returned_on=datetime.date(2026, 11, 2),
+        returned_by="Mother",
+        names={"pupil": world.pupil.display_name, "parent": "A Parent"},
+        scan=scan,
+    )[0]
+    guardian = world.pupil.guardian_links.get().guardian
+    world.signing_token = signing_token(world.request_pending, guardian)
+    other_agreement = pupil_agreement(world.other_school)
+    world.other_policy = other_agreement.version.policy
+    world.other_request, _ = aup_services.signature_request_open(
+        actor=None, agreement=other_agreement, school=world.other_school, pupil=world.other_pupil
+    )
 
 
 CASES = [(name, variant, role) for (name, variant) in MATRIX for role in ROLES]
