@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send_templated_email(name, *, to, context, language=None):
+def send_templated_email(name, *, to, context, language=None, attachments=()):
     """Render ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html`` and send them through Django's mail.
 
     Args:
@@ -14,6 +14,7 @@ def send_templated_email(name, *, to, context, language=None):
         to: list of e-mail addresses.
         context: template context; ``site_url`` is added (absolute links in e-mails).
         language: language code to render in (the recipient's); defaults to the active language.
+        attachments: ``(filename, bytes, mimetype)`` tuples, e.g. a PDF copy.
 
     Raises whatever the mail backend raises (``smtplib.SMTPException``, ``OSError``), for the caller to retry.
     """
@@ -24,5 +25,7 @@ def send_templated_email(name, *, to, context, language=None):
         html = render_to_string(f"emails/{name}-body.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
     message.attach_alternative(html, "text/html")
+    for filename, data, mimetype in attachments:
+        message.attach(filename, data, mimetype)
     message.send()
     return message

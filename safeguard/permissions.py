@@ -33,6 +33,9 @@ VIEW_POLICIES = "aup.view_policies"  # read the policy library
 MANAGE_AGREEMENTS = "aup.manage"  # write policies, send signature requests, record paper returns
 SUPERVISE_PUPIL_SIGNING = "aup.supervise_pupil_signing"  # pupils sign in class under this person's session
 COUNTERSIGN_STAFF = "aup.countersign_staff"  # the headteacher's authorisation of a staff agreement
+VIEW_CONSENT = "consent.view"  # the class grid, "may I photograph?", do-not-photograph lists
+MANAGE_CONSENT = "consent.manage"  # consent forms, paper and phone answers, requests, events
+SET_PHOTO_MEASURES = "consent.set_measures"  # the DSL team's measures for vulnerable pupils
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -48,6 +51,9 @@ CAPABILITIES = {
     MANAGE_AGREEMENTS: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     SUPERVISE_PUPIL_SIGNING: {Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER},
     COUNTERSIGN_STAFF: {Role.HEADTEACHER},
+    VIEW_CONSENT: STAFF,
+    MANAGE_CONSENT: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
+    SET_PHOTO_MEASURES: {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no

@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("safeguard.accounts.urls")),
     path("", include("safeguard.directory.urls")),
     path("", include("aup.urls")),
+    path("", include("consent.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,94 @@
+"""Reads for consent: the effective answer for many pupils at once, in a fixed number of queries."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from aup.services import current_academic_year
+from safeguard.directory.models import PupilGuardian
+
+from .models import ConsentAnswer, ConsentFormVersion, PhotoMeasure
+from .rules import AnswerRecord, FormRule, PupilFacts, PurposeRule, decide
+from .services import current_version
+
+
+def purposes_of(version):
+    """The current version's questions in order (list of ``ConsentPurpose``)."""
+    return list(version.purposes.order_by("order")) if version else []
+
+
+def effective_answers(*, school, pupils, now=None):
+    """The effective answer for every pupil in ``pupils`` and every question of the school's current form.
+
+    Args:
+        school: the ``School``; pupils: an iterable of its ``Pupil`` objects; now: aware datetime (default now).
+    Returns ``(purposes, {pupil.pk: {purpose code: Decision}})``. Queries: a fixed handful whatever the number of
+    pupils (version, purposes, academic year, guardian links, measures, answers) — pinned by tests.
+    With no published form, every pupil has no answers: ``([], {pk: {}})``.
+    """
+    pupils = list(pupils)
+    version = current_version(school)
+    purposes = purposes_of(version)
+    result = {pupil.pk: {} for pupil in pupils}
+    if not purposes or not pupils:
+        return purposes, result
+    now = now or timezone.now()
+    day = school.today(now)
+    year = current_academic_year(school, now=now)
+    year_id = year.pk if year else None
+    form = FormRule(version.duration, version.pupil_answer_age, version.whose_answer_counts)
+    ids = [p.pk for p in pupils]
+    guardians = {}
+    for pupil_id, guardian_id in (
+        PupilGuardian.objects.current()
+        .filter(pupil_id__in=ids, has_parental_responsibility=True)
+        .values_list("pupil_id", "guardian_id")
+    ):
+        guardians.setdefault(pupil_id, set()).add(guardian_id)
+    measures = {m.pupil_id: m for m in PhotoMeasure.objects.filter(pupil_id__in=ids, ended_at__isnull=True)}
+    # The latest answer per pupil, respondent and question code: newest first, keep the first seen.
+    latest = {}
+    answers = (
+        ConsentAnswer.objects.filter(response__pupil_id__in=ids, response__version__form=version.form)
+        .select_related("purpose", "response")
+        .order_by("-response__submitted_at", "-response_id")
+    )
+    for answer in answers:
+        response = answer.response
+        respondent = "pupil" if response.answered_by_pupil else response.guardian_id
+        key = (response.pupil_id, respondent, answer.purpose.code)
+        if key not in latest:
+            academic_year_id = response.academic_year_id if form.duration == "academic_year" else None
+            latest[key] = AnswerRecord(
+                respondent, answer.purpose.code, answer.purpose.wording_sha256, academic_year_id, answer.answer
+            )
+    records_by_pupil = {}
+    for (pupil_id, _respondent, _code), record in latest.items():
+        records_by_pupil.setdefault(pupil_id, []).append(record)
+    rules = [PurposeRule(p.code, p.wording_sha256, p.is_publication, p.pupils_may_answer) for p in purposes]
+    for pupil in pupils:
+        measure = measures.get(pupil.pk)
+        facts = PupilFacts(
+            frozenset(guardians.get(pupil.pk, ())),
+            pupil.date_of_birth,
+            pupil.left_on,
+            measure.measure if measure else None,
+            bool(measure and measure.court_order),
+        )
+        records = records_by_pupil.get(pupil.pk, [])
+        for rule in rules:
+            result[pupil.pk][rule.code] = decide(
+                purpose=rule, form=form, facts=facts, records=records, day=day, academic_year_id=year_id
+            )
+    return purposes, result
+
+
+def answer_history(pupil):
+    """Every response for ``pupil`` (newest first) with its answers, for the record page."""
+    return (
+        pupil.consent_responses.select_related("guardian", "recorded_by", "version")
+        .prefetch_related(Prefetch("answers", queryset=ConsentAnswer.objects.select_related("purpose")))
+        .order_by("-submitted_at")
+    )
+
+
+__all__ = ["ConsentFormVersion", "effective_answers", "answer_history", "purposes_of"]
