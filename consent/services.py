@@ -3,6 +3,9 @@ and the DSL's photo measures. Evidence is recorded as for agreements (aup.eviden
 and the SHA-256 of exactly the wording answered.
 """
 
+import contextlib
+import contextvars
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +20,19 @@ from safeguard.directory.models import PupilGuardian
 
 from .models import ConsentAnswer, ConsentFormVersion, ConsentPurpose, ConsentResponse, PhotoMeasure
 from .rules import age_on
+
+# Bulk loads (the demo) set this so hundreds of answers do not each queue a teacher notification and a PDF copy.
+_quiet = contextvars.ContextVar("consent_quiet", default=False)
+
+
+@contextlib.contextmanager
+def notifications_deferred():
+    """Within this block, recording answers or measures queues no e-mail (for bulk loads such as the demo)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 class ConsentError(DomainError):
@@ -296,7 +312,8 @@ def consent_response_record(
             ip_address=ip_address,
             data={"pupil": str(pupil.public_id), "method": method, "answers": answers},
         )
-        transaction.on_commit(lambda: _after_change(response))
+        if not _quiet.get():
+            transaction.on_commit(lambda: _after_change(response))
     return response
 
 
@@ -349,7 +366,8 @@ def photo_measure_set(*, actor, pupil, measure, reason, court_order=False, revie
             subject=pupil,
             data={"measure": measure, "court_order": court_order},
         )
-        transaction.on_commit(lambda: _notify_measure(pupil.pk, new.pk))
+        if not _quiet.get():
+            transaction.on_commit(lambda: _notify_measure(pupil.pk, new.pk))
     return new
 
 
@@ -365,7 +383,8 @@ def photo_measure_end(*, actor, pupil, now=None):
         current.ended_at, current.ended_by = now, actor
         current.save(update_fields=["ended_at", "ended_by", "updated_at"])
         audit_log(actor=actor, action="consent.measure.ended", school=pupil.school, subject=pupil, data={})
-        transaction.on_commit(lambda: _notify_measure(pupil.pk, f"end-{current.pk}"))
+        if not _quiet.get():
+            transaction.on_commit(lambda: _notify_measure(pupil.pk, f"end-{current.pk}"))
     return current
 
 
