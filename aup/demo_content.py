@@ -872,6 +872,9 @@ class _Loader:
                         "introduction": agreement_spec.introduction,
                         "countersignature": agreement_spec.countersignature,
                         "parent_may_sign_for_pupil": agreement_spec.parent_may_sign_for_pupil,
+                        "parent_signs_up_to_year": ON_BEHALF_UP_TO.get(school.slug)
+                        if agreement_spec.parent_may_sign_for_pupil
+                        else None,
                     },
                 )
                 for order, text in enumerate(agreement_spec.statements, start=1):

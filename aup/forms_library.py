@@ -140,6 +140,13 @@ class AgreementForm(forms.Form):
         label=_("Countersigned by"), choices=Agreement.Countersignature.choices, initial=Agreement.Countersignature.NONE
     )
     parent_may_sign_for_pupil = forms.BooleanField(label=_("A parent may sign for a younger pupil"), required=False)
+    parent_signs_up_to_year = forms.IntegerField(
+        label=_("… for pupils up to year"),
+        required=False,
+        min_value=0,
+        max_value=14,
+        help_text=_("The year group's number: 0 for Reception, 2 for Year 2. Blank: any year."),
+    )
     reminder_days = forms.CharField(
         label=_("Remind after (days)"),
         max_length=50,
@@ -169,6 +176,7 @@ class AgreementForm(forms.Form):
             "statements": "\n".join(s.text for s in agreement.statements.order_by("order")),
             "countersignature": agreement.countersignature,
             "parent_may_sign_for_pupil": agreement.parent_may_sign_for_pupil,
+            "parent_signs_up_to_year": agreement.parent_signs_up_to_year,
             "reminder_days": agreement.reminder_days,
         }
 

@@ -196,6 +196,12 @@ class Agreement(PublicIdModel):
         _("countersigned by"), max_length=20, choices=Countersignature.choices, default=Countersignature.NONE
     )
     parent_may_sign_for_pupil = models.BooleanField(_("a parent may sign for a younger pupil"), default=False)
+    parent_signs_up_to_year = models.PositiveSmallIntegerField(
+        _("a parent signs for pupils up to year"),
+        null=True,
+        blank=True,
+        help_text=_("The year group's number: 0 for Reception, 2 for Year 2. Blank: any year."),
+    )
     reminder_days = models.CharField(
         _("remind after (days)"),
         max_length=50,

@@ -112,7 +112,7 @@ def guardian_has_responsibility(guardian, request):
 def _parent_seats(request, guardian, signed):
     agreement = request.agreement
     required = services.required_parties(agreement)
-    for_pupil = Signature.Party.PUPIL in required and agreement.parent_may_sign_for_pupil
+    for_pupil = Signature.Party.PUPIL in required and services.parent_may_sign_for(agreement, request.pupil)
     seats = []
     if Signature.Party.PARENT in required:
         seats.append(

@@ -77,6 +77,18 @@ def required_parties(agreement):
     return parties
 
 
+def parent_may_sign_for(agreement, pupil):
+    """Whether a parent may sign ``agreement`` on behalf of ``pupil``: the agreement allows it and the pupil is in a
+    year group up to ``parent_signs_up_to_year`` (e.g. Reception to Year 2 — St James AUP: younger pupils)."""
+    if not agreement.parent_may_sign_for_pupil:
+        return False
+    limit = agreement.parent_signs_up_to_year
+    if limit is None:
+        return True
+    year_group = pupil.year_group if pupil is not None else None
+    return year_group is not None and year_group.order <= limit
+
+
 def current_academic_year(school, *, now=None):
     """The school's ``AcademicYear`` containing today (school time), or None if none is set up."""
     today = school.today(now)
@@ -212,7 +224,7 @@ def _check_signer(request, *, party, method, signer_user, signer_guardian, teach
                 code="out_of_order",
             )
     elif party == Signature.Party.PARENT or (party == Signature.Party.PUPIL and on_behalf_of_pupil):
-        if party == Signature.Party.PUPIL and not agreement.parent_may_sign_for_pupil:
+        if party == Signature.Party.PUPIL and not parent_may_sign_for(agreement, request.pupil):
             raise not_allowed
         if signer_guardian is None or signer_guardian.school_id != request.school_id:
             raise not_allowed

@@ -392,6 +392,7 @@ def agreement_save(
     parent_may_sign_for_pupil=False,
     reminder_days="7,14,28",
     agreement=None,
+    parent_signs_up_to_year=None,
 ):
     """Create (``agreement`` None) or change an agreement on a draft version; return it.
 
@@ -401,7 +402,8 @@ def agreement_save(
         statements: list of str, in order — replaces the agreement's statements.
         countersignature: an ``Agreement.Countersignature`` value that fits the audience (a parent for pupils,
             the pupil for parents — home–school agreement — or the headteacher for staff-like audiences).
-        parent_may_sign_for_pupil: only for pupil agreements.
+        parent_may_sign_for_pupil: only for pupil agreements; parent_signs_up_to_year: the highest year group
+            (its number: 0 Reception, 2 Year 2) for which a parent signs for the pupil; None for any year.
         reminder_days: days after the request at which non-signers are reminded, as text "7,14,28".
 
     Approved and superseded versions are never changed: what was signed stays exactly as it was. Raises
@@ -440,6 +442,7 @@ def agreement_save(
     agreement.introduction = (introduction or "").strip()
     agreement.countersignature = countersignature
     agreement.parent_may_sign_for_pupil = bool(parent_may_sign_for_pupil)
+    agreement.parent_signs_up_to_year = parent_signs_up_to_year if parent_may_sign_for_pupil else None
     agreement.reminder_days = ",".join(str(day) for day in days)
     _validate(agreement)
     with transaction.atomic():

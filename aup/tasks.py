@@ -9,7 +9,7 @@ import logging
 import smtplib
 
 from celery import shared_task
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
+@shared_task(bind=True, autoretry_for=(OSError, OperationalError), retry_backoff=10, max_retries=5)
 def render_signed_document(self, request_id):
     """Render and store the signed PDF of a completed request (int pk), once per completion."""
     from .documents import signed_document_create

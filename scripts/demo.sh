@@ -13,6 +13,8 @@ ensure_venv
 
 python=.venv/bin/python
 port=${PORT:-8000}
+# Links in e-mails and PDFs point at this server unless SITE_URL says otherwise.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$port}
 log_dir=${SAFEGUARD_VAR_DIR:-var}/log
 mkdir -p "$log_dir"
 

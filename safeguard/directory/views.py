@@ -43,6 +43,7 @@ def school_home(request, slug):
     context = {
         "school": school,
         "roles": roles,
+        "role_labels": sorted(Role(role).label for role in roles),
         "can_view_roster": permissions.can(request.user, permissions.VIEW_ROSTER, school),
         "can_manage_roster": permissions.can(request.user, permissions.MANAGE_ROSTER, school),
         "can_view_safeguarding": permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school),

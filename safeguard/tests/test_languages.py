@@ -31,8 +31,14 @@ def test_compiled_turkish_catalogue_matches_the_source():
 
 @pytest.fixture
 def turkish_school(trust):
-    return factories.SchoolFactory(organisation=trust, name="Örnek İlkokulu", slug="ornek", default_language="tr",
-                                   time_zone="Europe/Istanbul", country="turkey")
+    return factories.SchoolFactory(
+        organisation=trust,
+        name="Örnek İlkokulu",
+        slug="ornek",
+        default_language="tr",
+        time_zone="Europe/Istanbul",
+        country="turkey",
+    )
 
 
 @pytest.mark.django_db
