@@ -6,11 +6,12 @@ from . import selectors
 
 
 def parent_forms(*, user):
-    """ "Forms to sign" on a parent's home: open requests for their children that wait for them (one query)."""
-    requests = list(selectors.parent_pending_requests(user))
-    if not requests:
-        return None
-    return "aup/panels/parent_forms.html", {"requests": requests}
+    """ "Forms to sign" on a parent's home: open requests for their children that wait for them, and the agreements
+    already signed with their PDFs (two queries)."""
+    return "aup/panels/parent_forms.html", {
+        "requests": list(selectors.parent_pending_requests(user)),
+        "signed": list(selectors.parent_signed_requests(user)[:20]),
+    }
 
 
 def school_agreements(*, user, school):

@@ -6,7 +6,7 @@ service checks the same rules again when the signature is recorded (``services._
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils.safestring import mark_safe
 
 from safeguard import permissions
@@ -293,6 +293,10 @@ def parent_pending_requests(user):
     pupil_to_sign = (
         _requires(Signature.Party.PUPIL)
         & Q(agreement__parent_may_sign_for_pupil=True)
+        & (
+            Q(agreement__parent_signs_up_to_year__isnull=True)
+            | Q(pupil__year_group__order__lte=F("agreement__parent_signs_up_to_year"))
+        )
         & ~Exists(live.filter(party=Signature.Party.PUPIL))
     )
     return (
@@ -301,4 +305,21 @@ def parent_pending_requests(user):
         .filter(parent_to_sign | pupil_to_sign)
         .select_related("pupil", "school", "agreement__version__policy")
         .order_by("pupil__date_of_birth", "created_at")
+    )
+
+
+def parent_signed_requests(user):
+    """Completed requests for pupils ``user`` has parental responsibility for, newest first — so a parent can find
+    and download what was signed. One query."""
+    responsibility = PupilGuardian.objects.current().filter(
+        pupil=OuterRef("pupil"),
+        guardian__user=user,
+        guardian__school=OuterRef("school"),
+        has_parental_responsibility=True,
+    )
+    return (
+        SignatureRequest.objects.filter(pupil__isnull=False, status=SignatureRequest.Status.COMPLETED)
+        .filter(Exists(responsibility))
+        .select_related("pupil", "school", "agreement")
+        .order_by("-completed_at")
     )
