@@ -288,3 +288,47 @@ class ConsentNotificationSent(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["change_key", "recipient"], name="consent_notification_once"),
         ]
+
+
+class ConsentRequest(TimeStampedModel):
+    """A pupil's family asked to answer a form version for an academic year (the office's "ask every family").
+
+    Opened by ``consent.services_forms.consent_requests_send`` for each pupil whose answers are not complete; unique
+    per version, pupil and year, so asking twice opens nothing new. ``sent_at`` is set when its e-mails went out;
+    reminders count their days from it.
+    """
+
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="consent_requests")
+    version = models.ForeignKey(ConsentFormVersion, on_delete=models.PROTECT, related_name="requests")
+    pupil = models.ForeignKey("directory.Pupil", on_delete=models.PROTECT, related_name="consent_requests")
+    academic_year = models.ForeignKey("directory.AcademicYear", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent request")
+        verbose_name_plural = _("consent requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "pupil", "academic_year"], name="consent_consentrequest_once_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pupil} — {self.version}"
+
+
+class ConsentReminderSent(TimeStampedModel):
+    """One e-mail of a request to one guardian: offset 0 is the request itself, then the reminders (7, 14, 28 days).
+    Inserted before sending (unique), so a retried or repeated task e-mails nobody twice."""
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.PROTECT, related_name="reminders_sent")
+    offset_days = models.PositiveSmallIntegerField()
+    recipient = models.EmailField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "offset_days", "recipient"], name="consent_consentremindersent_once"
+            ),
+        ]

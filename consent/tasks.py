@@ -78,3 +78,6 @@ def send_consent_copy(self, response_id):
         ConsentNotificationSent.objects.filter(change_key=f"copy:{response.pk}").delete()
         raise
     return 1
+
+
+from . import tasks_requests  # noqa: E402, F401  (register the request and reminder tasks with Celery)

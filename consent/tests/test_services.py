@@ -17,8 +17,14 @@ from safeguard.directory.tests import factories
 
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
 CODES = [
-    "images_website", "images_social_media", "images_local_press", "images_marketing",
-    "videos_website", "videos_social_media", "videos_local_press", "videos_marketing",
+    "images_website",
+    "images_social_media",
+    "images_local_press",
+    "images_marketing",
+    "videos_website",
+    "videos_social_media",
+    "videos_local_press",
+    "videos_marketing",
 ]
 
 
@@ -29,11 +35,17 @@ def version(school):
 
 
 def answer(version, pupil, guardian, answers, **kwargs):
-    defaults = dict(method=ConsentResponse.Method.INVITATION_LINK, typed_name="Jane Whitfield",
-                    shown_sha256=content_sha256(form_content(version)), now=NOW, ip_address="192.0.2.4")
+    defaults = dict(
+        method=ConsentResponse.Method.INVITATION_LINK,
+        typed_name="Jane Whitfield",
+        shown_sha256=content_sha256(form_content(version)),
+        now=NOW,
+        ip_address="192.0.2.4",
+    )
     defaults.update(kwargs)
-    return services.consent_response_record(pupil=pupil, version=version, answers=answers, guardian=guardian,
-                                            **defaults)
+    return services.consent_response_record(
+        pupil=pupil, version=version, answers=answers, guardian=guardian, **defaults
+    )
 
 
 def grid(school, pupil):
@@ -62,8 +74,14 @@ class TestAnswering:
     def test_withdrawal_takes_effect_at_once_and_keeps_the_earlier_answer(self, version, pupil, guardian_link):
         answer(version, pupil, guardian_link.guardian, dict.fromkeys(CODES, True))
         later = NOW + datetime.timedelta(hours=2)
-        answer(version, pupil, guardian_link.guardian, {"images_social_media": False},
-               kind=ConsentResponse.Kind.WITHDRAWAL, now=later)
+        answer(
+            version,
+            pupil,
+            guardian_link.guardian,
+            {"images_social_media": False},
+            kind=ConsentResponse.Kind.WITHDRAWAL,
+            now=later,
+        )
         result = grid(pupil.school, pupil)
         assert result["images_social_media"] == (False, "refused")
         assert result["images_website"] == (True, "consented")
@@ -88,11 +106,25 @@ class TestAnswering:
 
     def test_office_records_a_phone_call_with_who_called(self, version, pupil, guardian_link, office, teacher):
         with pytest.raises(PermissionError):
-            answer(version, pupil, guardian_link.guardian, dict.fromkeys(CODES, True),
-                   method=ConsentResponse.Method.PHONE, recorded_by=teacher, phone_caller="Mum")
-        response = answer(version, pupil, guardian_link.guardian, dict.fromkeys(CODES, True),
-                          method=ConsentResponse.Method.PHONE, recorded_by=office, phone_caller="Mrs Whitfield",
-                          note="Rang at 9:10")
+            answer(
+                version,
+                pupil,
+                guardian_link.guardian,
+                dict.fromkeys(CODES, True),
+                method=ConsentResponse.Method.PHONE,
+                recorded_by=teacher,
+                phone_caller="Mum",
+            )
+        response = answer(
+            version,
+            pupil,
+            guardian_link.guardian,
+            dict.fromkeys(CODES, True),
+            method=ConsentResponse.Method.PHONE,
+            recorded_by=office,
+            phone_caller="Mrs Whitfield",
+            note="Rang at 9:10",
+        )
         assert response.recorded_by == office and response.phone_caller == "Mrs Whitfield"
 
 
@@ -100,8 +132,12 @@ class TestAnswering:
 class TestMeasures:
     def test_internal_use_only_refuses_publication_and_hides_the_reason(self, version, pupil, guardian_link, dsl):
         answer(version, pupil, guardian_link.guardian, dict.fromkeys(CODES, True))
-        services.photo_measure_set(actor=dsl, pupil=pupil, measure=PhotoMeasure.Measure.INTERNAL_ONLY,
-                                   reason="Placement address must not be traced")
+        services.photo_measure_set(
+            actor=dsl,
+            pupil=pupil,
+            measure=PhotoMeasure.Measure.INTERNAL_ONLY,
+            reason="Placement address must not be traced",
+        )
         result = grid(pupil.school, pupil)
         assert result["images_website"] == (False, "internal_only")
 

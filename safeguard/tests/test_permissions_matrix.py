@@ -239,6 +239,98 @@ MATRIX = {
         lambda f: {"slug": f.school.slug, "public_id": f.paper_signature.public_id},
         allow(["office", "slt", "head"]),
     ),
+    # Photo and video consent.
+    ("consent:answer", ""): ("get", lambda f: {"pupil_id": f.pupil.public_id}, allow(["parent"])),
+    ("consent:answer_by_link", ""): ("get", lambda f: {"token": f.consent_token}, {**only({}, 200), "anonymous": 200}),
+    ("consent:answer_by_link", "forged link"): (
+        "get",
+        lambda f: {"token": "forged"},
+        {**only({}, 400), "anonymous": 400},
+    ),
+    ("consent:change", "not answered yet"): (
+        "get",
+        lambda f: {"pupil_id": f.pupil.public_id},
+        allow(["parent"], status=302),
+    ),
+    ("consent:pupil_record", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "pupil_id": f.pupil.public_id},
+        allow(["office", "dsl", "deputy_dsl", "slt", "head"]),
+    ),
+    ("consent:pupil_record", "pupil of another school"): (
+        "get",
+        lambda f: {"slug": f.school.slug, "pupil_id": f.other_pupil.public_id},
+        allow([]),
+    ),
+    ("consent:record_paper", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "pupil_id": f.pupil.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("consent:class_grid", ""): ("get", lambda f: {"slug": f.school.slug}, allow(STAFF)),
+    ("consent:may_i", ""): ("get", lambda f: {"slug": f.school.slug}, allow(STAFF)),
+    ("consent:do_not_photograph", ""): ("get", lambda f: {"slug": f.school.slug}, allow(STAFF)),
+    ("consent:do_not_photograph_pdf", ""): ("get", lambda f: {"slug": f.school.slug}, allow(STAFF)),
+    ("consent:event_list", ""): ("get", lambda f: {"slug": f.school.slug}, allow(STAFF)),
+    ("consent:event_create", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"])),
+    ("consent:event_detail", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.event.public_id},
+        allow(STAFF),
+    ),
+    ("consent:event_pdf", ""): ("get", lambda f: {"slug": f.school.slug, "public_id": f.event.public_id}, allow(STAFF)),
+    ("consent:measure_list", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["dsl", "deputy_dsl", "head"])),
+    ("consent:measure_set", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "pupil_id": f.pupil.public_id},
+        allow(["dsl", "deputy_dsl", "head"]),
+    ),
+    ("consent:measure_end", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug, "pupil_id": f.pupil.public_id},
+        allow(["dsl", "deputy_dsl", "head"], status=302),
+    ),
+    ("consent:form", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"])),
+    ("consent:form_create_default", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug},
+        allow(["office", "slt", "head"], status=302),
+    ),
+    ("consent:version_new", ""): ("post", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"], 302)),
+    ("consent:version_edit", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.consent_draft.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("consent:version_publish", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug, "public_id": f.consent_draft.public_id},
+        allow(["office", "slt", "head"], status=302),
+    ),
+    ("consent:purpose_add", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.consent_draft.public_id},
+        allow(["office", "slt", "head"]),
+    ),
+    ("consent:purpose_add_extra", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug, "public_id": f.consent_draft.public_id},
+        allow(["office", "slt", "head"], status=302),
+    ),
+    ("consent:purpose_edit", ""): (
+        "get",
+        lambda f: {"slug": f.school.slug, "public_id": f.consent_draft.public_id, "code": "images_website"},
+        allow(["office", "slt", "head"]),
+    ),
+    ("consent:purpose_remove", ""): (
+        "post",
+        lambda f: {"slug": f.school.slug, "public_id": f.consent_draft.public_id, "code": "images_website"},
+        allow(["office", "slt", "head"], status=302),
+    ),
+    ("consent:requests_send", ""): ("post", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"], 302)),
+    ("consent:year", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"])),
+    ("consent:coverage", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"])),
+    ("consent:coverage_csv", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"])),
 }
 
 # The admin site is for platform operators (is_staff) and guarded by Django itself; it is checked separately.
@@ -325,6 +417,37 @@ def _acceptable_use_world(world):
     world.other_request, _ = aup_services.signature_request_open(
         actor=None, agreement=other_agreement, school=world.other_school, pupil=world.other_pupil
     )
+    _consent_world(world, guardian)
+
+
+def _consent_world(world, guardian):
+    """A published consent form, a draft next version and an event, for the consent rows."""
+    import datetime
+
+    from consent.models import ConsentFormVersion, ConsentPurpose, PhotoEvent
+    from consent.tests.factories import published_form
+    from consent.tokens import answer_token
+
+    version = published_form(world.school)
+    world.consent_draft = ConsentFormVersion.objects.create(form=version.form, number=2)
+    for purpose in version.purposes.all():
+        ConsentPurpose.objects.create(
+            version=world.consent_draft,
+            code=purpose.code,
+            label=purpose.label,
+            wording=purpose.wording,
+            wording_sha256=purpose.wording_sha256,
+            order=purpose.order,
+        )
+    world.consent_token = answer_token(world.pupil, guardian)
+    world.event = PhotoEvent.objects.create(
+        school=world.school,
+        name="Harvest festival",
+        happens_on=datetime.date(2026, 12, 3),
+        purpose_codes=["images_website"],
+        created_by=world.users["office"],
+    )
+    world.event.pupils.add(world.pupil)
 
 
 CASES = [(name, variant, role) for (name, variant) in MATRIX for role in ROLES]
