@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from aup.models import get_private_storage
@@ -146,7 +147,7 @@ class ConsentResponse(PublicIdModel):
 
     class Kind(models.TextChoices):
         ANSWERS = "answers", _("Answers")
-        CHANGE = "change", _("Change")
+        CHANGE = "change", pgettext_lazy("a changed consent answer", "Change")
         WITHDRAWAL = "withdrawal", _("Withdrawal")
 
     version = models.ForeignKey(ConsentFormVersion, on_delete=models.PROTECT, related_name="responses")

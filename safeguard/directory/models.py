@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from safeguard.base import PublicIdModel, TimeStampedModel
@@ -292,7 +293,7 @@ class Guardian(PublicIdModel):
     """
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="guardians")
-    title = models.CharField(_("title"), max_length=20, blank=True)
+    title = models.CharField(pgettext_lazy("a person's title, such as Mrs or Dr", "title"), max_length=20, blank=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail address"), blank=True)
