@@ -7,7 +7,7 @@ demo:  ## run the demo at http://127.0.0.1:$${PORT:-8000}/ (scripts/demo.sh)
 test:  ## run the tests (scripts/test.sh); pass pytest options with ARGS="-k consent -x"
 	scripts/test.sh $(ARGS)
 
-bench:  ## time to render one signed PDF and a class set of 30 blank forms (scripts/bench.py)
+bench:  ## PDFs (signed agreement, 30 blank forms) and consent (class grid, do-not-photograph PDF) timings (scripts/bench.py)
 	@scripts/_venv.sh
 	.venv/bin/python scripts/bench.py
 

@@ -47,20 +47,27 @@ def effective_answers(*, school, pupils, now=None):
     measures = {m.pupil_id: m for m in PhotoMeasure.objects.filter(pupil_id__in=ids, ended_at__isnull=True)}
     # The latest answer per pupil, respondent and question code: newest first, keep the first seen.
     latest = {}
+    # Only the fields the rules need: loading whole answers with their responses decodes each response's stored
+    # form text, which dominated the whole-school grid (make bench).
     answers = (
         ConsentAnswer.objects.filter(response__pupil_id__in=ids, response__version__form=version.form)
-        .select_related("purpose", "response")
         .order_by("-response__submitted_at", "-response_id")
+        .values_list(
+            "response__pupil_id",
+            "response__answered_by_pupil",
+            "response__guardian_id",
+            "purpose__code",
+            "purpose__wording_sha256",
+            "response__academic_year_id",
+            "answer",
+        )
     )
-    for answer in answers:
-        response = answer.response
-        respondent = "pupil" if response.answered_by_pupil else response.guardian_id
-        key = (response.pupil_id, respondent, answer.purpose.code)
+    for pupil_id, by_pupil, guardian_id, code, wording_sha256, academic_year_id, value in answers:
+        respondent = "pupil" if by_pupil else guardian_id
+        key = (pupil_id, respondent, code)
         if key not in latest:
-            academic_year_id = response.academic_year_id if form.duration == "academic_year" else None
-            latest[key] = AnswerRecord(
-                respondent, answer.purpose.code, answer.purpose.wording_sha256, academic_year_id, answer.answer
-            )
+            answered_in = academic_year_id if form.duration == "academic_year" else None
+            latest[key] = AnswerRecord(respondent, code, wording_sha256, answered_in, value)
     records_by_pupil = {}
     for (pupil_id, _respondent, _code), record in latest.items():
         records_by_pupil.setdefault(pupil_id, []).append(record)

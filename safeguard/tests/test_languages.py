@@ -24,9 +24,13 @@ def test_turkish_catalogue_translates_every_string():
 def test_compiled_turkish_catalogue_matches_the_source():
     source = polib.pofile(str(CATALOGUE))
     compiled = polib.mofile(str(CATALOGUE.with_suffix(".mo")))
-    assert {e.msgid: e.msgstr for e in compiled} == {
-        e.msgid: e.msgstr for e in source.translated_entries() if not e.msgid_plural
-    } | {e.msgid: e.msgstr for e in compiled if e.msgid_plural}
+
+    def key(entry):
+        return entry.msgctxt, entry.msgid
+
+    assert {key(e): e.msgstr for e in compiled} == {
+        key(e): e.msgstr for e in source.translated_entries() if not e.msgid_plural
+    } | {key(e): e.msgstr for e in compiled if e.msgid_plural}
 
 
 @pytest.fixture
