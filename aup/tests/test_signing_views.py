@@ -7,6 +7,7 @@ submission makes no second signature, nothing is pre-ticked, and the page shows 
 
 import base64
 import datetime
+import html
 import io
 import re
 
@@ -355,7 +356,7 @@ class TestPupilInClass:
         sign_url = reverse("aup:pupil_sign", args=[pupil.school.slug, agreement.public_id, pupil.public_id])
         page = client.get(sign_url)
         assert page.status_code == 200
-        assert f"Signing with {class_teacher.get_full_name()} present" in page.text
+        assert f"Signing with {html.escape(class_teacher.get_full_name())} present" in page.text
 
         response = client.post(sign_url, _form(agreement, typed_name="Amara Whitfield"), REMOTE_ADDR="10.0.0.5")
 
