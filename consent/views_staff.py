@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -63,7 +63,8 @@ def _with_default_class(request, school):
 def one_line(decision):
     """ "Yes — consent given", "No — no response", "No — internal use only": the answer in one line."""
     label = str(decision.label)
-    reason = label[:1].lower() + label[1:]
+    # Lower-casing the first letter reads naturally in English; in Turkish "İ".lower() would leave a stray dot.
+    reason = label if translation.get_language() == "tr" else label[:1].lower() + label[1:]
     if decision.allowed:
         return _("Yes — %(reason)s") % {"reason": reason}
     return _("No — %(reason)s") % {"reason": reason}
