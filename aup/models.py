@@ -70,6 +70,12 @@ class Policy(PublicIdModel):
         HEADTEACHER = "headteacher", _("Headteacher")
         TRUST_BOARD = "trust_board", _("Trust board")
 
+    class ReviewCycle(models.TextChoices):
+        EVERY_N_MONTHS = "months", _("Every N months")
+        EVERY_N_YEARS = "years", _("Every N years")
+        FIXED_MONTH = "fixed_month", _("Every year in a fixed month")
+        TERMLY = "termly", _("Every term")
+
     class SigningFrequency(models.TextChoices):
         ON_JOINING = "on_joining", _("Once, on joining")
         EVERY_ACADEMIC_YEAR = "every_academic_year", _("Every academic year")
@@ -107,7 +113,21 @@ class Policy(PublicIdModel):
         choices=SigningFrequency.choices,
         default=SigningFrequency.EVERY_ACADEMIC_YEAR,
     )
-    history = HistoricalRecords()
+    review_cycle = models.CharField(
+        _("reviewed"), max_length=20, choices=ReviewCycle.choices, default=ReviewCycle.EVERY_N_YEARS
+    )
+    review_interval = models.PositiveSmallIntegerField(
+        _("every (months or years)"), default=1, help_text=_("N in 'every N months' or 'every N years'.")
+    )
+    review_month = models.PositiveSmallIntegerField(
+        _("review month"), null=True, blank=True, help_text=_("For a review in a fixed month each year: 9 = September.")
+    )
+    last_approved_on = models.DateField(_("last approved on"), null=True, blank=True)
+    next_review_on = models.DateField(_("next review due"), null=True, blank=True, db_index=True)
+    review_team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="policies_reviewed", verbose_name=_("review team")
+    )
+    history = HistoricalRecords(m2m_fields=[review_team])
 
     class Meta:
         verbose_name = _("policy")
@@ -417,5 +437,87 @@ class ReminderSent(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "offset_days", "recipient"], name="aup_remindersent_once_per_offset"
+            ),
+        ]
+
+
+class PolicyReview(PublicIdModel):
+    """One review of a policy: started → (a new draft version, or "no changes") → submitted to the approving body →
+    returned with comments (back to in review) or approved (the version becomes current and the next review date
+    moves on). Each step is a ``PolicyReviewStep`` with who, when and a note.
+    """
+
+    class Status(models.TextChoices):
+        IN_REVIEW = "in_review", _("In review")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="reviews")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.IN_REVIEW)
+    draft_version = models.ForeignKey(
+        PolicyVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
+    )
+    no_changes = models.BooleanField(_("confirmed with no changes"), default=False)
+    due_on = models.DateField(_("was due on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy review")
+        verbose_name_plural = _("policy reviews")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy"],
+                condition=Q(status__in=["in_review", "submitted"]),
+                name="aup_policyreview_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.policy} ({self.get_status_display()})"
+
+
+class PolicyReviewStep(TimeStampedModel):
+    """One recorded step of a review: who did what, when, with a note (the review's audit trail on the page)."""
+
+    class Action(models.TextChoices):
+        STARTED = "started", _("Review started")
+        DRAFTED = "drafted", _("New version drafted")
+        NO_CHANGES = "no_changes", _("Confirmed with no changes")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        RETURNED = "returned", _("Returned with comments")
+        APPROVED = "approved", _("Approved")
+
+    review = models.ForeignKey(PolicyReview, on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField(_("step"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+        ordering = ["review", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.actor}"
+
+
+class ReviewReminderSent(TimeStampedModel):
+    """A review reminder or escalation e-mailed for one policy, due date, offset and recipient — the unique row
+    makes the daily sweep idempotent. ``offset_days`` is positive before the due date, negative (weeks overdue × 7)
+    for escalations."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="review_reminders")
+    due_on = models.DateField()
+    offset_days = models.SmallIntegerField()
+    recipient = models.EmailField()
+
+    class Meta:
+        verbose_name = _("review reminder sent")
+        verbose_name_plural = _("review reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "due_on", "offset_days", "recipient"], name="aup_reviewremindersent_once"
             ),
         ]

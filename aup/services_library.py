@@ -336,6 +336,7 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
         version.issue_date = issue_date or version.issue_date or approved_on
         _validate(version)
         version.save(update_fields=["status", "approved_by", "approved_on", "issue_date", "updated_at"])
+        policy_schedule_next_review(policy=policy, approved_on=approved_on)
         audit_log(
             actor=actor,
             action="aup.version.approved",
@@ -470,3 +471,27 @@ def agreement_save(
             data={"version": str(version.public_id), "audience": audience, "statements": len(statements)},
         )
     return agreement
+
+
+def policy_schedule_next_review(*, policy, approved_on):
+    """Record ``approved_on`` as the policy's last approval and move its next review date on by its cycle
+    (``aup.reviews.next_review_date``). Called inside the approving transaction; returns the new date (or None)."""
+    from safeguard.directory.models import Term
+
+    from .reviews import next_review_date
+
+    term_starts = ()
+    if policy.review_cycle == Policy.ReviewCycle.TERMLY and policy.school_id:
+        term_starts = list(
+            Term.objects.filter(academic_year__school_id=policy.school_id).values_list("starts_on", flat=True)
+        )
+    policy.last_approved_on = approved_on
+    policy.next_review_on = next_review_date(
+        cycle=policy.review_cycle,
+        interval=policy.review_interval,
+        month=policy.review_month,
+        approved_on=approved_on,
+        term_starts=term_starts,
+    )
+    policy.save(update_fields=["last_approved_on", "next_review_on", "updated_at"])
+    return policy.next_review_on
