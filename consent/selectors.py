@@ -98,4 +98,36 @@ def answer_history(pupil):
     )
 
 
-__all__ = ["ConsentFormVersion", "effective_answers", "answer_history", "purposes_of"]
+def own_answers(*, version, pupil, guardian=None, answered_by_pupil=False, now=None):
+    """The respondent's own answers that still count for ``version``: ``({code: bool}, latest submitted_at)``.
+
+    An answer counts when it was given to the same question in the same words and, for a form that lasts one
+    academic year, in the current academic year (the same rules as ``consent.rules``). One query.
+    """
+    purposes = {p.code: p for p in purposes_of(version)}
+    year = current_academic_year(pupil.school, now=now or timezone.now())
+    rows = ConsentAnswer.objects.filter(response__pupil=pupil, response__version__form_id=version.form_id)
+    if answered_by_pupil:
+        rows = rows.filter(response__answered_by_pupil=True)
+    else:
+        rows = rows.filter(response__guardian=guardian)
+    rows = rows.select_related("purpose", "response").order_by("-response__submitted_at", "-response_id")
+    answers, seen, latest = {}, set(), None
+    for row in rows:
+        code = row.purpose.code
+        if code in seen:
+            continue
+        seen.add(code)
+        current = purposes.get(code)
+        if current is None or row.purpose.wording_sha256 != current.wording_sha256:
+            continue
+        if version.duration == ConsentFormVersion.Duration.ACADEMIC_YEAR and (
+            year is None or row.response.academic_year_id != year.pk
+        ):
+            continue
+        answers[code] = row.answer
+        latest = max(latest, row.response.submitted_at) if latest else row.response.submitted_at
+    return answers, latest
+
+
+__all__ = ["ConsentFormVersion", "effective_answers", "answer_history", "purposes_of", "own_answers"]

@@ -15,12 +15,10 @@ from django.core.files.base import ContentFile
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aup.evidence import content_sha256
-from aup.services import current_academic_year
 from aup.services_library import EXTENSIONS
 from safeguard import permissions
 from safeguard.audit.services import client_ip
@@ -28,7 +26,7 @@ from safeguard.directory.models import Guardian, Pupil, PupilGuardian
 
 from . import selectors, services
 from .forms_answering import AnswerForm, ChangeForm, RecordAnswerForm, WithdrawAllForm
-from .models import ConsentAnswer, ConsentFormVersion, ConsentResponse
+from .models import ConsentResponse
 from .rules import REASONS, age_on
 from .tokens import parse_answer_token
 
@@ -48,38 +46,6 @@ PARENT_REASONS = {
 
 
 # Reads shared by the pages ----------------------------------------------------------------------------------------
-
-
-def own_answers(*, version, pupil, guardian=None, answered_by_pupil=False, now=None):
-    """The respondent's own answers that still count for ``version``: ``({code: bool}, latest submitted_at)``.
-
-    An answer counts when it was given to the same question in the same words and, for a form that lasts one
-    academic year, in the current academic year (the same rules as ``consent.rules``). One query.
-    """
-    purposes = {p.code: p for p in selectors.purposes_of(version)}
-    year = current_academic_year(pupil.school, now=now or timezone.now())
-    rows = ConsentAnswer.objects.filter(response__pupil=pupil, response__version__form_id=version.form_id)
-    if answered_by_pupil:
-        rows = rows.filter(response__answered_by_pupil=True)
-    else:
-        rows = rows.filter(response__guardian=guardian)
-    rows = rows.select_related("purpose", "response").order_by("-response__submitted_at", "-response_id")
-    answers, seen, latest = {}, set(), None
-    for row in rows:
-        code = row.purpose.code
-        if code in seen:
-            continue
-        seen.add(code)
-        current = purposes.get(code)
-        if current is None or row.purpose.wording_sha256 != current.wording_sha256:
-            continue
-        if version.duration == ConsentFormVersion.Duration.ACADEMIC_YEAR and (
-            year is None or row.response.academic_year_id != year.pk
-        ):
-            continue
-        answers[code] = row.answer
-        latest = max(latest, row.response.submitted_at) if latest else row.response.submitted_at
-    return answers, latest
 
 
 def _answer_rows(purposes, answers):
@@ -114,7 +80,7 @@ def _answer(request, *, pupil, guardian, method, signer_user, self_url, by_link)
     if version is None:
         return render(request, "consent/answer_none.html", context)
     purposes = selectors.purposes_of(version)
-    answers, latest = own_answers(version=version, pupil=pupil, guardian=guardian)
+    answers, latest = selectors.own_answers(version=version, pupil=pupil, guardian=guardian)
     shown = services.form_content(version)
     context.update({"version": version, "shown": shown, "purposes": purposes})
     if purposes and set(answers) >= {p.code for p in purposes}:
@@ -225,7 +191,7 @@ def change(request, pupil_id):
     version = services.current_version(pupil.school)
     if version is None:
         return render(request, "consent/answer_none.html", {"pupil": pupil, "school": pupil.school})
-    answers, latest = own_answers(version=version, pupil=pupil, guardian=guardian)
+    answers, latest = selectors.own_answers(version=version, pupil=pupil, guardian=guardian)
     if not answers:
         return redirect("consent:answer", pupil_id)
     purposes = selectors.purposes_of(version)
