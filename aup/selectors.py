@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils.safestring import mark_safe
 
 from safeguard import permissions
-from safeguard.directory.models import Guardian, Pupil, PupilGuardian, Role, SchoolClass
+from safeguard.directory.models import Guardian, Pupil, PupilGuardian, SchoolClass
 
 from . import services
 from .evidence import agreement_content, content_sha256
@@ -161,9 +161,8 @@ def signing_seat(user, request, signed, *, guardian=None):
 def classes_for_supervision(user, school):
     """Classes whose pupils ``user`` may supervise signing: every class for SLT and the headteacher, otherwise the
     classes they teach; the current academic year's classes when the school has one set up."""
-    roles = permissions.roles_in(user, school)
     classes = SchoolClass.objects.filter(school=school).select_related("year_group")
-    if not roles & {Role.SLT, Role.HEADTEACHER}:
+    if not permissions.can(user, permissions.SUPERVISE_ANY_CLASS, school):
         classes = classes.filter(teachers=user)
     year = services.current_academic_year(school)
     if year is not None:

@@ -23,16 +23,11 @@ from django.utils.translation import gettext as _
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
-from safeguard.directory.models import Role
 
 from .evidence import file_sha256
 from .models import Agreement, AgreementStatement, Audience, Policy, PolicyVersion, SignatureRequest
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-# Who records an approval: the headteacher, or a senior leader recording the governing body's or a committee's
-# decision ("Approved as Chair's actions out of committee" — Sigma photography policy, history table).
-APPROVER_ROLES = {Role.HEADTEACHER, Role.SLT}
 
 # Which second party makes sense for each audience (``Agreement.countersignature``).
 COUNTERSIGNATURES_FOR_AUDIENCE = {
@@ -138,7 +133,7 @@ def can_manage_library(user, school):
 
 def can_approve_versions(user, school):
     """Whether ``user`` may record a policy version's approval in ``school`` (headteacher or SLT)."""
-    return bool(permissions.roles_in(user, school) & APPROVER_ROLES)
+    return permissions.can(user, permissions.APPROVE_POLICY_VERSIONS, school)
 
 
 def _check_writable(actor, policy):

@@ -32,6 +32,8 @@ VIEW_TRUST = "trust.view"  # the trust or district overview
 VIEW_POLICIES = "aup.view_policies"  # read the policy library
 MANAGE_AGREEMENTS = "aup.manage"  # write policies, send signature requests, record paper returns
 SUPERVISE_PUPIL_SIGNING = "aup.supervise_pupil_signing"  # pupils sign in class under this person's session
+APPROVE_POLICY_VERSIONS = "aup.approve_versions"  # record a version's approval (head, or SLT for a committee)
+SUPERVISE_ANY_CLASS = "aup.supervise_any_class"  # supervise pupil signing in every class, not only one's own
 COUNTERSIGN_STAFF = "aup.countersign_staff"  # the headteacher's authorisation of a staff agreement
 VIEW_CONSENT = "consent.view"  # the class grid, "may I photograph?", do-not-photograph lists
 MANAGE_CONSENT = "consent.manage"  # consent forms, paper and phone answers, requests, events
@@ -51,6 +53,10 @@ CAPABILITIES = {
     MANAGE_AGREEMENTS: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     SUPERVISE_PUPIL_SIGNING: {Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER},
     COUNTERSIGN_STAFF: {Role.HEADTEACHER},
+    # The headteacher, or a senior leader recording the governing body's or a committee's decision ("Approved as
+    # Chair's actions out of committee" — Sigma photography policy, history table).
+    APPROVE_POLICY_VERSIONS: {Role.HEADTEACHER, Role.SLT},
+    SUPERVISE_ANY_CLASS: {Role.SLT, Role.HEADTEACHER},
     VIEW_CONSENT: STAFF,
     MANAGE_CONSENT: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     SET_PHOTO_MEASURES: {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
