@@ -56,3 +56,33 @@ def review_status(*, next_review_on, today, in_review=False):
     if next_review_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
         return "due_soon"
     return "up_to_date"
+
+
+REMINDER_OFFSETS = (60, 30, 7)  # days before the due date (issue 5: "default 60, 30 and 7 days")
+ESCALATION_EVERY_DAYS = 7  # an overdue review is escalated weekly until it is approved
+
+
+def reminder_due(*, next_review_on, today, offsets=REMINDER_OFFSETS):
+    """Which review e-mail is due on ``today``, as ``(kind, offset_days)`` or None.
+
+    Args:
+        next_review_on: ``datetime.date`` the review is due (None: never reminded).
+        today: ``datetime.date``, the school's local date.
+        offsets: days before the due date at which the owner and review team are reminded.
+
+    Before the due date: ``("reminder", offset)`` for the nearest offset that has come due — so a sweep that missed
+    a week (beat down) sends the one reminder that is due now, not every offset it missed. From the day after the due
+    date: ``("escalation", -7 × n)`` for the n-th overdue week (1–7 days overdue → -7, 8–14 → -14, …), one escalation
+    a week until the review is approved. The offset is the key of the unique "sent" record, so each e-mail goes at
+    most once per policy, due date, offset and recipient.
+    """
+    if next_review_on is None:
+        return None
+    days_left = (next_review_on - today).days
+    if days_left < 0:
+        weeks = (-days_left - 1) // ESCALATION_EVERY_DAYS + 1
+        return ("escalation", -ESCALATION_EVERY_DAYS * weeks)
+    come_due = [offset for offset in offsets if days_left <= offset]
+    if not come_due:
+        return None
+    return ("reminder", min(come_due))

@@ -20,6 +20,7 @@ from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.directory.models import AcademicYear, PupilGuardian, Role, StaffRole
+from safeguard.jobs.services import enqueue
 
 from .evidence import agreement_content, content_sha256
 from .models import Agreement, Audience, Policy, PolicyVersion, Signature, SignatureRequest
@@ -266,7 +267,7 @@ def _complete_if_done(request, *, now):
             from .tasks import render_signed_document
 
             request_id = request.pk
-            transaction.on_commit(lambda: render_signed_document.delay(request_id))
+            enqueue(render_signed_document, request_id)
     return status
 
 

@@ -136,12 +136,14 @@ def can_approve_versions(user, school):
     return permissions.can(user, permissions.APPROVE_POLICY_VERSIONS, school)
 
 
-def _check_writable(actor, policy):
+def _check_writable(actor, policy, *, for_review=False):
     if policy.school_id is None:
         raise DomainError(
             _("This policy belongs to the whole trust. It is changed by the trust, not by one school."),
             code="trust_policy",
         )
+    if for_review and permissions.can_work_on_policy_review(actor, policy):
+        return
     if not can_manage_library(actor, policy.school):
         raise PermissionError("actor may not change the policy library of this school")
 
@@ -215,6 +217,7 @@ def policy_version_create(
     body_markdown="",
     document=None,
     issue_date=None,
+    for_review=False,
 ):
     """Add a draft version to ``policy`` and return it.
 
@@ -224,9 +227,11 @@ def policy_version_create(
         body_markdown: the text in Markdown — or ``document``: an uploaded PDF or DOCX (checked by content,
             at most 10 MB), stored privately with its SHA-256 and original name. Exactly one of the two.
         issue_date: ``datetime.date`` or None.
+        for_review: drafted within a policy review, so the policy's owner and review team may write it too
+            (``permissions.can_work_on_policy_review``).
     Raises ``PermissionError``; ``DomainError`` for a repeated number, no text or both, or a bad file.
     """
-    _check_writable(actor, policy)
+    _check_writable(actor, policy, for_review=for_review)
     body_markdown = (body_markdown or "").strip()
     if bool(body_markdown) == (document is not None):
         raise DomainError(_("Write the policy's text or upload its document — one of the two."), code="text")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.jobs.services import enqueue
 
 from .models import PolicyVersion, SignatureRequest
 from .selectors_library import CoverageStatus, coverage_people, is_pupil_audience, policies_for_school
@@ -62,7 +63,7 @@ def requests_send(*, actor, agreement, school, now=None):
                 counts["already_sent"] += 1
             else:
                 request_id = request.pk
-                transaction.on_commit(lambda request_id=request_id: send_signature_request.delay(request_id))
+                enqueue(send_signature_request, request_id)
                 counts["queued"] += 1
         audit_log(
             actor=actor,

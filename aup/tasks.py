@@ -139,3 +139,6 @@ def send_agreement_reminders(self, now=None):
             continue
         sent += _send_request_email(request, offset_days=max(due), template="aup_reminder")
     return sent
+
+
+from . import tasks_reviews  # noqa: E402, F401  (register the policy review tasks with Celery)

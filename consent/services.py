@@ -17,6 +17,7 @@ from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.directory.models import PupilGuardian
+from safeguard.jobs.services import enqueue
 
 from .models import ConsentAnswer, ConsentFormVersion, ConsentPurpose, ConsentResponse, PhotoMeasure
 from .rules import age_on
@@ -313,16 +314,17 @@ def consent_response_record(
             data={"pupil": str(pupil.public_id), "method": method, "answers": answers},
         )
         if not _quiet.get():
-            transaction.on_commit(lambda: _after_change(response))
+            _after_change(response)
     return response
 
 
 def _after_change(response):
+    """Queue (through the outbox, after commit) the class teachers' notice and the parent's copy."""
     from .tasks import notify_class_teachers, send_consent_copy
 
-    notify_class_teachers.delay(response.pupil_id, f"response:{response.pk}")
+    enqueue(notify_class_teachers, response.pupil_id, f"response:{response.pk}")
     if response.method in (ConsentResponse.Method.PASSWORD_SESSION, ConsentResponse.Method.INVITATION_LINK):
-        send_consent_copy.delay(response.pk)
+        enqueue(send_consent_copy, response.pk)
 
 
 def photo_measure_set(*, actor, pupil, measure, reason, court_order=False, review_on=None, now=None):
@@ -367,7 +369,7 @@ def photo_measure_set(*, actor, pupil, measure, reason, court_order=False, revie
             data={"measure": measure, "court_order": court_order},
         )
         if not _quiet.get():
-            transaction.on_commit(lambda: _notify_measure(pupil.pk, new.pk))
+            _notify_measure(pupil.pk, new.pk)
     return new
 
 
@@ -384,11 +386,11 @@ def photo_measure_end(*, actor, pupil, now=None):
         current.save(update_fields=["ended_at", "ended_by", "updated_at"])
         audit_log(actor=actor, action="consent.measure.ended", school=pupil.school, subject=pupil, data={})
         if not _quiet.get():
-            transaction.on_commit(lambda: _notify_measure(pupil.pk, f"end-{current.pk}"))
+            _notify_measure(pupil.pk, f"end-{current.pk}")
     return current
 
 
 def _notify_measure(pupil_id, key):
     from .tasks import notify_class_teachers
 
-    notify_class_teachers.delay(pupil_id, f"measure:{key}")
+    enqueue(notify_class_teachers, pupil_id, f"measure:{key}")

@@ -23,6 +23,7 @@ from aup.services import current_academic_year
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.jobs.services import enqueue
 
 from .models import ConsentForm, ConsentFormVersion, ConsentPurpose, ConsentRequest
 from .selectors_forms import pupils_to_ask
@@ -307,7 +308,7 @@ def consent_requests_send(*, actor, school, now=None):
                 counts["already_sent"] += 1
                 continue
             request_id = request.pk
-            transaction.on_commit(lambda request_id=request_id: send_consent_request.delay(request_id))
+            enqueue(send_consent_request, request_id)
             counts["queued"] += 1
         audit_log(
             actor=actor,

@@ -34,6 +34,7 @@ MANAGE_AGREEMENTS = "aup.manage"  # write policies, send signature requests, rec
 SUPERVISE_PUPIL_SIGNING = "aup.supervise_pupil_signing"  # pupils sign in class under this person's session
 APPROVE_POLICY_VERSIONS = "aup.approve_versions"  # record a version's approval (head, or SLT for a committee)
 SUPERVISE_ANY_CLASS = "aup.supervise_any_class"  # supervise pupil signing in every class, not only one's own
+MANAGE_POLICY_REVIEWS = "aup.manage_reviews"  # start a policy review, draft, submit (owners and review teams too)
 COUNTERSIGN_STAFF = "aup.countersign_staff"  # the headteacher's authorisation of a staff agreement
 VIEW_CONSENT = "consent.view"  # the class grid, "may I photograph?", do-not-photograph lists
 MANAGE_CONSENT = "consent.manage"  # consent forms, paper and phone answers, requests, events
@@ -57,6 +58,7 @@ CAPABILITIES = {
     # Chair's actions out of committee" — Sigma photography policy, history table).
     APPROVE_POLICY_VERSIONS: {Role.HEADTEACHER, Role.SLT},
     SUPERVISE_ANY_CLASS: {Role.SLT, Role.HEADTEACHER},
+    MANAGE_POLICY_REVIEWS: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     VIEW_CONSENT: STAFF,
     MANAGE_CONSENT: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     SET_PHOTO_MEASURES: {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
@@ -214,3 +216,17 @@ def get_child_for_parent(user, public_id):
     if pupil is None or not is_parent_of(user, pupil):
         raise Http404
     return pupil
+
+
+def can_work_on_policy_review(user, policy):
+    """Whether ``user`` may start, draft and submit a review of ``policy`` (an ``aup.Policy`` of one school).
+
+    Office staff, SLT and the headteacher may (``MANAGE_POLICY_REVIEWS``), and so may the policy's owner and the
+    members of its review team while they can read the school's policies — the seeds name a review team ("reviewed
+    by the Online Safety Group") and an owner (the DSL owns the child protection policy).
+    """
+    if policy.school_id is None or not can(user, VIEW_POLICIES, policy.school):
+        return False
+    if can(user, MANAGE_POLICY_REVIEWS, policy.school):
+        return True
+    return policy.owner_id == user.pk or policy.review_team.filter(pk=user.pk).exists()

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "safeguard.accounts",
     "safeguard.audit",
+    "safeguard.jobs",
     "safeguard.directory",
     "aup",
     "consent",

@@ -515,7 +515,7 @@ class TestHeadteacherAuthorisation:
         home = client.get(reverse("directory:school_home", args=[school.slug]))
         assert "1 staff agreement awaits your authorisation." in home.text
         queue = client.get(reverse("aup:countersign_queue", args=[school.slug]))
-        assert teacher.get_full_name() in queue.text
+        assert html.escape(teacher.get_full_name()) in queue.text
         sign_url = reverse("aup:sign", args=[request.public_id])
         assert sign_url in queue.text
         page = client.get(sign_url)

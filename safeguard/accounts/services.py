@@ -17,6 +17,7 @@ from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.directory.models import Guardian
+from safeguard.jobs.services import enqueue
 
 from .models import Invitation, User
 
@@ -79,7 +80,7 @@ def _issue(*, guardian, actor, now, ip_address, action):
         data={"guardian": str(guardian.public_id)},
         ip_address=ip_address,
     )
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    enqueue(send_invitation, invitation.pk)
     return invitation
 
 

@@ -1,0 +1,89 @@
+"""Queue background work so that it is never lost and never depends on the broker being up at save time.
+
+``enqueue(task, *args)`` is what services call instead of ``task.delay(*args)``:
+
+1. it writes an ``OutboxTask`` row in the caller's transaction (nothing is queued for a change that rolls back);
+2. after commit it claims the row and publishes the task with ``retry=False``, so a stopped Redis costs the user no
+   wait and no error — the row is released and stays waiting;
+3. ``drain_outbox`` (beat, every minute) publishes every row still waiting once the broker answers again.
+
+A row is claimed (``dispatched_at`` set by a conditional update) before it is published, so the after-commit hand-over
+and the drain never publish the same row twice. Tasks take ids and are idempotent, so a task published and then
+retried by Celery does its work once.
+"""
+
+import datetime
+import logging
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from .models import OutboxTask
+
+logger = logging.getLogger(__name__)
+
+# What publishing to an unreachable broker raises (redis-py's ConnectionError is an OSError subclass only in part).
+BROKER_ERRORS = (KombuError, OSError, ConnectionError)
+try:  # pragma: no branch — redis is installed wherever Redis is the broker
+    from redis.exceptions import RedisError
+
+    BROKER_ERRORS = (*BROKER_ERRORS, RedisError)
+except ImportError:  # pragma: no cover
+    pass
+
+# Rows younger than this are left to their own after-commit hand-over.
+DRAIN_GRACE = datetime.timedelta(seconds=30)
+
+
+def enqueue(task, *args, **kwargs):
+    """Queue ``task`` (a Celery task) with JSON-serialisable ``args``/``kwargs`` (ids, ISO dates) after commit.
+
+    Call it inside the transaction that makes the change; outside one it commits at once. Returns the
+    ``OutboxTask`` row. Never raises for a broker outage.
+    """
+    row = OutboxTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: dispatch(row.pk))
+    return row
+
+
+def dispatch(row_id, *, now=None):
+    """Publish one waiting outbox row (int pk) to the broker. Returns True if published.
+
+    The row is claimed first; if publishing fails (broker down) the claim is undone and the error kept on the row
+    for ``drain_outbox`` to try again.
+    """
+    now = now or timezone.now()
+    claimed = OutboxTask.objects.filter(pk=row_id, dispatched_at__isnull=True).update(dispatched_at=now)
+    if not claimed:
+        return False
+    row = OutboxTask.objects.get(pk=row_id)
+    try:
+        current_app.tasks[row.task_name].apply_async(args=row.args, kwargs=row.kwargs, retry=False)
+    except BROKER_ERRORS as error:
+        logger.warning("Broker unavailable; %s stays in the outbox (%s)", row.task_name, error)
+        OutboxTask.objects.filter(pk=row_id).update(
+            dispatched_at=None, attempts=row.attempts + 1, last_error=f"{error.__class__.__name__}: {error}"[:2000]
+        )
+        return False
+    OutboxTask.objects.filter(pk=row_id).update(attempts=row.attempts + 1, last_error="")
+    return True
+
+
+def drain(*, now=None, limit=1000):
+    """Publish waiting rows older than ``DRAIN_GRACE``, oldest first; stop at the first broker failure.
+
+    Returns the number published. ``limit`` bounds one run (the next run takes the rest).
+    """
+    now = now or timezone.now()
+    waiting = OutboxTask.objects.filter(dispatched_at__isnull=True, created_at__lte=now - DRAIN_GRACE).order_by(
+        "created_at", "pk"
+    )
+    published = 0
+    for row_id in waiting.values_list("pk", flat=True)[:limit]:
+        if dispatch(row_id, now=now):
+            published += 1
+        elif OutboxTask.objects.filter(pk=row_id, dispatched_at__isnull=True).exists():
+            break  # the broker is still down: try again next minute
+    return published
