@@ -39,6 +39,11 @@ COUNTERSIGN_STAFF = "aup.countersign_staff"  # the headteacher's authorisation o
 VIEW_CONSENT = "consent.view"  # the class grid, "may I photograph?", do-not-photograph lists
 MANAGE_CONSENT = "consent.manage"  # consent forms, paper and phone answers, requests, events
 SET_PHOTO_MEASURES = "consent.set_measures"  # the DSL team's measures for vulnerable pupils
+RECORD_INCIDENT = "incidents.record"  # any member of staff records an incident or raises a concern
+VIEW_ALL_BEHAVIOUR = "incidents.view_all_behaviour"  # every behaviour incident of the school, not only one's pupils
+MANAGE_INCIDENTS = "incidents.manage"  # close and void behaviour incidents, set actions and sanctions for any of them
+SUSPEND_PUPIL = "incidents.suspend"  # record a suspension or permanent exclusion (the headteacher's decision)
+VIEW_INCIDENT_DASHBOARD = "incidents.dashboard"  # incident figures and drill-down lists (SLT, head, DSL team)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -62,6 +67,13 @@ CAPABILITIES = {
     VIEW_CONSENT: STAFF,
     MANAGE_CONSENT: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     SET_PHOTO_MEASURES: {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER},
+    RECORD_INCIDENT: STAFF,
+    # Westminster behaviour policy: "Level 3 may involve SLT. Level 4 and 5 must involve SLT."
+    VIEW_ALL_BEHAVIOUR: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
+    MANAGE_INCIDENTS: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
+    # Only the headteacher may suspend or permanently exclude (DfE suspension and permanent exclusion guidance).
+    SUSPEND_PUPIL: {Role.HEADTEACHER},
+    VIEW_INCIDENT_DASHBOARD: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no
@@ -230,3 +242,77 @@ def can_work_on_policy_review(user, policy):
     if can(user, MANAGE_POLICY_REVIEWS, policy.school):
         return True
     return policy.owner_id == user.pk or policy.review_team.filter(pk=user.pk).exists()
+
+
+# Incidents --------------------------------------------------------------------------------------------------------
+#
+# Safeguarding concerns: the DSL, deputies and the headteacher only (KCSIE; issue 6). The member of staff who raised
+# one sees that they raised it and its status — never the DSL's notes, actions or chronology. Behaviour incidents
+# (every other group): SLT, the head and the DSL team; the recorder; the class teachers of the pupils involved; and
+# anyone alerted to it. Governors, parents and trust admins see no incident (governors get counts in reports).
+
+
+def _taught_class_ids(user, school):
+    cache = _cache(user).setdefault("taught_classes", {})
+    if school.pk not in cache:
+        cache[school.pk] = set(user.classes_taught.filter(school=school).values_list("pk", flat=True))
+    return cache[school.pk]
+
+
+def incidents_visible_to(user, school):
+    """The incidents of ``school`` whose full record ``user`` may read, as a queryset (voided ones included: callers
+    hide them from lists). Safeguarding concerns only for the DSL team; raisers read them through
+    ``can_see_concern_status``."""
+    from incidents.models import Incident
+
+    incidents = Incident.objects.filter(school=school)
+    if not can(user, RECORD_INCIDENT, school):
+        return incidents.none()
+    if can(user, VIEW_SAFEGUARDING, school):
+        return incidents  # the DSL team and the head see everything, behaviour included
+    behaviour = incidents.filter(is_safeguarding=False)
+    if can(user, VIEW_ALL_BEHAVIOUR, school):
+        return behaviour
+    from django.db.models import Exists, OuterRef, Q
+
+    from incidents.models import Alert, IncidentPupil
+
+    class_ids = _taught_class_ids(user, school)
+    teaches = Exists(IncidentPupil.objects.filter(incident=OuterRef("pk"), pupil__school_class_id__in=class_ids))
+    alerted = Exists(Alert.objects.filter(incident=OuterRef("pk"), recipient=user))
+    return behaviour.filter(Q(recorded_by=user) | teaches | alerted)
+
+
+def can_view_incident(user, incident):
+    """Whether ``user`` may read ``incident``'s full record (see ``incidents_visible_to``)."""
+    return incidents_visible_to(user, incident.school).filter(pk=incident.pk).exists()
+
+
+def can_see_concern_status(user, incident):
+    """The member of staff who raised a safeguarding concern sees that they raised it and its status."""
+    return incident.is_safeguarding and incident.recorded_by_id == user.pk and can(user, RECORD_INCIDENT, incident)
+
+
+def get_incident_for_user(user, school, public_id):
+    """An incident of ``school`` that ``user`` may read in full; raises ``Http404`` otherwise (another school's, a
+    concern the user may not read and a missing one all answer the same)."""
+    incident = incidents_visible_to(user, school).filter(public_id=public_id).select_related("school").first()
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def can_manage_incident(user, incident):
+    """Close, void, set actions and sanctions: the DSL team for concerns; SLT, head and DSL team for behaviour (and
+    the recorder may add actions and parent contacts — ``can_follow_up_incident``)."""
+    if incident.is_safeguarding:
+        return can(user, VIEW_SAFEGUARDING, incident)
+    return can(user, MANAGE_INCIDENTS, incident)
+
+
+def can_follow_up_incident(user, incident):
+    """Add actions and parent contacts: whoever manages it, or the member of staff who recorded a behaviour
+    incident."""
+    if can_manage_incident(user, incident):
+        return True
+    return not incident.is_safeguarding and incident.recorded_by_id == user.pk and can(user, RECORD_INCIDENT, incident)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("safeguard.directory.urls")),
     path("", include("aup.urls")),
     path("", include("consent.urls")),
+    path("", include("incidents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,578 @@
+"""Writing the incident log: recording an incident (with its alerts), actions, parent contacts, sanctions, the DSL's
+notes, closing and voiding.
+
+Each service checks the permissions module, validates, writes in one transaction with an audit event, and queues
+e-mails through the outbox (``safeguard.jobs.services.enqueue``) so nothing is sent for a change that rolled back and
+nothing is lost when the broker is down. Nothing is deleted: a mistaken incident is voided with a reason.
+"""
+
+import datetime
+import decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safeguard import permissions
+from safeguard.audit.services import audit_log
+from safeguard.base import DomainError
+from safeguard.directory.models import AcademicYear, Pupil, Role, StaffRole
+from safeguard.jobs.services import enqueue
+
+from .models import (
+    GROUP_FLAGS,
+    Action,
+    Alert,
+    BodyMap,
+    CategoryGroup,
+    DSLNote,
+    Incident,
+    IncidentCategory,
+    IncidentPupil,
+    ParentContact,
+    PhysicalIntervention,
+    Sanction,
+)
+
+SUSPENSION_LIMIT_DAYS = decimal.Decimal(45)  # School Discipline (Pupil Exclusions and Reviews) Regulations 2012
+VICTIM_FOLLOW_UP_DAYS = 14  # issue 6: "a bullying incident gets a follow-up with the victim two weeks later"
+SLT_ROLES = {Role.SLT, Role.HEADTEACHER}
+DSL_TEAM_ROLES = {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER}
+
+
+# Alert routing ----------------------------------------------------------------------------------------------------
+
+
+def alert_reasons(*, level, groups, slt_requested=False):
+    """Which groups of people are alerted to a new incident — a pure rule, tested as a table.
+
+    Args:
+        level: the behaviour level 1–5, or None.
+        groups: the incident's ``CategoryGroup`` values (iterable).
+        slt_requested: the recorder asked SLT to look at a level 3 incident.
+
+    Returns a set of ``Alert.Reason`` values besides the people the recorder chose:
+    - a safeguarding concern: the DSL team only — class teachers and others are not told of it (KCSIE: the DSL
+      team decides who needs to know);
+    - otherwise the class teachers of every pupil involved; SLT for level 4 and 5, and for level 3 when the
+      recorder asks (Westminster behaviour steps: "Level 3 may involve SLT. Level 4 and 5 must involve SLT").
+    """
+    groups = set(groups)
+    if CategoryGroup.SAFEGUARDING in groups:
+        return {Alert.Reason.DSL_TEAM}
+    reasons = {Alert.Reason.CLASS_TEACHER}
+    if level is not None and (level >= 4 or (level == 3 and slt_requested)):
+        reasons.add(Alert.Reason.SLT)
+    return reasons
+
+
+def _role_holders(school, roles):
+    return set(StaffRole.objects.current().filter(school=school, role__in=roles).values_list("user_id", flat=True))
+
+
+def alert_recipients(incident, *, chosen_user_ids=()):
+    """``{user_id: reason}`` for a saved incident: chosen staff, then the routes of ``alert_reasons``. The recorder
+    is never alerted to their own record. For a safeguarding concern only members of the DSL team are alerted, even
+    if the recorder chose others."""
+    reasons = alert_reasons(
+        level=incident.behaviour_level, groups=incident.groups(), slt_requested=incident.slt_requested
+    )
+    school = incident.school
+    staff_ids = _role_holders(school, permissions.STAFF)
+    recipients = {}
+    if Alert.Reason.DSL_TEAM in reasons:
+        dsl_team = _role_holders(school, DSL_TEAM_ROLES)
+        for user_id in sorted(dsl_team):
+            recipients.setdefault(user_id, Alert.Reason.DSL_TEAM)
+        for user_id in chosen_user_ids:
+            if user_id in dsl_team:
+                recipients[user_id] = Alert.Reason.CHOSEN
+    else:
+        for user_id in chosen_user_ids:
+            if user_id in staff_ids:
+                recipients.setdefault(user_id, Alert.Reason.CHOSEN)
+        if Alert.Reason.CLASS_TEACHER in reasons:
+            from safeguard.directory.models import SchoolClass
+
+            teacher_ids = (
+                SchoolClass.teachers.through.objects.filter(
+                    schoolclass__pupils__incident_involvements__incident=incident
+                )
+                .values_list("user_id", flat=True)
+                .distinct()
+            )
+            for user_id in sorted(teacher_ids):
+                if user_id in staff_ids:
+                    recipients.setdefault(user_id, Alert.Reason.CLASS_TEACHER)
+        if Alert.Reason.SLT in reasons:
+            for user_id in sorted(_role_holders(school, SLT_ROLES)):
+                recipients.setdefault(user_id, Alert.Reason.SLT)
+    recipients.pop(incident.recorded_by_id, None)
+    return recipients
+
+
+def _create_alerts(incident, chosen_user_ids):
+    from .tasks import send_alert_email
+
+    alerts = [
+        Alert(incident=incident, recipient_id=user_id, reason=reason)
+        for user_id, reason in alert_recipients(incident, chosen_user_ids=chosen_user_ids).items()
+    ]
+    Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+    for alert in Alert.objects.filter(incident=incident, emailed_at__isnull=True):
+        enqueue(send_alert_email, alert.pk)
+    return alerts
+
+
+def alerts_mark_read(*, user, incident, now=None):
+    """Record that ``user`` has read their alerts for ``incident`` (the first reading counts). Returns the count."""
+    return Alert.objects.filter(incident=incident, recipient=user, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+# Recording --------------------------------------------------------------------------------------------------------
+
+
+def _flags(categories):
+    groups = {category.group for category in categories}
+    return {flag: group in groups for group, flag in GROUP_FLAGS.items()}
+
+
+def incident_record(
+    *,
+    actor,
+    school,
+    occurred_at,
+    location,
+    categories,
+    pupils,
+    description,
+    location_detail="",
+    behaviour_level=None,
+    bullying_type="",
+    protected_characteristic="",
+    immediate_action="",
+    reported_by="",
+    slt_requested=False,
+    alert_user_ids=(),
+    physical_intervention=None,
+    body_map=None,
+    now=None,
+):
+    """Record an incident or raise a concern; alerts are created and e-mailed after commit. Returns the incident.
+
+    Args:
+        actor: any member of staff of ``school`` (``RECORD_INCIDENT``).
+        occurred_at: aware datetime; may be in the past (backdated — it takes its true place in chronologies), not
+            in the future.
+        location: a ``Location`` value; categories: ``IncidentCategory`` rows of the school in use (at least one).
+        pupils: list of ``(Pupil, IncidentPupil.Role value)`` — at least one, each a pupil of ``school``, once.
+        behaviour_level: 1–5, required when a behaviour category is chosen (Westminster behaviour steps).
+        bullying_type: a ``BullyingType`` value, required for a bullying category.
+        physical_intervention: for a physical intervention category, a dict with ``staff_involved`` (str),
+            ``staff_trained`` (bool), ``duration_minutes`` (int ≥ 1), ``method`` (str), ``parents_informed_at``
+            (aware datetime or None).
+        body_map: optional ``{"pupil": Pupil, "marks": [{"side", "x", "y", "description"}]}`` for a concern.
+        alert_user_ids: staff the recorder chose to alert (ids).
+
+    A bullying incident gets an action to follow up with the victim 14 days later, assigned to the recorder.
+    Raises ``PermissionError``; ``DomainError`` naming the first thing to put right.
+    """
+    if not permissions.can(actor, permissions.RECORD_INCIDENT, school):
+        raise PermissionError("actor may not record incidents in this school")
+    now = now or timezone.now()
+    categories = list(categories)
+    if not categories:
+        raise DomainError(_("Choose at least one category."), code="categories")
+    if any(category.school_id != school.pk or not category.is_active for category in categories):
+        raise DomainError(_("Choose categories from this school's list."), code="categories")
+    if occurred_at is None:
+        raise DomainError(_("Say when it happened."), code="occurred_at")
+    if occurred_at > now + datetime.timedelta(minutes=5):
+        raise DomainError(_("When it happened cannot be in the future."), code="occurred_at")
+    if not (description or "").strip():
+        raise DomainError(_("Describe what happened."), code="description")
+    pupils = list(pupils)
+    if not pupils:
+        raise DomainError(_("Add at least one pupil involved."), code="pupils")
+    seen = set()
+    for pupil, role in pupils:
+        if pupil.school_id != school.pk:
+            raise DomainError(_("Add pupils of this school only."), code="pupils")
+        if pupil.pk in seen:
+            raise DomainError(
+                _("%(name)s is listed twice; give each pupil one role.") % {"name": pupil.display_name},
+                code="pupils",
+            )
+        if role not in IncidentPupil.Role.values:
+            raise DomainError(_("Choose each pupil's role."), code="pupils")
+        seen.add(pupil.pk)
+    flags = _flags(categories)
+    if flags["is_behaviour"] and behaviour_level is None:
+        raise DomainError(_("Choose the behaviour level (1 to 5)."), code="behaviour_level")
+    if behaviour_level is not None and not 1 <= int(behaviour_level) <= 5:
+        raise DomainError(_("The behaviour level is from 1 to 5."), code="behaviour_level")
+    if flags["is_bullying"] and not bullying_type:
+        raise DomainError(_("Choose the type of bullying."), code="bullying_type")
+    if flags["is_physical_intervention"]:
+        details = physical_intervention or {}
+        if not (details.get("staff_involved") or "").strip():
+            raise DomainError(_("Say who intervened."), code="physical_intervention")
+        if not details.get("duration_minutes") or int(details["duration_minutes"]) < 1:
+            raise DomainError(_("Say how long the intervention lasted, in minutes."), code="physical_intervention")
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            school=school,
+            occurred_at=occurred_at,
+            location=location,
+            location_detail=(location_detail or "").strip(),
+            recorded_by=actor,
+            behaviour_level=int(behaviour_level) if behaviour_level is not None else None,
+            bullying_type=bullying_type or "",
+            protected_characteristic=protected_characteristic or "",
+            description=description.strip(),
+            immediate_action=(immediate_action or "").strip(),
+            reported_by=(reported_by or "").strip(),
+            slt_requested=bool(slt_requested),
+            **flags,
+        )
+        incident.categories.set(categories)
+        IncidentPupil.objects.bulk_create(
+            IncidentPupil(incident=incident, pupil=pupil, role=role) for pupil, role in pupils
+        )
+        if flags["is_physical_intervention"]:
+            details = physical_intervention
+            PhysicalIntervention.objects.create(
+                incident=incident,
+                staff_involved=details["staff_involved"].strip(),
+                staff_trained=bool(details.get("staff_trained")),
+                method=(details.get("method") or "").strip(),
+                duration_minutes=int(details["duration_minutes"]),
+                parents_informed_at=details.get("parents_informed_at"),
+            )
+        if body_map and body_map.get("marks"):
+            body_map_record(actor=actor, incident=incident, pupil=body_map["pupil"], marks=body_map["marks"])
+        if flags["is_bullying"]:
+            victims = [pupil for pupil, role in pupils if role == IncidentPupil.Role.VICTIM]
+            Action.objects.create(
+                incident=incident,
+                kind=Action.Kind.FOLLOW_UP_VICTIM,
+                description=_("Check with %(names)s that the bullying has stopped.")
+                % {"names": ", ".join(p.display_name for p in victims) or _("the victim")},
+                assignee=actor,
+                due_on=school.today(now) + datetime.timedelta(days=VICTIM_FOLLOW_UP_DAYS),
+                created_by=actor,
+            )
+        _create_alerts(incident, [int(user_id) for user_id in alert_user_ids])
+        audit_log(
+            actor=actor,
+            action="incidents.incident.recorded",
+            school=school,
+            subject=incident,
+            data={
+                "groups": incident.groups(),
+                "level": incident.behaviour_level,
+                "pupils": len(pupils),
+                "backdated_hours": round((now - occurred_at).total_seconds() / 3600, 1),
+            },
+        )
+    return incident
+
+
+def body_map_record(*, actor, incident, pupil, marks):
+    """Attach a body map to an incident: ``marks`` as described on ``BodyMap``; x and y are clamped to 0–100.
+    Raises ``DomainError`` for a mark without a description or a pupil not involved."""
+    if not incident.involvements.filter(pupil=pupil).exists():
+        raise DomainError(_("A body map is for a pupil involved in this incident."), code="pupil")
+    clean = []
+    for mark in marks:
+        description = (mark.get("description") or "").strip()
+        if not description:
+            raise DomainError(_("Describe every mark on the body map."), code="marks")
+        side = "back" if mark.get("side") == "back" else "front"
+        x = min(max(float(mark.get("x", 0)), 0.0), 100.0)
+        y = min(max(float(mark.get("y", 0)), 0.0), 100.0)
+        clean.append({"side": side, "x": round(x, 1), "y": round(y, 1), "description": description[:500]})
+    body_map = BodyMap.objects.create(incident=incident, pupil=pupil, marks=clean, recorded_by=actor)
+    audit_log(
+        actor=actor,
+        action="incidents.body_map.recorded",
+        school=incident.school,
+        subject=incident,
+        data={"marks": len(clean)},
+    )
+    return body_map
+
+
+# Follow-up --------------------------------------------------------------------------------------------------------
+
+
+def _check_follow_up(actor, incident):
+    if not permissions.can_follow_up_incident(actor, incident):
+        raise PermissionError("actor may not follow up this incident")
+    if incident.is_void:
+        raise DomainError(_("This incident was voided; it cannot be changed."), code="void")
+
+
+def _check_manage(actor, incident):
+    if not permissions.can_manage_incident(actor, incident):
+        raise PermissionError("actor may not manage this incident")
+    if incident.is_void:
+        raise DomainError(_("This incident was voided; it cannot be changed."), code="void")
+
+
+def action_add(*, actor, incident, kind, assignee, due_on, description=""):
+    """Add an action with an assignee (a current member of staff of the school) and a due date. Returns it."""
+    _check_follow_up(actor, incident)
+    if kind not in Action.Kind.values:
+        raise DomainError(_("Choose what needs doing."), code="kind")
+    if not permissions.can(assignee, permissions.RECORD_INCIDENT, incident.school):
+        raise DomainError(_("Choose a member of staff of this school."), code="assignee")
+    if incident.is_safeguarding and not permissions.can(assignee, permissions.VIEW_SAFEGUARDING, incident.school):
+        raise DomainError(_("Actions on a safeguarding concern go to the DSL team."), code="assignee")
+    if not isinstance(due_on, datetime.date):
+        raise DomainError(_("Choose the date it is due."), code="due_on")
+    with transaction.atomic():
+        action = Action.objects.create(
+            incident=incident,
+            kind=kind,
+            assignee=assignee,
+            due_on=due_on,
+            description=(description or "").strip(),
+            created_by=actor,
+        )
+        audit_log(
+            actor=actor,
+            action="incidents.action.added",
+            school=incident.school,
+            subject=incident,
+            data={"kind": kind, "due_on": due_on.isoformat()},
+        )
+    return action
+
+
+def action_complete(*, actor, action, note, now=None):
+    """Mark an action done with what was done (required). The assignee or whoever manages the incident."""
+    incident = action.incident
+    if action.assignee_id != actor.pk:
+        _check_manage(actor, incident)
+    elif not permissions.can(actor, permissions.RECORD_INCIDENT, incident.school):
+        raise PermissionError("actor is no longer staff of this school")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("Say what was done."), code="note")
+    if action.completed_at is not None:
+        return action
+    action.completed_at = now or timezone.now()
+    action.completed_by = actor
+    action.completion_note = note
+    with transaction.atomic():
+        action.save(update_fields=["completed_at", "completed_by", "completion_note", "updated_at"])
+        audit_log(actor=actor, action="incidents.action.completed", school=incident.school, subject=incident, data={})
+    return action
+
+
+def parent_contact_record(*, actor, incident, pupil, contact_name, method, contacted_at, summary, guardian=None):
+    """Log a contact with a pupil's family. The pupil must be involved in the incident (for bullying, record one
+    for each family — Westminster §12)."""
+    _check_follow_up(actor, incident)
+    if not incident.involvements.filter(pupil=pupil).exists():
+        raise DomainError(_("Choose a pupil involved in this incident."), code="pupil")
+    if method not in ParentContact.Method.values:
+        raise DomainError(_("Choose how they were contacted."), code="method")
+    if not (contact_name or "").strip() or not (summary or "").strip():
+        raise DomainError(_("Say who was contacted and what was said."), code="summary")
+    if contacted_at is None or contacted_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise DomainError(_("The contact cannot be in the future."), code="contacted_at")
+    with transaction.atomic():
+        contact = ParentContact.objects.create(
+            incident=incident,
+            pupil=pupil,
+            guardian=guardian,
+            contact_name=contact_name.strip(),
+            method=method,
+            contacted_at=contacted_at,
+            summary=summary.strip(),
+            recorded_by=actor,
+        )
+        audit_log(
+            actor=actor,
+            action="incidents.parent_contact.recorded",
+            school=incident.school,
+            subject=incident,
+            data={"method": method},
+        )
+    return contact
+
+
+def suspension_days_in_year(pupil, academic_year, *, exclude_pk=None):
+    """Total suspension days (Decimal) recorded for ``pupil`` in ``academic_year``, withdrawn ones and voided
+    incidents excluded."""
+    sanctions = Sanction.objects.filter(
+        pupil=pupil,
+        academic_year=academic_year,
+        kind=Sanction.Kind.SUSPENSION,
+        voided_at__isnull=True,
+        incident__voided_at__isnull=True,
+    )
+    if exclude_pk:
+        sanctions = sanctions.exclude(pk=exclude_pk)
+    return sanctions.aggregate(total=Sum("days"))["total"] or decimal.Decimal(0)
+
+
+def _academic_year_on(school, day):
+    year = AcademicYear.objects.filter(school=school, starts_on__lte=day, ends_on__gte=day).first()
+    if year is None:
+        raise DomainError(_("The school has no academic year covering this date."), code="academic_year")
+    return year
+
+
+def sanction_record(*, actor, incident, pupil, kind, starts_on, days=None, reasons=(), notes=""):
+    """Record a sanction or outcome for a pupil involved in the incident. Returns the ``Sanction``.
+
+    Args:
+        kind: a ``Sanction.Kind`` value; starts_on: ``datetime.date``.
+        days: for a suspension, school days (Decimal or str, in half days, > 0).
+        reasons: for a suspension or permanent exclusion, one to three DfE reason codes (``SuspensionReason``).
+
+    Suspensions and permanent exclusions are the headteacher's (``SUSPEND_PUPIL``). A pupil may be suspended for at
+    most 45 school days in an academic year (School Discipline Regulations 2012): a suspension that would pass the
+    limit is refused, saying how many days remain. Raises ``PermissionError``; ``DomainError``.
+    """
+    _check_manage(actor, incident)
+    if kind not in Sanction.Kind.values:
+        raise DomainError(_("Choose the sanction."), code="kind")
+    if not incident.involvements.filter(pupil=pupil).exists():
+        raise DomainError(_("Choose a pupil involved in this incident."), code="pupil")
+    exclusion = kind in (Sanction.Kind.SUSPENSION, Sanction.Kind.PERMANENT_EXCLUSION)
+    if exclusion and not permissions.can(actor, permissions.SUSPEND_PUPIL, incident.school):
+        raise PermissionError("only the headteacher suspends or excludes")
+    reasons = [code for code in reasons if code]
+    if exclusion and not 1 <= len(reasons) <= 3:
+        raise DomainError(_("Give one to three reasons from the DfE list."), code="reasons")
+    if len(set(reasons)) != len(reasons):
+        raise DomainError(_("Give each reason once."), code="reasons")
+    if not isinstance(starts_on, datetime.date):
+        raise DomainError(_("Choose the start date."), code="starts_on")
+    year = _academic_year_on(incident.school, starts_on)
+    amount = None
+    if kind == Sanction.Kind.SUSPENSION:
+        try:
+            amount = decimal.Decimal(str(days))
+        except (decimal.InvalidOperation, TypeError, ValueError):
+            amount = None
+        if amount is None or amount <= 0 or amount % decimal.Decimal("0.5"):
+            raise DomainError(_("Give the number of school days, in half days (for example 1 or 2.5)."), code="days")
+    with transaction.atomic():
+        Pupil.objects.select_for_update().filter(pk=pupil.pk).first()  # one suspension at a time per pupil
+        if amount is not None:
+            used = suspension_days_in_year(pupil, year)
+            if used + amount > SUSPENSION_LIMIT_DAYS:
+                left = max(SUSPENSION_LIMIT_DAYS - used, decimal.Decimal(0))
+                raise DomainError(
+                    _(
+                        "%(name)s has already been suspended for %(used)s school days this academic year. A pupil "
+                        "may be suspended for at most 45 days in a year, so at most %(left)s more can be given."
+                    )
+                    % {"name": pupil.display_name, "used": used.normalize(), "left": left.normalize()},
+                    code="suspension_limit",
+                )
+        sanction = Sanction.objects.create(
+            incident=incident,
+            pupil=pupil,
+            academic_year=year,
+            kind=kind,
+            starts_on=starts_on,
+            days=amount,
+            reason_1=reasons[0] if len(reasons) > 0 else "",
+            reason_2=reasons[1] if len(reasons) > 1 else "",
+            reason_3=reasons[2] if len(reasons) > 2 else "",
+            notes=(notes or "").strip(),
+            recorded_by=actor,
+        )
+        audit_log(
+            actor=actor,
+            action="incidents.sanction.recorded",
+            school=incident.school,
+            subject=incident,
+            data={"kind": kind, "days": str(amount) if amount is not None else None, "reasons": reasons},
+        )
+    return sanction
+
+
+def dsl_note_add(*, actor, incident, text):
+    """Add a DSL team note to a safeguarding concern (never shown to the member of staff who raised it)."""
+    if not incident.is_safeguarding or not permissions.can(actor, permissions.VIEW_SAFEGUARDING, incident.school):
+        raise PermissionError("only the DSL team writes notes on a concern")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the note."), code="text")
+    with transaction.atomic():
+        note = DSLNote.objects.create(incident=incident, author=actor, text=text)
+        audit_log(actor=actor, action="incidents.dsl_note.added", school=incident.school, subject=incident, data={})
+    return note
+
+
+def incident_close(*, actor, incident, outcome, rationale="", now=None):
+    """Close an incident with its outcome; a safeguarding concern also needs the rationale (why a referral was or
+    was not made). Open actions stay visible as open. Raises ``PermissionError``; ``DomainError``."""
+    _check_manage(actor, incident)
+    outcome, rationale = (outcome or "").strip(), (rationale or "").strip()
+    if not outcome:
+        raise DomainError(_("Write the outcome."), code="outcome")
+    if incident.is_safeguarding and not rationale:
+        raise DomainError(_("Explain why a referral was, or was not, made."), code="rationale")
+    if incident.status == Incident.Status.CLOSED:
+        raise DomainError(_("This incident is already closed."), code="closed")
+    with transaction.atomic():
+        incident.status = Incident.Status.CLOSED
+        incident.outcome, incident.outcome_rationale = outcome, rationale
+        incident.closed_at, incident.closed_by = now or timezone.now(), actor
+        incident.save(update_fields=["status", "outcome", "outcome_rationale", "closed_at", "closed_by", "updated_at"])
+        audit_log(actor=actor, action="incidents.incident.closed", school=incident.school, subject=incident, data={})
+    return incident
+
+
+def incident_reopen(*, actor, incident, reason):
+    """Reopen a closed incident (a reason is required and kept in the audit trail)."""
+    _check_manage(actor, incident)
+    if not (reason or "").strip():
+        raise DomainError(_("Say why it is reopened."), code="reason")
+    with transaction.atomic():
+        incident.status = Incident.Status.OPEN
+        incident.save(update_fields=["status", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="incidents.incident.reopened",
+            school=incident.school,
+            subject=incident,
+            data={"reason": reason.strip()[:500]},
+        )
+    return incident
+
+
+def incident_void(*, actor, incident, reason, now=None):
+    """Void an incident recorded in error: kept with its history, hidden from lists, chronologies and reports.
+    The reason is required. Raises ``PermissionError``; ``DomainError``."""
+    _check_manage(actor, incident)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why this incident is being voided."), code="reason")
+    with transaction.atomic():
+        incident.voided_at, incident.voided_by, incident.void_reason = now or timezone.now(), actor, reason
+        incident.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="incidents.incident.voided",
+            school=incident.school,
+            subject=incident,
+            data={"reason": reason[:500]},
+        )
+    return incident
+
+
+def categories_for_school(school):
+    """The categories staff choose from, in use, ordered for the form."""
+    return IncidentCategory.objects.filter(school=school, is_active=True).order_by("order", "name")

@@ -1,0 +1,12 @@
+from . import views_chronology, views_incidents, views_record
+
+app_name = "incidents"
+
+urlpatterns = [
+    # Recording an incident or a concern (views_record)
+    *views_record.urlpatterns,
+    # Lists, an incident's record and its follow-up, alerts, actions, attachments (views_incidents)
+    *views_incidents.urlpatterns,
+    # A pupil's chronology, the child protection file, transfers, printable forms (views_chronology)
+    *views_chronology.urlpatterns,
+]
