@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "aup",
     "consent",
     "incidents",
+    "reports",
 ]
 
 MIDDLEWARE = [
