@@ -21,3 +21,9 @@ class IncidentsConfig(AppConfig):
         from safeguard.directory.models import School
 
         post_save.connect(_load_defaults_for_new_school, sender=School, dispatch_uid="incidents.defaults")
+
+        from safeguard import panels
+
+        from . import panels as incident_panels
+
+        panels.register("school_home", incident_panels.school_incidents)

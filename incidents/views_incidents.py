@@ -1,3 +1,610 @@
-"""Placeholder: filled in by the incident log pages."""
+"""Pages of the incident log once an incident is recorded: the list, an incident's record and its follow-up
+(actions, parent contacts, sanctions, DSL notes, closing, reopening, voiding), its attachments and print view, a
+person's alerts and open actions.
 
-urlpatterns = []
+Thin views: permission helper → form → service → redirect with a message. Every page is for staff
+(``RECORD_INCIDENT``); an incident the user may not read answers 404 exactly like a missing one
+(``permissions.get_incident_for_user``) — except for the member of staff who raised a concern, who is sent to the
+page showing that they raised it and its status. A safeguarding concern is shown only after a second factor
+verified within the hour, and every view, download and print of one writes an audit event (issue 6,
+"Confidentiality").
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from safeguard import permissions
+from safeguard.accounts import otp
+from safeguard.audit.services import audit_log, client_ip
+from safeguard.base import DomainError
+
+from . import selectors, services
+from .forms_incidents import (
+    ActionCompleteForm,
+    ActionFilterForm,
+    ActionForm,
+    CloseForm,
+    DSLNoteForm,
+    IncidentFilterForm,
+    ParentContactForm,
+    ReopenForm,
+    SanctionForm,
+    VoidForm,
+)
+from .models import Incident
+
+PAGE_SIZE = 50
+# What the audit trail on a record calls each event (other events show their dotted name).
+AUDIT_LABELS = {
+    "incidents.incident.recorded": gettext_lazy("Recorded"),
+    "incidents.concern.viewed": gettext_lazy("Opened the concern"),
+    "incidents.concern.printed": gettext_lazy("Printed the concern"),
+    "incidents.concern.downloaded": gettext_lazy("Downloaded a file of the concern"),
+    "incidents.attachment.downloaded": gettext_lazy("Downloaded a file"),
+    "incidents.body_map.recorded": gettext_lazy("Added a body map"),
+    "incidents.action.added": gettext_lazy("Added an action"),
+    "incidents.action.completed": gettext_lazy("Completed an action"),
+    "incidents.parent_contact.recorded": gettext_lazy("Recorded a contact with a family"),
+    "incidents.sanction.recorded": gettext_lazy("Recorded a sanction"),
+    "incidents.dsl_note.added": gettext_lazy("Added a DSL note"),
+    "incidents.incident.closed": gettext_lazy("Closed"),
+    "incidents.incident.reopened": gettext_lazy("Reopened"),
+    "incidents.incident.voided": gettext_lazy("Voided"),
+}
+
+
+def _school(request, slug):
+    return permissions.get_school_for_user(request.user, slug, permissions.RECORD_INCIDENT)
+
+
+def _detail_url(incident):
+    return reverse("incidents:incident_detail", args=[incident.school.slug, incident.public_id])
+
+
+def _readable_incident(request, school, public_id):
+    """``(incident, None)`` for an incident the user may read in full; ``(None, redirect)`` for the raiser of a
+    concern (to the page with its status); raises ``Http404`` otherwise."""
+    try:
+        return permissions.get_incident_for_user(request.user, school, public_id), None
+    except Http404:
+        incident = Incident.objects.filter(school=school, public_id=public_id).first()
+        if incident is not None and permissions.can_see_concern_status(request.user, incident):
+            return None, redirect("incidents:concern_raised", school.slug, incident.public_id)
+        raise
+
+
+def _audit_concern(request, incident, action, **data):
+    """The audit event of a view, download or print of a safeguarding record; the subject is the incident and the
+    pupils are named by public id so the DSL can list who viewed a pupil's record."""
+    involvements = getattr(incident, "involvement_list", None)
+    if involvements is not None:
+        pupils = [str(involvement.pupil.public_id) for involvement in involvements]
+    else:
+        pupils = [str(public_id) for public_id in incident.involvements.values_list("pupil__public_id", flat=True)]
+    audit_log(
+        actor=request.user,
+        action=action,
+        school=incident.school,
+        subject=incident,
+        data={"pupils": pupils, **data},
+        ip_address=client_ip(request),
+    )
+
+
+# The list ---------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def incident_list(request, slug):
+    """The incidents the user may read, newest first, 50 a page, filterable. Safeguarding concerns appear only to
+    the DSL team, locked; their pupils are named only after the second factor."""
+    school = _school(request, slug)
+    show_concerns = permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school)
+    verified = otp.is_recently_verified(request)
+    form = IncidentFilterForm(request.GET or None, school=school, show_concerns=show_concerns)
+    filters = form.cleaned_data if form.is_valid() else {}
+    incidents = selectors.incident_list(
+        user=request.user,
+        school=school,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        group=filters.get("group", ""),
+        level=filters.get("level"),
+        status=filters.get("status", ""),
+        search=filters.get("q", ""),
+        year_group=filters.get("year_group"),
+        school_class=filters.get("school_class"),
+        include_concerns_in_pupil_search=verified,
+    )
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    searched_by_pupil = bool(filters.get("q") or filters.get("year_group") or filters.get("school_class"))
+    context = {
+        "school": school,
+        "form": form,
+        "page": page,
+        "show_concerns": show_concerns,
+        "verified": verified,
+        "concerns_left_out": show_concerns and not verified and searched_by_pupil,
+        "can_manage": permissions.can(request.user, permissions.MANAGE_INCIDENTS, school),
+    }
+    with timezone.override(school.time_zone):
+        return render(request, "incidents/list.html", context)
+
+
+# One incident -----------------------------------------------------------------------------------------------------
+
+
+def _labelled(events):
+    for event in events:
+        event.label = AUDIT_LABELS.get(event.action, event.action)
+    return events
+
+
+def _render_detail(request, school, incident, *, status=200, **bound_forms):
+    """The record page, with any bound form (carrying its errors) in place of the empty one. Marks the user's
+    alerts for the incident read, and audits the view of a concern."""
+    user = request.user
+    is_dsl_team = permissions.can(user, permissions.VIEW_SAFEGUARDING, school)
+    can_manage = permissions.can_manage_incident(user, incident)
+    can_follow_up = permissions.can_follow_up_incident(user, incident)
+    can_suspend = permissions.can(user, permissions.SUSPEND_PUPIL, school)
+    changeable = not incident.is_void
+    services.alerts_mark_read(user=user, incident=incident)
+    selectors.incident_record(incident, with_dsl_notes=incident.is_safeguarding and is_dsl_team)
+    if incident.is_safeguarding:
+        _audit_concern(request, incident, "incidents.concern.viewed")
+    for action in incident.action_list:
+        action.can_complete = (
+            changeable and action.completed_at is None and (action.assignee_id == user.pk or can_manage)
+        )
+
+    def form(name, build, allowed):
+        if not (allowed and changeable):
+            return None
+        return bound_forms.get(name) or build()
+
+    with timezone.override(school.time_zone):
+        guardian_links = selectors.guardians_of_involved_pupils(incident) if can_follow_up else []
+        context = {
+            "school": school,
+            "incident": incident,
+            "is_dsl_team": is_dsl_team,
+            "today": school.today(),
+            "printing": False,
+            "can_manage": can_manage,
+            "can_follow_up": can_follow_up,
+            "outlines": selectors.body_outlines() if incident.body_map_list else {},
+            "history": selectors.incident_history(incident),
+            "audit_trail": _labelled(selectors.incident_audit_trail(incident)) if can_manage else [],
+            "action_form": form("action_form", lambda: ActionForm(incident=incident), can_follow_up),
+            "complete_form": ActionCompleteForm(),
+            "contact_form": form(
+                "contact_form",
+                lambda: ParentContactForm(
+                    incident=incident,
+                    guardian_links=guardian_links,
+                    initial={"contacted_at": timezone.localtime().replace(second=0, microsecond=0)},
+                ),
+                can_follow_up,
+            ),
+            "sanction_form": form(
+                "sanction_form",
+                lambda: SanctionForm(incident=incident, can_suspend=can_suspend, initial={"starts_on": school.today()}),
+                can_manage,
+            ),
+            "note_form": form("note_form", DSLNoteForm, incident.is_safeguarding and is_dsl_team),
+            "close_form": form(
+                "close_form",
+                lambda: CloseForm(incident=incident),
+                can_manage and incident.status == Incident.Status.OPEN,
+            ),
+            "reopen_form": form("reopen_form", ReopenForm, can_manage and incident.status == Incident.Status.CLOSED),
+            "void_form": form("void_form", VoidForm, can_manage),
+        }
+        return render(request, "incidents/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def incident_detail(request, slug, public_id):
+    """An incident's whole record and its follow-up. A concern: second factor first, then an audit event."""
+    school = _school(request, slug)
+    incident, raised = _readable_incident(request, school, public_id)
+    if raised is not None:
+        return raised
+    if incident.is_safeguarding:
+        refused = otp.second_factor_redirect(request)
+        if refused is not None:
+            return refused
+    return _render_detail(request, school, incident)
+
+
+@login_required
+@require_GET
+def incident_print(request, slug, public_id):
+    """A print-friendly page of the record (no forms). A concern: second factor, then an audit event."""
+    school = _school(request, slug)
+    incident, raised = _readable_incident(request, school, public_id)
+    if raised is not None:
+        return raised
+    is_dsl_team = permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school)
+    if incident.is_safeguarding:
+        refused = otp.second_factor_redirect(request)
+        if refused is not None:
+            return refused
+    selectors.incident_record(incident, with_dsl_notes=incident.is_safeguarding and is_dsl_team)
+    if incident.is_safeguarding:
+        _audit_concern(request, incident, "incidents.concern.printed")
+    context = {
+        "school": school,
+        "incident": incident,
+        "printing": True,
+        "printed_by": request.user,
+        "printed_at": timezone.now(),
+    }
+    with timezone.override(school.time_zone):
+        return render(request, "incidents/incident_print.html", context)
+
+
+@login_required
+@require_GET
+def attachment_download(request, slug, public_id, attachment_id):
+    """A file attached to an incident, as an attachment, to those who may read the incident (a concern's behind the
+    second factor). Every download is audited."""
+    school = _school(request, slug)
+    incident = permissions.get_incident_for_user(request.user, school, public_id)
+    attachment = selectors.attachment_of(incident, attachment_id)
+    if attachment is None:
+        raise Http404
+    if incident.is_safeguarding:
+        refused = otp.second_factor_redirect(request)
+        if refused is not None:
+            return refused
+        _audit_concern(request, incident, "incidents.concern.downloaded", attachment=str(attachment.public_id))
+    audit_log(
+        actor=request.user,
+        action="incidents.attachment.downloaded",
+        school=school,
+        subject=incident,
+        data={"attachment": str(attachment.public_id)},
+        ip_address=client_ip(request),
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Follow-up ----------------------------------------------------------------------------------------------------------
+
+
+def _follow_up(request, slug, public_id, *, allowed):
+    """``(school, incident, refusal)`` for a follow-up POST: 404 unless ``allowed(user, incident)``; on a concern
+    without a recent second factor, a redirect to the record (which asks for it)."""
+    school = _school(request, slug)
+    incident = permissions.get_incident_for_user(request.user, school, public_id)
+    if not allowed(request.user, incident):
+        raise Http404
+    if incident.is_safeguarding and not otp.is_recently_verified(request):
+        messages.error(request, _("Confirm your second factor, then try again."))
+        return school, incident, redirect(_detail_url(incident))
+    return school, incident, None
+
+
+def _submit(request, school, incident, *, form_name, form, perform, done, error_fields=None):
+    """Validate ``form``, call ``perform(form)`` (a service); on success redirect to the record with ``done``,
+    otherwise show the record again with the form's errors (a ``DomainError`` goes on its field)."""
+    with timezone.override(school.time_zone):
+        valid = form.is_valid()
+    if valid:
+        try:
+            perform(form)
+        except DomainError as error:
+            field = (error_fields or {}).get(error.code)
+            form.add_error(field if field in form.fields else None, error.message)
+        except PermissionError:
+            raise Http404 from None
+        else:
+            messages.success(request, done)
+            return redirect(_detail_url(incident))
+    return _render_detail(request, school, incident, **{form_name: form})
+
+
+def _manages(user, incident):
+    return permissions.can_manage_incident(user, incident)
+
+
+def _follows_up(user, incident):
+    return permissions.can_follow_up_incident(user, incident)
+
+
+@login_required
+@require_POST
+def action_add(request, slug, public_id):
+    """Add an action with an assignee and a due date (whoever manages the incident, or the recorder of a behaviour
+    incident)."""
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=_follows_up)
+    if refused is not None:
+        return refused
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="action_form",
+        form=ActionForm(request.POST, incident=incident),
+        perform=lambda form: services.action_add(actor=request.user, incident=incident, **form.cleaned_data),
+        done=_("Action added."),
+        error_fields={"kind": "kind", "assignee": "assignee", "due_on": "due_on"},
+    )
+
+
+@login_required
+@require_POST
+def action_complete(request, slug, public_id, action_id):
+    """Mark an action done, with what was done: its assignee, or whoever manages the incident. From the record or
+    from the actions page (``return_to=my_actions``)."""
+    school = _school(request, slug)
+    action = selectors.action_of(school, public_id, action_id)
+    if action is None:
+        raise Http404
+    incident = action.incident
+    user = request.user
+    can_read = permissions.can_view_incident(user, incident)
+    if not (action.assignee_id == user.pk or (can_read and permissions.can_manage_incident(user, incident))):
+        raise Http404
+    back = _detail_url(incident)
+    if request.POST.get("return_to") == "my_actions" or not can_read:
+        back = reverse("incidents:my_actions", args=[school.slug])
+    if incident.is_safeguarding and not otp.is_recently_verified(request):
+        messages.error(request, _("Confirm your second factor, then try again."))
+        return redirect(_detail_url(incident) if can_read else back)
+    if incident.is_void:
+        messages.error(request, _("This incident was voided; it cannot be changed."))
+        return redirect(back)
+    form = ActionCompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what was done."))
+        return redirect(back)
+    try:
+        services.action_complete(actor=user, action=action, note=form.cleaned_data["note"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    except PermissionError:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Action marked done: %(action)s.") % {"action": action.get_kind_display()})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def parent_contact_add(request, slug, public_id):
+    """Log a contact with a pupil's family."""
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=_follows_up)
+    if refused is not None:
+        return refused
+    form = ParentContactForm(
+        request.POST, incident=incident, guardian_links=selectors.guardians_of_involved_pupils(incident)
+    )
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="contact_form",
+        form=form,
+        perform=lambda form: services.parent_contact_record(actor=request.user, incident=incident, **form.cleaned_data),
+        done=_("Contact with the family recorded."),
+        error_fields={"pupil": "pupil", "method": "method", "summary": "summary", "contacted_at": "contacted_at"},
+    )
+
+
+@login_required
+@require_POST
+def sanction_add(request, slug, public_id):
+    """Record a sanction or outcome for a pupil involved; suspensions and permanent exclusions are the
+    headteacher's, and the 45-day limit is shown as an error on the form."""
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=_manages)
+    if refused is not None:
+        return refused
+    can_suspend = permissions.can(request.user, permissions.SUSPEND_PUPIL, school)
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="sanction_form",
+        form=SanctionForm(request.POST, incident=incident, can_suspend=can_suspend),
+        perform=lambda form: services.sanction_record(
+            actor=request.user, incident=incident, **form.service_arguments()
+        ),
+        done=_("Sanction recorded."),
+        error_fields=SanctionForm.ERROR_FIELDS,
+    )
+
+
+@login_required
+@require_POST
+def dsl_note_add(request, slug, public_id):
+    """Add a DSL team note to a concern (never shown to the member of staff who raised it)."""
+
+    def dsl_team_on_concern(user, incident):
+        return incident.is_safeguarding and permissions.can(user, permissions.VIEW_SAFEGUARDING, incident.school)
+
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=dsl_team_on_concern)
+    if refused is not None:
+        return refused
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="note_form",
+        form=DSLNoteForm(request.POST),
+        perform=lambda form: services.dsl_note_add(actor=request.user, incident=incident, **form.cleaned_data),
+        done=_("Note added."),
+        error_fields={"text": "text"},
+    )
+
+
+@login_required
+@require_POST
+def incident_close(request, slug, public_id):
+    """Close with the outcome (and, for a concern, the rationale)."""
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=_manages)
+    if refused is not None:
+        return refused
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="close_form",
+        form=CloseForm(request.POST, incident=incident),
+        perform=lambda form: services.incident_close(actor=request.user, incident=incident, **form.cleaned_data),
+        done=_("Incident closed."),
+        error_fields={"outcome": "outcome", "rationale": "rationale"},
+    )
+
+
+@login_required
+@require_POST
+def incident_reopen(request, slug, public_id):
+    """Reopen a closed incident, saying why."""
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=_manages)
+    if refused is not None:
+        return refused
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="reopen_form",
+        form=ReopenForm(request.POST),
+        perform=lambda form: services.incident_reopen(actor=request.user, incident=incident, **form.cleaned_data),
+        done=_("Incident reopened."),
+        error_fields={"reason": "reason"},
+    )
+
+
+@login_required
+@require_POST
+def incident_void(request, slug, public_id):
+    """Void an incident recorded in error, with the reason: it stays, with its history, out of every list."""
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=_manages)
+    if refused is not None:
+        return refused
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="void_form",
+        form=VoidForm(request.POST),
+        perform=lambda form: services.incident_void(actor=request.user, incident=incident, **form.cleaned_data),
+        done=_("Incident voided. It is kept with its history but no longer listed."),
+        error_fields={"reason": "reason"},
+    )
+
+
+# Alerts and actions -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def alerts(request, slug):
+    """The user's alerts, unread first, each leading to its incident (a concern's asks for the second factor)."""
+    school = _school(request, slug)
+    page = Paginator(selectors.alert_list(user=request.user, school=school), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "school": school,
+        "page": page,
+        "unread": selectors.unread_alert_count(user=request.user, school=school),
+        "verified": otp.is_recently_verified(request),
+    }
+    with timezone.override(school.time_zone):
+        return render(request, "incidents/alerts.html", context)
+
+
+@login_required
+@require_POST
+def alerts_mark_all_read(request, slug):
+    """Mark every unread alert of the user in this school read."""
+    school = _school(request, slug)
+    count = 0
+    for incident in selectors.unread_alert_incidents(user=request.user, school=school):
+        count += services.alerts_mark_read(user=request.user, incident=incident)
+    if count:
+        messages.success(request, _("All alerts marked read."))
+    return redirect("incidents:alerts", school.slug)
+
+
+@login_required
+@require_GET
+def my_actions(request, slug):
+    """Open actions assigned to the user, due and overdue first; for those who manage incidents, every open action
+    of the incidents they may read, filterable. Each can be marked done here."""
+    school = _school(request, slug)
+    user = request.user
+    manager = permissions.can(user, permissions.MANAGE_INCIDENTS, school)
+    today = school.today()
+    context = {
+        "school": school,
+        "today": today,
+        "mine": list(selectors.my_open_actions(user=user, school=school)),
+        "manager": manager,
+        "verified": otp.is_recently_verified(request),
+        "complete_form": ActionCompleteForm(),
+    }
+    if manager:
+        form = ActionFilterForm(request.GET or None, school=school)
+        filters = form.cleaned_data if form.is_valid() else {}
+        actions = selectors.open_actions_of_visible_incidents(
+            user=user,
+            school=school,
+            assignee=filters.get("assignee"),
+            kind=filters.get("kind", ""),
+            due=filters.get("due", ""),
+            today=today,
+        )
+        context["filter_form"] = form
+        context["page"] = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    with timezone.override(school.time_zone):
+        return render(request, "incidents/my_actions.html", context)
+
+
+urlpatterns = [
+    path("school/<slug:slug>/incidents/", incident_list, name="list"),
+    path("school/<slug:slug>/incidents/alerts/", alerts, name="alerts"),
+    path("school/<slug:slug>/incidents/alerts/read/", alerts_mark_all_read, name="alerts_mark_all_read"),
+    path("school/<slug:slug>/incidents/actions/", my_actions, name="my_actions"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/", incident_detail, name="incident_detail"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/print/", incident_print, name="incident_print"),
+    path(
+        "school/<slug:slug>/incidents/<uuid:public_id>/files/<uuid:attachment_id>/",
+        attachment_download,
+        name="attachment",
+    ),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/actions/", action_add, name="action_add"),
+    path(
+        "school/<slug:slug>/incidents/<uuid:public_id>/actions/<uuid:action_id>/complete/",
+        action_complete,
+        name="action_complete",
+    ),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/contacts/", parent_contact_add, name="parent_contact_add"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/sanctions/", sanction_add, name="sanction_add"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/notes/", dsl_note_add, name="dsl_note_add"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/close/", incident_close, name="incident_close"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/reopen/", incident_reopen, name="incident_reopen"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/void/", incident_void, name="incident_void"),
+]

@@ -248,8 +248,8 @@ def can_work_on_policy_review(user, policy):
 #
 # Safeguarding concerns: the DSL, deputies and the headteacher only (KCSIE; issue 6). The member of staff who raised
 # one sees that they raised it and its status — never the DSL's notes, actions or chronology. Behaviour incidents
-# (every other group): SLT, the head and the DSL team; the recorder; the class teachers of the pupils involved; and
-# anyone alerted to it. Governors, parents and trust admins see no incident (governors get counts in reports).
+# (every other group): SLT, the head and the DSL team; the recorder; the class teachers of the pupils involved; anyone
+# alerted to it; and anyone given an action on it. Governors, parents and trust admins see no incident (governors get counts in reports).
 
 
 def _taught_class_ids(user, school):
@@ -275,12 +275,13 @@ def incidents_visible_to(user, school):
         return behaviour
     from django.db.models import Exists, OuterRef, Q
 
-    from incidents.models import Alert, IncidentPupil
+    from incidents.models import Action, Alert, IncidentPupil
 
     class_ids = _taught_class_ids(user, school)
     teaches = Exists(IncidentPupil.objects.filter(incident=OuterRef("pk"), pupil__school_class_id__in=class_ids))
     alerted = Exists(Alert.objects.filter(incident=OuterRef("pk"), recipient=user))
-    return behaviour.filter(Q(recorded_by=user) | teaches | alerted)
+    assigned = Exists(Action.objects.filter(incident=OuterRef("pk"), assignee=user))
+    return behaviour.filter(Q(recorded_by=user) | teaches | alerted | assigned)
 
 
 def can_view_incident(user, incident):

@@ -1,0 +1,348 @@
+"""Reads of the incident log: the incident list with its filters, one incident's record with everything around it,
+a person's alerts and open actions. Every select_related/prefetch_related lives here; the list's query count is
+pinned by a test (the same for 5 incidents as for 40, whatever the number of pupils in each).
+
+Who may see what is decided by ``safeguard.permissions`` (``incidents_visible_to``); these functions only narrow
+and load.
+"""
+
+import datetime
+import zoneinfo
+
+from django.contrib.staticfiles import finders
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+from safeguard import permissions
+from safeguard.audit.models import AuditEvent
+from safeguard.directory.models import PupilGuardian
+
+from .models import (
+    GROUP_FLAGS,
+    Action,
+    Alert,
+    BehaviourLevel,
+    BodyMap,
+    CategoryGroup,
+    DSLNote,
+    Incident,
+    IncidentPupil,
+    ParentContact,
+    PhysicalIntervention,
+    Sanction,
+)
+
+BODY_OUTLINES = {"front": "incidents/body-front.svg", "back": "incidents/body-back.svg"}
+# Fields of an incident whose changes the record's history lists (the group flags follow the categories, and the
+# closing and voiding users are named by the status lines).
+HISTORY_FIELDS = [
+    "occurred_at",
+    "location",
+    "location_detail",
+    "behaviour_level",
+    "bullying_type",
+    "protected_characteristic",
+    "description",
+    "immediate_action",
+    "reported_by",
+    "slt_requested",
+    "status",
+    "outcome",
+    "outcome_rationale",
+    "closed_at",
+    "voided_at",
+    "void_reason",
+]
+
+
+def _start_of_day(day, school):
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(school.time_zone))
+
+
+def _involvements():
+    return Prefetch(
+        "involvements",
+        queryset=IncidentPupil.objects.select_related("pupil", "pupil__school_class").order_by("pk"),
+        to_attr="involvement_list",
+    )
+
+
+# The incident list --------------------------------------------------------------------------------------------------
+
+
+def incident_list(
+    *,
+    user,
+    school,
+    date_from=None,
+    date_to=None,
+    group="",
+    level=None,
+    status="",
+    search="",
+    year_group=None,
+    school_class=None,
+    include_concerns_in_pupil_search=True,
+):
+    """The incidents of ``school`` that ``user`` may read, voided ones left out, newest first (by when they happened),
+    as a queryset to paginate. Each incident carries ``involvement_list`` (pupils with their roles) and its recorder.
+
+    Args:
+        date_from, date_to: ``datetime.date`` in the school's time zone (inclusive), or None.
+        group: a ``CategoryGroup`` value, or "" for every group.
+        level: behaviour level 1–5, or None. status: an ``Incident.Status`` value, or "".
+        search: words each found in a pupil's legal or preferred names (one pupil of the incident matches all).
+        year_group, school_class: a ``YearGroup`` / ``SchoolClass`` of the school; an incident matches when one of
+            its pupils is in it.
+        include_concerns_in_pupil_search: False leaves safeguarding concerns out of a search by pupil (name, year
+            group or class) — used until the user has confirmed their second factor, so a search cannot tell that a
+            pupil has a concern.
+
+    Three queries for a page (count, incidents with recorders, pupils), however many pupils each incident has.
+    """
+    incidents = permissions.incidents_visible_to(user, school).filter(voided_at__isnull=True)
+    if date_from:
+        incidents = incidents.filter(occurred_at__gte=_start_of_day(date_from, school))
+    if date_to:
+        incidents = incidents.filter(occurred_at__lt=_start_of_day(date_to + datetime.timedelta(days=1), school))
+    if group:
+        incidents = incidents.filter(**{GROUP_FLAGS[CategoryGroup(group)]: True})
+    if level:
+        incidents = incidents.filter(behaviour_level=level)
+    if status:
+        incidents = incidents.filter(status=status)
+    pupil_filter = Q()
+    if search:
+        for word in search.split():
+            pupil_filter &= (
+                Q(pupil__legal_first_name__icontains=word)
+                | Q(pupil__legal_last_name__icontains=word)
+                | Q(pupil__preferred_first_name__icontains=word)
+                | Q(pupil__preferred_last_name__icontains=word)
+            )
+    if year_group is not None:
+        pupil_filter &= Q(pupil__year_group=year_group)
+    if school_class is not None:
+        pupil_filter &= Q(pupil__school_class=school_class)
+    if pupil_filter:
+        incidents = incidents.filter(
+            Exists(IncidentPupil.objects.filter(pupil_filter, incident=OuterRef("pk"), pupil__school=school))
+        )
+        if not include_concerns_in_pupil_search:
+            incidents = incidents.filter(is_safeguarding=False)
+    return incidents.select_related("recorded_by").prefetch_related(_involvements()).order_by("-occurred_at", "-pk")
+
+
+# One incident's record --------------------------------------------------------------------------------------------
+
+
+def incident_record(incident, *, with_dsl_notes=False):
+    """Load everything the record page shows onto ``incident`` (pupils and roles, categories, attachments, body
+    maps, alerts, actions, parent contacts, sanctions and — only when ``with_dsl_notes`` — the DSL's notes) and
+    return it. ``physical_intervention_record`` and ``level`` (the school's ``BehaviourLevel``) are set too.
+    A fixed number of queries whatever the size of the record."""
+    from django.db.models import prefetch_related_objects
+
+    prefetches = [
+        _involvements(),
+        Prefetch("categories", to_attr="category_list"),
+        Prefetch("attachments", to_attr="attachment_list"),
+        Prefetch("body_maps", queryset=BodyMap.objects.select_related("pupil", "recorded_by"), to_attr="body_map_list"),
+        Prefetch(
+            "alerts",
+            queryset=Alert.objects.select_related("recipient").order_by("created_at", "pk"),
+            to_attr="alert_list",
+        ),
+        Prefetch(
+            "actions",
+            queryset=Action.objects.select_related("assignee", "created_by", "completed_by").order_by("due_on", "pk"),
+            to_attr="action_list",
+        ),
+        Prefetch(
+            "parent_contacts",
+            queryset=ParentContact.objects.select_related("pupil", "guardian", "recorded_by").order_by(
+                "contacted_at", "pk"
+            ),
+            to_attr="parent_contact_list",
+        ),
+        Prefetch(
+            "sanctions",
+            queryset=Sanction.objects.select_related("pupil", "recorded_by").order_by("starts_on", "pk"),
+            to_attr="sanction_list",
+        ),
+    ]
+    if with_dsl_notes:
+        prefetches.append(
+            Prefetch("dsl_notes", queryset=DSLNote.objects.select_related("author"), to_attr="dsl_note_list")
+        )
+    prefetch_related_objects([incident], *prefetches)
+    if not with_dsl_notes:
+        incident.dsl_note_list = []
+    incident.category_list.sort(key=lambda category: (category.order, category.name))
+    incident.physical_intervention_record = PhysicalIntervention.objects.filter(incident=incident).first()
+    incident.level = None
+    if incident.behaviour_level is not None:
+        levels = BehaviourLevel.objects.filter(school_id=incident.school_id, level=incident.behaviour_level)
+        incident.level = levels.first()
+    return incident
+
+
+def guardians_of_involved_pupils(incident):
+    """Current guardian links of the incident's pupils (for the parent contact form), guardian and pupil loaded."""
+    return (
+        PupilGuardian.objects.current()
+        .filter(pupil__incident_involvements__incident=incident)
+        .select_related("guardian", "pupil")
+        .order_by("pupil__legal_last_name", "pupil__legal_first_name", "guardian__last_name")
+    )
+
+
+def body_outlines():
+    """``{"front": "incidents/body-front.svg", …}`` when the outline images are installed, else ``{}`` (the page
+    then lists the marks in a table only)."""
+    if all(finders.find(path) for path in BODY_OUTLINES.values()):
+        return dict(BODY_OUTLINES)
+    return {}
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return value
+
+
+def incident_history(incident):
+    """The record's field-level history, newest first: ``[{"when", "who", "kind", "changes": [(label, old,
+    new)]}]`` — "kind" is created / changed; a change with no listed field (a timestamp only) is left out."""
+    records = list(incident.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
+            for change in delta.changes:
+                field = Incident._meta.get_field(change.field)
+                changes.append((field.verbose_name, _display(field, change.old), _display(field, change.new)))
+        if previous is None or changes:
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "kind": "created" if previous is None else "changed",
+                    "changes": changes,
+                }
+            )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+def incident_audit_trail(incident, *, limit=100):
+    """The latest audit events about ``incident`` (recorded, viewed, printed, downloaded, followed up), actors
+    loaded, newest first."""
+    return list(
+        AuditEvent.objects.filter(subject_type=Incident._meta.label_lower, subject_id=str(incident.public_id))
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def attachment_of(incident, public_id):
+    """The attachment ``public_id`` of ``incident``, or None."""
+    return incident.attachments.filter(public_id=public_id).first()
+
+
+# Alerts -------------------------------------------------------------------------------------------------------------
+
+
+def _alerts(user, school):
+    return Alert.objects.filter(recipient=user, incident__school=school, incident__voided_at__isnull=True)
+
+
+def alert_list(*, user, school):
+    """``user``'s alerts of incidents of ``school`` (voided incidents left out): unread first, then newest first;
+    each with its incident, the incident's recorder and pupils (three queries for a page)."""
+    return (
+        _alerts(user, school)
+        .select_related("incident", "incident__recorded_by")
+        .prefetch_related(
+            Prefetch(
+                "incident__involvements",
+                queryset=IncidentPupil.objects.select_related("pupil").order_by("pk"),
+                to_attr="involvement_list",
+            )
+        )
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
+    )
+
+
+def unread_alert_count(*, user, school):
+    return _alerts(user, school).filter(read_at__isnull=True).count()
+
+
+def unread_alert_incidents(*, user, school):
+    """The incidents for which ``user`` has unread alerts (for "mark all read")."""
+    return Incident.objects.filter(
+        pk__in=_alerts(user, school).filter(read_at__isnull=True).values("incident_id")
+    ).select_related("school")
+
+
+# Actions ------------------------------------------------------------------------------------------------------------
+
+
+def _open_actions(school):
+    return Action.objects.filter(
+        completed_at__isnull=True, incident__school=school, incident__voided_at__isnull=True
+    ).select_related("incident", "assignee")
+
+
+def my_open_actions(*, user, school):
+    """Open actions assigned to ``user`` in ``school``, soonest due first (so overdue ones lead)."""
+    return _open_actions(school).filter(assignee=user).order_by("due_on", "pk")
+
+
+def actions_due_count(*, user, school, today=None):
+    """How many of ``user``'s open actions are due today or overdue."""
+    today = today or school.today()
+    return _open_actions(school).filter(assignee=user, due_on__lte=today).count()
+
+
+def open_actions_of_visible_incidents(*, user, school, assignee=None, kind="", due="", today=None):
+    """For those who manage incidents: every open action on an incident ``user`` may read, soonest due first.
+
+    Args:
+        assignee: a ``User`` to narrow to, or None. kind: an ``Action.Kind`` value, or "".
+        due: "overdue" (before today), "week" (due within 7 days, overdue included) or "" for all.
+    """
+    today = today or school.today()
+    visible = permissions.incidents_visible_to(user, school).values("pk")
+    actions = _open_actions(school).filter(incident__in=visible)
+    if assignee is not None:
+        actions = actions.filter(assignee=assignee)
+    if kind:
+        actions = actions.filter(kind=kind)
+    if due == "overdue":
+        actions = actions.filter(due_on__lt=today)
+    elif due == "week":
+        actions = actions.filter(due_on__lte=today + datetime.timedelta(days=7))
+    return actions.order_by("due_on", "pk")
+
+
+def action_of(school, incident_public_id, action_public_id):
+    """The action ``action_public_id`` of the incident ``incident_public_id`` of ``school`` (incident and school
+    loaded), or None. Whether the user may complete it is the caller's question."""
+    return (
+        Action.objects.filter(
+            public_id=action_public_id, incident__public_id=incident_public_id, incident__school=school
+        )
+        .select_related("incident", "incident__school")
+        .first()
+    )
