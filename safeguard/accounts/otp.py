@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 
 SESSION_KEY = "safeguard_otp_verified_at"
 RECENT_SECONDS = 60 * 60  # "within the last hour"
@@ -26,6 +26,12 @@ def has_device(user):
 def mark_verified(request, *, now=None):
     """Record that the second factor was just verified in this session."""
     request.session[SESSION_KEY] = now if now is not None else time.time()
+
+
+def clear_verified(request):
+    """Forget this session's second-factor verification (after the authenticator app is removed)."""
+    request.session.pop(SESSION_KEY, None)
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
 
 
 def is_recently_verified(request, *, now=None):

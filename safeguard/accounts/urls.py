@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_otp
 from .forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -33,4 +33,5 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("invitation/<str:token>/renew/", views.invitation_renew, name="invitation_renew"),
     path("language/", views.language, name="language"),
+    *views_otp.urlpatterns,
 ]
