@@ -1,3 +1,517 @@
-"""Placeholder: filled in by the incident log pages."""
+"""A pupil's chronology, the child protection file (PDF), its transfers to a new school, the professionals involved,
+who viewed the pupil's record, and the printable forms (the local authority racist incident report and the St James
+online safety log).
 
-urlpatterns = []
+Who may open what (``safeguard.permissions`` decides; anyone else gets 404, as for a page that does not exist):
+- the chronology: SLT and the DSL team for every pupil, a class teacher for the pupils of their class — each sees
+  the incidents ``incidents_visible_to`` allows (concerns and DSL notes: the DSL team only);
+- the child protection file, transfers, professionals and who viewed: the DSL team;
+- the racist incident report: whoever may read the incident; the online safety log: ``VIEW_ALL_BEHAVIOUR``.
+
+The DSL team always passes the second factor first (``safeguard.accounts.otp``): their chronology holds concerns.
+Every view, download and print of a record writes an audit event, which the "who viewed" page lists.
+"""
+
+import datetime
+import hashlib
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safeguard import permissions
+from safeguard.accounts import otp
+from safeguard.audit.services import audit_log, client_ip
+from safeguard.base import DomainError
+from safeguard.directory.models import AcademicYear, Pupil
+
+from . import documents
+from . import selectors_chronology as selectors
+from .forms_chronology import (
+    ChronologyFilterForm,
+    DateRangeForm,
+    FileTransferForm,
+    ProfessionalEndForm,
+    ProfessionalForm,
+    TransferConfirmForm,
+)
+from .models import FileTransfer, Professional
+from .services_transfers import file_transfer_confirm, file_transfer_record, professional_add, professional_end
+
+VIEWERS_PER_PAGE = 50
+
+# Labels of the audit actions the "who viewed" page lists; others show their dotted name.
+VIEW_ACTION_LABELS = {
+    "incidents.chronology.viewed": gettext_lazy("Opened the chronology"),
+    "incidents.cp_file.downloaded": gettext_lazy("Downloaded the child protection file"),
+    "incidents.concern.viewed": gettext_lazy("Opened a safeguarding concern"),
+    "incidents.concern.printed": gettext_lazy("Printed a safeguarding concern"),
+    "incidents.concern.downloaded": gettext_lazy("Downloaded a safeguarding concern"),
+    "incidents.incident.viewed": gettext_lazy("Opened an incident"),
+    "incidents.attachment.downloaded": gettext_lazy("Downloaded an attachment"),
+    "incidents.body_map.viewed": gettext_lazy("Opened a body map"),
+    "incidents.racist_form.printed": gettext_lazy("Printed the racist incident report"),
+    "incidents.racist_form.downloaded": gettext_lazy("Downloaded the racist incident report"),
+}
+
+
+def _zone(school):
+    return zoneinfo.ZoneInfo(school.time_zone)
+
+
+def _with_classes(pupil):
+    return Pupil.objects.select_related("year_group", "school_class").get(pk=pupil.pk)
+
+
+def _chronology_pupil(request, slug, public_id):
+    """The school and pupil of a chronology URL, or 404 for anyone who may not read this pupil's chronology."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.RECORD_INCIDENT)
+    pupil = permissions.get_pupil_for_user(request.user, school, public_id)
+    if not selectors.can_view_chronology(request.user, school, pupil):
+        raise Http404
+    return school, _with_classes(pupil)
+
+
+def _dsl_school(request, slug):
+    return permissions.get_school_for_user(request.user, slug, permissions.VIEW_SAFEGUARDING)
+
+
+def _dsl_pupil(request, slug, public_id):
+    school = _dsl_school(request, slug)
+    return school, _with_classes(permissions.get_pupil_for_user(request.user, school, public_id))
+
+
+def _log(request, action, school, subject=None, data=None):
+    audit_log(
+        actor=request.user, action=action, school=school, subject=subject, data=data, ip_address=client_ip(request)
+    )
+
+
+def _pdf_response(pdf, filename):
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(*parts):
+    return (slugify("-".join(str(part) for part in parts if part)) or "document") + ".pdf"
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+# The chronology -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@never_cache
+def chronology(request, slug, public_id):
+    """A pupil's chronology: incidents, actions, contacts with the family, sanctions and (DSL team) DSL notes in date
+    order, filterable; the role the pupil had in each incident. The DSL team passes the second factor first. Each
+    view is audited (``incidents.chronology.viewed``)."""
+    school, pupil = _chronology_pupil(request, slug, public_id)
+    dsl_team = permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school)
+    if dsl_team:
+        response = otp.second_factor_redirect(request)
+        if response is not None:
+            return response
+    form = ChronologyFilterForm(request.GET or None, show_safeguarding=dsl_team)
+    filters = form.cleaned_data if form.is_valid() else {}
+    with timezone.override(_zone(school)):
+        result = selectors.pupil_chronology(
+            user=request.user,
+            school=school,
+            pupil=pupil,
+            kinds=[filters["kind"]] if filters.get("kind") else None,
+            group=filters.get("group") or None,
+            role=filters.get("role") or None,
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+        )
+        _log(
+            request,
+            "incidents.chronology.viewed",
+            school,
+            pupil,
+            {
+                "pupil": str(pupil.public_id),
+                "safeguarding": result.includes_safeguarding,
+                "entries": len(result.entries),
+                "filtered": bool(filters and any(filters.values())),
+            },
+        )
+        context = {
+            "school": school,
+            "pupil": pupil,
+            "form": form,
+            "chronology": result,
+            "dsl_team": dsl_team,
+            "filtered": bool(filters and any(filters.values())),
+        }
+        return render(request, "incidents/chronology.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def cp_file(request, slug, public_id):
+    """The child protection file as a PDF (DSL team, second factor): front sheet and full chronology. Audited
+    (``incidents.cp_file.downloaded``, with the file's SHA-256)."""
+    school, pupil = _dsl_pupil(request, slug, public_id)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    now = timezone.now()
+    pdf = documents.cp_file_pdf(school=school, pupil=pupil, actor=request.user, now=now)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    _log(request, "incidents.cp_file.downloaded", school, pupil, {"pupil": str(pupil.public_id), "sha256": sha256})
+    filename = _filename(_("child protection file"), pupil.display_name, school.today(now).isoformat())
+    return _pdf_response(pdf, filename)
+
+
+# Transfers of the child protection file ----------------------------------------------------------------------------
+
+
+def _transfers_page(request, school, pupil=None, form=None):
+    today = school.today()
+    transfers = selectors.file_transfers(school=school, pupil=pupil, today=today)
+    context = {
+        "school": school,
+        "pupil": pupil,
+        "form": form,
+        "transfers": transfers,
+        "overdue": [transfer for transfer in transfers if transfer.is_overdue],
+        "confirm_form": TransferConfirmForm(),
+        "school_days": selectors.TRANSFER_CONFIRMATION_SCHOOL_DAYS,
+    }
+    with timezone.override(_zone(school)):
+        return render(request, "incidents/transfers.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def transfers(request, slug):
+    """Every child protection file transfer of the school, with a warning for those unconfirmed after 5 school
+    days, and a form to confirm receipt (DSL team, second factor)."""
+    school = _dsl_school(request, slug)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    return _transfers_page(request, school)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def pupil_transfers(request, slug, public_id):
+    """A pupil's file transfers, and the form recording that the file was sent to a new school (DSL team, second
+    factor). The file is generated when the transfer is recorded and its SHA-256 kept."""
+    school, pupil = _dsl_pupil(request, slug, public_id)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    with timezone.override(_zone(school)):
+        now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+        form = FileTransferForm(request.POST or None, initial={"sent_at": now})
+        if request.method == "POST" and form.is_valid():
+            try:
+                transfer = file_transfer_record(actor=request.user, pupil=pupil, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.code if error.code in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("The transfer to %(school)s is recorded. SHA-256 of the file generated now: %(sha)s")
+                    % {"school": transfer.destination_school, "sha": transfer.file_sha256},
+                )
+                return redirect("incidents:pupil_transfers", school.slug, pupil.public_id)
+    return _transfers_page(request, school, pupil, form)
+
+
+@login_required
+@require_POST
+def transfer_confirm(request, slug, public_id):
+    """Record that the new school confirmed receipt of a file (DSL team, second factor)."""
+    school = _dsl_school(request, slug)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    transfer = FileTransfer.objects.select_related("pupil", "school").filter(school=school, public_id=public_id).first()
+    if transfer is None:
+        raise Http404
+    with timezone.override(_zone(school)):
+        form = TransferConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                file_transfer_confirm(
+                    actor=request.user,
+                    transfer=transfer,
+                    confirmed_by=form.cleaned_data["confirmed_by"],
+                    confirmed_at=form.cleaned_data["confirmed_at"],
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Receipt of the file is confirmed."))
+        else:
+            messages.error(request, _("Say who confirmed receipt, and when."))
+    return redirect(_safe_next(request, reverse("incidents:transfers", args=[school.slug])))
+
+
+# Professionals involved -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def professionals(request, slug, public_id):
+    """The professionals involved with a pupil (front sheet of the child protection file), with forms to add one
+    and to say one is no longer involved (DSL team, second factor)."""
+    school, pupil = _dsl_pupil(request, slug, public_id)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    form = ProfessionalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            professional_add(actor=request.user, pupil=pupil, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.code if error.code in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The professional is added to the front sheet."))
+            return redirect("incidents:professionals", school.slug, pupil.public_id)
+    current = Professional.objects.filter(pupil=pupil, ended_on__isnull=True).order_by("name")
+    context = {
+        "school": school,
+        "pupil": pupil,
+        "form": form,
+        "end_form": ProfessionalEndForm(professionals=current),
+        "professionals": selectors.pupil_professionals(pupil),
+    }
+    return render(request, "incidents/professionals.html", context)
+
+
+@login_required
+@require_POST
+def professional_end_view(request, slug, public_id):
+    """Record that a professional is no longer involved with the pupil (DSL team, second factor)."""
+    school, pupil = _dsl_pupil(request, slug, public_id)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    form = ProfessionalEndForm(
+        request.POST, professionals=Professional.objects.filter(pupil=pupil, ended_on__isnull=True)
+    )
+    if form.is_valid():
+        try:
+            professional_end(
+                actor=request.user,
+                professional=form.cleaned_data["professional"],
+                ended_on=form.cleaned_data["ended_on"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The professional is marked as no longer involved."))
+    else:
+        messages.error(request, _("Choose a professional still involved, and a date that is not in the future."))
+    return redirect("incidents:professionals", school.slug, pupil.public_id)
+
+
+# Who viewed -------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@never_cache
+def viewers(request, slug, public_id):
+    """Who viewed, downloaded or printed the pupil's record — the chronology, the child protection file, any of the
+    pupil's incidents — and when (DSL team, second factor)."""
+    school, pupil = _dsl_pupil(request, slug, public_id)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    page = Paginator(selectors.record_views(school=school, pupil=pupil), VIEWERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for event in page:
+        event.label = VIEW_ACTION_LABELS.get(event.action, event.action)
+    with timezone.override(_zone(school)):
+        return render(request, "incidents/viewers.html", {"school": school, "pupil": pupil, "page": page})
+
+
+# Printable forms --------------------------------------------------------------------------------------------------
+
+
+def _racist_incident(request, slug, public_id):
+    school = permissions.get_school_for_user(request.user, slug, permissions.RECORD_INCIDENT)
+    incident = permissions.get_incident_for_user(request.user, school, public_id)
+    if incident.is_void or not selectors.is_racist_incident(incident):
+        raise Http404
+    return school, incident
+
+
+@login_required
+@require_GET
+@never_cache
+def form_racist(request, slug, public_id):
+    """The local authority's racist incident report for one prejudice-related incident, as a page to print
+    (Westminster §11). Audited as printed."""
+    school, incident = _racist_incident(request, slug, public_id)
+    if incident.is_safeguarding:
+        response = otp.second_factor_redirect(request)
+        if response is not None:
+            return response
+    incident = selectors.racist_incident_report(incident)
+    _log(request, "incidents.racist_form.printed", school, incident, {})
+    with timezone.override(_zone(school)):
+        return render(request, "incidents/forms/racist_incident.html", {"school": school, "incident": incident})
+
+
+@login_required
+@require_GET
+@never_cache
+def form_racist_pdf(request, slug, public_id):
+    """The racist incident report as a PDF. Audited as downloaded."""
+    school, incident = _racist_incident(request, slug, public_id)
+    if incident.is_safeguarding:
+        response = otp.second_factor_redirect(request)
+        if response is not None:
+            return response
+    incident = selectors.racist_incident_report(incident)
+    pdf = documents.racist_incident_pdf(incident=incident, actor=request.user)
+    _log(request, "incidents.racist_form.downloaded", school, incident, {"sha256": hashlib.sha256(pdf).hexdigest()})
+    occurred_on = timezone.localtime(incident.occurred_at, _zone(school)).date().isoformat()
+    return _pdf_response(pdf, _filename(_("racist incident report"), occurred_on))
+
+
+def _online_safety_log(request, slug):
+    """School, date range form and incidents of the online safety log, or a redirect for the second factor."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.VIEW_ALL_BEHAVIOUR)
+    if permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school):
+        response = otp.second_factor_redirect(request)
+        if response is not None:
+            return school, None, None, response
+    today = school.today()
+    if "date_from" in request.GET or "date_to" in request.GET:
+        data = request.GET
+    else:
+        year = AcademicYear.objects.filter(school=school, starts_on__lte=today, ends_on__gte=today).first()
+        start = year.starts_on if year else today - datetime.timedelta(days=365)
+        data = {"date_from": start.isoformat(), "date_to": today.isoformat()}
+    form = DateRangeForm(data)
+    incidents = []
+    if form.is_valid():
+        incidents = selectors.online_safety_log(
+            user=request.user,
+            school=school,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
+    return school, form, incidents, None
+
+
+@login_required
+@require_GET
+@never_cache
+def form_online_safety_log(request, slug):
+    """The online safety log (St James): online safety incidents in a date range — date, time, pupils, what
+    happened, action, who recorded, outcome — as a page to print (SLT and DSL team; concerns for the DSL team
+    only). Audited as printed."""
+    school, form, incidents, response = _online_safety_log(request, slug)
+    if response is not None:
+        return response
+    if form.is_valid():
+        _log(
+            request,
+            "incidents.online_safety_log.printed",
+            school,
+            None,
+            {
+                "date_from": form.cleaned_data["date_from"].isoformat(),
+                "date_to": form.cleaned_data["date_to"].isoformat(),
+                "incidents": [str(incident.public_id) for incident in incidents],
+            },
+        )
+    with timezone.override(_zone(school)):
+        return render(
+            request,
+            "incidents/forms/online_safety_log.html",
+            {"school": school, "form": form, "incidents": incidents},
+        )
+
+
+@login_required
+@require_GET
+@never_cache
+def form_online_safety_log_pdf(request, slug):
+    """The online safety log as a PDF. Audited as downloaded."""
+    school, form, incidents, response = _online_safety_log(request, slug)
+    if response is not None:
+        return response
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid date range."))
+        return redirect("incidents:form_online_safety_log", school.slug)
+    date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    pdf = documents.online_safety_log_pdf(
+        school=school, incidents=incidents, date_from=date_from, date_to=date_to, actor=request.user
+    )
+    _log(
+        request,
+        "incidents.online_safety_log.downloaded",
+        school,
+        None,
+        {
+            "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(),
+            "incidents": [str(incident.public_id) for incident in incidents],
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+        },
+    )
+    return _pdf_response(pdf, _filename(_("online safety log"), date_from.isoformat(), date_to.isoformat()))
+
+
+CHRONOLOGY = "school/<slug:slug>/pupils/<uuid:public_id>/chronology/"
+
+urlpatterns = [
+    path(CHRONOLOGY, chronology, name="chronology"),
+    path(f"{CHRONOLOGY}cp-file.pdf", cp_file, name="cp_file"),
+    path(f"{CHRONOLOGY}transfers/", pupil_transfers, name="pupil_transfers"),
+    path(f"{CHRONOLOGY}professionals/", professionals, name="professionals"),
+    path(f"{CHRONOLOGY}professionals/end/", professional_end_view, name="professional_end"),
+    path(f"{CHRONOLOGY}viewers/", viewers, name="viewers"),
+    path("school/<slug:slug>/incidents/transfers/", transfers, name="transfers"),
+    path("school/<slug:slug>/incidents/transfers/<uuid:public_id>/confirm/", transfer_confirm, name="transfer_confirm"),
+    path(
+        "school/<slug:slug>/incidents/forms/online-safety-log/", form_online_safety_log, name="form_online_safety_log"
+    ),
+    path(
+        "school/<slug:slug>/incidents/forms/online-safety-log.pdf",
+        form_online_safety_log_pdf,
+        name="form_online_safety_log_pdf",
+    ),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/forms/racist-incident/", form_racist, name="form_racist"),
+    path(
+        "school/<slug:slug>/incidents/<uuid:public_id>/forms/racist-incident.pdf",
+        form_racist_pdf,
+        name="form_racist_pdf",
+    ),
+]

@@ -249,7 +249,8 @@ def can_work_on_policy_review(user, policy):
 # Safeguarding concerns: the DSL, deputies and the headteacher only (KCSIE; issue 6). The member of staff who raised
 # one sees that they raised it and its status — never the DSL's notes, actions or chronology. Behaviour incidents
 # (every other group): SLT, the head and the DSL team; the recorder; the class teachers of the pupils involved; anyone
-# alerted to it; and anyone given an action on it. Governors, parents and trust admins see no incident (governors get counts in reports).
+# alerted to it; and anyone given an action on it. Governors, parents and trust admins see no incident (governors
+# get counts in reports).
 
 
 def _taught_class_ids(user, school):
@@ -317,3 +318,14 @@ def can_follow_up_incident(user, incident):
     if can_manage_incident(user, incident):
         return True
     return not incident.is_safeguarding and incident.recorded_by_id == user.pk and can(user, RECORD_INCIDENT, incident)
+
+
+def can_view_chronology(user, school, pupil):
+    """Whether ``user`` may open ``pupil``'s chronology: SLT and the DSL team (every pupil), or a class teacher of
+    the pupil's class. Office staff, other teachers, governors, parents and trust admins may not. The chronology
+    lists only incidents of ``incidents_visible_to`` either way (Westminster §11: each pupil's own sheet)."""
+    if not can(user, RECORD_INCIDENT, school) or pupil.school_id != school.pk:
+        return False
+    if can(user, VIEW_SAFEGUARDING, school) or can(user, VIEW_ALL_BEHAVIOUR, school):
+        return True
+    return pupil.school_class_id is not None and pupil.school_class_id in _taught_class_ids(user, school)

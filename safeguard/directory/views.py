@@ -88,6 +88,7 @@ def pupil_detail(request, slug, public_id):
             "pupil": pupil,
             "links": selectors.pupil_guardian_links(pupil),
             "can_invite": permissions.can(request.user, permissions.INVITE_GUARDIAN, school),
+            "can_view_chronology": permissions.can_view_chronology(request.user, school, pupil),
         },
     )
 
