@@ -41,7 +41,7 @@ from safeguard.accounts.models import User
 from safeguard.directory import demo
 from safeguard.directory.models import Pupil, PupilGuardian, Role, School, SchoolClass, StaffRole
 
-from . import services
+from . import demo_register, services
 from .evidence import agreement_content, content_sha256
 from .models import (
     Agreement,
@@ -773,9 +773,11 @@ def load(*, now=None):
             (ornek, ORNEK_POLICIES, ORNEK_MIX),
         ]:
             loader.school(school, specs, mix)
+    register = demo_register.load(now=now)  # the policy register: review dates, owners, reviews in progress
     return [line for school in (primary, ornek) for line in _summary(school, now)] + [
         f"{NEW_TEACHER_EMAIL} has signed nothing: sign in as them to meet the staff agreement gate.",
         f"Created this run: {loader.created_requests} signature requests, {loader.created_signatures} signatures.",
+        *register,
     ]
 
 

@@ -43,6 +43,7 @@ pids+=($!)
 .venv/bin/celery -A safeguard beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler \
     >>"$log_dir/beat.log" 2>&1 &
 pids+=($!)
+"$python" manage.py send_review_reminders  # review reminders and escalations due today, once (worker.log)
 echo "Celery worker and beat started; logs in $log_dir/worker.log and $log_dir/beat.log"
 echo "Open http://127.0.0.1:$port/ and sign in with an account above. Ctrl-C stops everything."
 

@@ -48,11 +48,11 @@ def _counts():
 
 def test_the_demo_has_the_policies_and_agreements_the_issue_describes(loaded):
     primary = Policy.objects.filter(school__slug="demo-primary")
-    assert set(primary.values_list("title", flat=True)) == {
+    assert {
         "Online Safety and Acceptable Use Policy",
         "Home–School Agreement",
         "Photography and Videos at School Policy",
-    }
+    } <= set(primary.values_list("title", flat=True))
     online_safety = primary.get(title="Online Safety and Acceptable Use Policy")
     history = list(online_safety.versions.order_by("number").values_list("number", "status"))
     assert history == [("1", "superseded"), ("2", "superseded"), ("3", "approved")]
@@ -70,7 +70,9 @@ def test_the_demo_has_the_policies_and_agreements_the_issue_describes(loaded):
     assert camera.countersignature == Agreement.Countersignature.HEADTEACHER
     assert camera.version.number == "3" and camera.version.policy.approving_committee == "Audit and Risk Committee"
 
-    turkish = Policy.objects.get(school__slug="ornek-ilkokulu")
+    turkish = Policy.objects.get(
+        school__slug="ornek-ilkokulu", title="Bilişim Teknolojileri Kabul Edilebilir Kullanım Politikası"
+    )
     version = turkish.versions.get(status=PolicyVersion.Status.APPROVED)
     assert turkish.language == "tr" and turkish.approving_body == Policy.ApprovingBody.HEADTEACHER
     assert "uygundur" in version.approved_by and version.approved_on.month == 9
@@ -154,4 +156,4 @@ def test_loading_twice_creates_nothing(loaded):
     lines = demo_content.load()
     assert _counts() == before
     assert "Created this run: 0 signature requests, 0 signatures." in " ".join(lines)
-    assert any(line.startswith("Demo Primary School: 3 policies, 5 agreements") for line in loaded)
+    assert any(line.startswith("Demo Primary School: 28 policies, 5 agreements") for line in loaded)

@@ -160,6 +160,7 @@ ORNEK_STAFF = [
     StaffAccount("teacher.tr@demo.test", Role.TEACHER, "Sınıf öğretmeni", teaches="3-A"),
 ]
 TRUST_ADMIN_EMAIL = "trust@demo.test"
+ADMIN_EMAIL = "admin@demo.test"  # a platform operator: the Django admin (beat schedule, failed tasks, outbox)
 PARENT_EMAIL = "parent@demo.test"  # mother, with parental responsibility, of two pupils at Demo Primary
 PARENT_TR_EMAIL = "veli.tr@demo.test"  # mother, with parental responsibility, of two pupils at Örnek İlkokulu
 
@@ -255,11 +256,14 @@ def load_demo(*, password=DEFAULT_PASSWORD):
             if account is not None:
                 accounts.append(account)
 
+        _administrator(passwords, created)
+
         if created:
             audit_log(actor=None, action="directory.demo.loaded", data={"created": dict(created)})
     pupils = {school.name: school.pupils.count() for school in (primary, ornek)}
     # Each school's people together: English staff, then its parent and the trust, then the Turkish school.
     accounts.sort(key=lambda account: (account.place == ornek.name, account.email.startswith(("parent", "veli"))))
+    accounts.append(DemoAccount(ADMIN_EMAIL, "Administrator (Django admin, /admin/)", "—"))
     return DemoSummary(accounts=accounts, class_teachers=class_teachers, created=created, pupils=pupils)
 
 
@@ -334,6 +338,19 @@ def _user(email, full_name, passwords, created):
         passwords.apply(user)
     elif passwords.apply(user):
         created["passwords reset"] += 1
+    return user
+
+
+def _administrator(passwords, created):
+    """``admin@demo.test``: a superuser with the demo password and no role in any school — the Django admin shows
+    the beat schedule (Periodic tasks), failed background tasks and the outbox."""
+    existed = User.objects.filter(email__iexact=ADMIN_EMAIL).exists()
+    user = _user(ADMIN_EMAIL, "Demo Administrator", passwords, created)
+    if not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser", "updated_at"])
+        if existed:
+            created["administrator rights restored"] += 1
     return user
 
 
