@@ -15,7 +15,7 @@ GATE_CLEAR_SESSION_KEY = "aup_staff_gate_clear"
 
 # Pages a held member of staff can still reach: signing itself, the gate, and the ways out.
 EXEMPT_VIEWS = {
-    "aup": {"sign", "signed", "sign_by_link", "signed_by_link", "staff_gate", "verify"},
+    "aup": {"sign", "signed", "sign_by_link", "signed_by_link", "staff_gate", "verify", "calendar_ics"},
     "accounts": {
         "login",
         "logout",

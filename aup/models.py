@@ -521,3 +521,25 @@ class ReviewReminderSent(TimeStampedModel):
                 fields=["policy", "due_on", "offset_days", "recipient"], name="aup_reviewremindersent_once"
             ),
         ]
+
+
+class CalendarFeedToken(TimeStampedModel):
+    """A person's secret for their iCalendar feed of policy review dates (``aup:calendar_ics``).
+
+    Calendar apps cannot sign in, so the random token in the feed's address stands for the person; the feed lists
+    reviews only of schools where they can read the policy library at the time it is fetched. Created on request;
+    resetting it replaces the token (``rotated_at``), and the old address then answers 404.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token", verbose_name=_("person")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    rotated_at = models.DateTimeField(_("last reset at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

@@ -233,7 +233,7 @@ def review_approve(*, actor, review, approved_on, approved_by="", note="", now=N
             previous = policy.versions.filter(status=PolicyVersion.Status.APPROVED).first()
             if previous is not None:
                 _carry_agreements_over(previous, draft)
-            policy_version_approve(
+            draft = policy_version_approve(
                 actor=actor, version=draft, approved_by=str(approved_by), approved_on=approved_on, now=now
             )
         else:

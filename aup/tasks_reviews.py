@@ -153,7 +153,10 @@ def send_review_email(self, policy_id, due_on, offset_days, user_id):
                 "path": path,
             },
         )
-    except MAIL_ERRORS:
+    except Exception:
+        # Release the claim on any error, not only a mail error (those are retried): after a failure recorded for
+        # good (a template error, say) the next sweep, or "queue again" in the admin, must be able to send it.
+        # A worker that is killed runs no handler, so its claim stays: at most once.
         ReviewReminderSent.objects.filter(
             policy=policy, due_on=due_on, offset_days=offset_days, recipient=email
         ).delete()

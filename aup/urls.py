@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_coverage, views_documents, views_library, views_signing
+from . import views_coverage, views_documents, views_library, views_register, views_reviews, views_signing
 
 app_name = "aup"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     *views_documents.urlpatterns,
     # Coverage, requests, paper returns, revoking (views_coverage)
     *views_coverage.urlpatterns,
+    *views_reviews.urlpatterns,
+    *views_register.urlpatterns,
 ]
 
 __all__ = ["path", "urlpatterns"]

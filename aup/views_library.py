@@ -21,6 +21,7 @@ from . import selectors_library as selectors
 from . import services_library as services
 from .forms_library import AgreementForm, PolicyFilterForm, PolicyForm, PolicyVersionForm, VersionApproveForm
 from .models import PolicyVersion
+from .views_reviews import review_card
 
 
 def _policy(school, public_id):
@@ -80,6 +81,7 @@ def policy_detail(request, slug, public_id):
         "can_send": services.can_manage_library(request.user, school),
         "can_approve": can_approve,
         "approve_form": VersionApproveForm(school=school) if can_approve else None,
+        **review_card(request.user, school, policy),
     }
     return render(request, "aup/policy_detail.html", context)
 

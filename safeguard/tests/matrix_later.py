@@ -20,6 +20,17 @@ def build_world(world):
     from incidents.tests.factories import category
 
     users = world.users
+    from aup import services_reviews
+    from aup.models import PolicyReview
+    from aup.tests.factories import PolicyVersionFactory
+
+    head = users["head"]
+    world.review = services_reviews.review_start(actor=head, policy=world.policy)  # in review, nothing drafted
+    reviewed = PolicyVersionFactory(policy__school=world.school, policy__title="Behaviour Policy").policy
+    world.submitted_review = services_reviews.review_start(actor=head, policy=reviewed)
+    services_reviews.review_confirm_no_changes(actor=head, review=world.submitted_review)
+    services_reviews.review_submit(actor=head, review=world.submitted_review)
+    world.other_review = PolicyReview.objects.create(policy=world.other_policy)
     world.calendar_token = CalendarFeedToken.objects.create(user=users["head"], token=secrets.token_urlsafe(32)).token
     now = timezone.now()
     world.incident = incident_services.incident_record(
@@ -110,6 +121,52 @@ def rows(allow, only):
         ),
         ("aup:calendar_ics", ""): ("get", lambda f: {"token": f.calendar_token}, only({"anonymous": 200}, 200)),
         ("aup:calendar_ics", "unknown token"): ("get", lambda f: {"token": "unknown"}, only({"anonymous": 404}, 404)),
+        # Issue 5: the review round
+        ("aup:review_start", ""): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.policy.public_id},
+            allow(["office", "slt", "head"], status=302),
+        ),
+        ("aup:review_start", "policy of another school"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_policy.public_id},
+            allow([]),
+        ),
+        ("aup:review_detail", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.review.public_id},
+            allow(readers),
+        ),
+        ("aup:review_detail", "review of another school"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_review.public_id},
+            allow([]),
+        ),
+        ("aup:review_draft", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.review.public_id},
+            allow(["office", "slt", "head"]),
+        ),
+        ("aup:review_no_changes", ""): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.review.public_id},
+            allow(["office", "slt", "head"], status=302),
+        ),
+        ("aup:review_submit", "nothing drafted"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.review.public_id},
+            allow(["office", "slt", "head"]),
+        ),
+        ("aup:review_return", "no comments"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.submitted_review.public_id},
+            allow(["slt", "head"]),
+        ),
+        ("aup:review_approve", "no date"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.submitted_review.public_id},
+            allow(["slt", "head"]),
+        ),
         # Issue 6: the second factor (a person's own account; parents too)
         ("accounts:otp_manage", ""): ("get", lambda f: {}, only({}, 200)),
         ("accounts:otp_enrol", ""): ("get", lambda f: {}, only({}, 200)),
