@@ -49,7 +49,11 @@ def _check_approver(actor, policy):
 
 
 def _locked(review):
-    return PolicyReview.objects.select_for_update().select_related("policy__school", "draft_version").get(pk=review.pk)
+    return (
+        PolicyReview.objects.select_for_update(of=("self",))
+        .select_related("policy__school", "draft_version")
+        .get(pk=review.pk)
+    )
 
 
 def _step(review, action, actor, note=""):
