@@ -195,6 +195,24 @@ class Incident(PublicIdModel):
         indexes = [
             models.Index(fields=["school", "-occurred_at"], name="incidents_school_occurred"),
             models.Index(fields=["school", "is_safeguarding", "-occurred_at"], name="incidents_school_sg_occurred"),
+            # Dashboard counts read only the index (PostgreSQL index-only scans; SQLite ignores INCLUDE).
+            models.Index(
+                fields=["school", "occurred_at"],
+                include=[
+                    "is_safeguarding",
+                    "behaviour_level",
+                    "location",
+                    "bullying_type",
+                    "is_behaviour",
+                    "is_bullying",
+                    "is_prejudice",
+                    "is_online_safety",
+                    "is_physical_intervention",
+                    "recorded_by",
+                ],
+                condition=Q(voided_at__isnull=True),
+                name="incidents_dashboard_counts",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

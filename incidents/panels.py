@@ -15,4 +15,5 @@ def school_incidents(*, user, school):
         "school": school,
         "unread": selectors.unread_alert_count(user=user, school=school),
         "actions_due": selectors.actions_due_count(user=user, school=school),
+        "can_see_dashboard": permissions.can(user, permissions.VIEW_INCIDENT_DASHBOARD, school),
     }

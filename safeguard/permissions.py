@@ -43,6 +43,8 @@ RECORD_INCIDENT = "incidents.record"  # any member of staff records an incident 
 VIEW_ALL_BEHAVIOUR = "incidents.view_all_behaviour"  # every behaviour incident of the school, not only one's pupils
 MANAGE_INCIDENTS = "incidents.manage"  # close and void behaviour incidents, set actions and sanctions for any of them
 SUSPEND_PUPIL = "incidents.suspend"  # record a suspension or permanent exclusion (the headteacher's decision)
+DRAFT_GOVERNOR_REPORT = "reports.draft_governor_report"  # draft a termly report and read drafts
+PUBLISH_GOVERNOR_REPORT = "reports.publish_governor_report"  # the headteacher's commentary, and publishing
 VIEW_INCIDENT_DASHBOARD = "incidents.dashboard"  # incident figures and drill-down lists (SLT, head, DSL team)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
@@ -74,6 +76,9 @@ CAPABILITIES = {
     # Only the headteacher may suspend or permanently exclude (DfE suspension and permanent exclusion guidance).
     SUSPEND_PUPIL: {Role.HEADTEACHER},
     VIEW_INCIDENT_DASHBOARD: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
+    DRAFT_GOVERNOR_REPORT: {Role.SLT, Role.HEADTEACHER},
+    # The headteacher adds a commentary before publishing the termly report to governors (issue 7).
+    PUBLISH_GOVERNOR_REPORT: {Role.HEADTEACHER},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no

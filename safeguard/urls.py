@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("aup.urls")),
     path("", include("consent.urls")),
     path("", include("incidents.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,10 +4,12 @@
 
 import datetime
 import secrets
+import uuid
 
 STAFF = ["office", "teacher", "dsl", "deputy_dsl", "slt", "head"]
 DSL_TEAM = ["dsl", "deputy_dsl", "head"]
-MANAGERS = ["dsl", "deputy_dsl", "slt", "head"]  # SLT, head and the DSL team: every behaviour incident
+MANAGERS = ["dsl", "deputy_dsl", "slt", "head"]
+MISSING = uuid.UUID("00000000-0000-4000-8000-000000000000")  # SLT, head and the DSL team: every behaviour incident
 
 
 def build_world(world):
@@ -166,6 +168,115 @@ def rows(allow, only):
             "post",
             lambda f: {"slug": f.school.slug, "public_id": f.submitted_review.public_id},
             allow(["slt", "head"]),
+        ),
+        # Issue 7: coverage and policy dashboards
+        ("reports:coverage_dashboard", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug},
+            allow(["slt", "head", "governor", "trust_admin"]),
+        ),
+        ("reports:coverage_dashboard", "other school"): ("get", lambda f: {"slug": f.other_school.slug}, allow([])),
+        ("reports:policies_dashboard", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug},
+            allow(["slt", "head", "governor", "trust_admin"]),
+        ),
+        ("reports:trust_coverage_dashboard", ""): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug},
+            allow(["trust_admin"]),
+        ),
+        ("reports:trust_policies_dashboard", ""): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug},
+            allow(["trust_admin"]),
+        ),
+        # Issue 7: the incident dashboard and the trust comparison
+        ("reports:incident_dashboard", ""): ("get", lambda f: {"slug": f.school.slug}, allow(MANAGERS)),
+        ("reports:incident_dashboard", "other school"): (
+            "get",
+            lambda f: {"slug": f.other_school.slug},
+            allow(["other_school_dsl"]),
+        ),
+        ("reports:incident_drilldown", ""): ("get", lambda f: {"slug": f.school.slug}, allow(MANAGERS)),
+        ("reports:incident_dashboard_csv", ""): ("get", lambda f: {"slug": f.school.slug}, allow(MANAGERS)),
+        ("reports:trust_incident_dashboard", ""): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug},
+            allow(["trust_admin"]),
+        ),
+        ("reports:trust_incident_dashboard_csv", ""): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug},
+            allow(["trust_admin"]),
+        ),
+        ("reports:trust_school_dashboard", ""): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug, "slug": f.school.slug},
+            allow(["trust_admin"]),
+        ),
+        ("reports:trust_school_dashboard", "school outside the trust"): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug, "slug": f.other_school.slug},
+            allow([]),
+        ),
+        ("reports:trust_school_dashboard_csv", ""): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug, "slug": f.school.slug},
+            allow(["trust_admin"]),
+        ),
+        # Issue 7: governor termly reports. Real published and draft reports are checked for every persona in
+        # reports/tests/test_governor_report.py; here a missing report answers 404 to everyone.
+        ("reports:governor_reports", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug},
+            allow(["slt", "head", "governor", "trust_admin"]),
+        ),
+        ("reports:governor_reports", "other school"): ("get", lambda f: {"slug": f.other_school.slug}, allow([])),
+        ("reports:governor_report", "missing"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": MISSING},
+            allow([]),
+        ),
+        ("reports:governor_report_pdf", "missing"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": MISSING},
+            allow([]),
+        ),
+        ("reports:governor_report_commentary", "missing"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": MISSING},
+            allow([]),
+        ),
+        ("reports:governor_report_publish", "missing"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": MISSING},
+            allow([]),
+        ),
+        ("reports:trust_governor_reports", ""): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug},
+            allow(["trust_admin"]),
+        ),
+        ("reports:trust_governor_report", "missing"): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug, "public_id": MISSING},
+            allow([]),
+        ),
+        ("reports:trust_governor_report_pdf", "missing"): (
+            "get",
+            lambda f: {"org_slug": f.school.organisation.slug, "public_id": MISSING},
+            allow([]),
+        ),
+        ("reports:trust_governor_report_commentary", "missing"): (
+            "post",
+            lambda f: {"org_slug": f.school.organisation.slug, "public_id": MISSING},
+            allow([]),
+        ),
+        ("reports:trust_governor_report_publish", "missing"): (
+            "post",
+            lambda f: {"org_slug": f.school.organisation.slug, "public_id": MISSING},
+            allow([]),
         ),
         # Issue 6: the second factor (a person's own account; parents too)
         ("accounts:otp_manage", ""): ("get", lambda f: {}, only({}, 200)),
