@@ -40,10 +40,13 @@ def _private_files_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _celery_memory_broker():
+def _celery_memory_broker(monkeypatch):
     """Tasks queued by a test go to an in-memory broker unless the test asks for eager or real Celery."""
     from safeguard.celery import app
 
+    # Celery prefers the CELERY_BROKER_URL environment variable to its configuration: without this, a shell that
+    # exports it would send every test's tasks to that broker.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     previous = app.conf.broker_url, app.conf.task_always_eager
     if app.conf.broker_url != "memory://":
         app.conf.broker_url = "memory://"
