@@ -11,6 +11,11 @@ bench:  ## PDFs (signed agreement, 30 blank forms) and consent (class grid, do-n
 	@scripts/_venv.sh
 	.venv/bin/python scripts/bench.py
 
+.PHONY: bench-trust
+bench-trust:  ## trust-scale benchmark: 20 schools, 200,000 incidents, production settings on Postgres + gunicorn (scripts/bench_trust.py; docs/benchmark.md)
+	@scripts/_venv.sh
+	.venv/bin/python scripts/bench_trust.py $(ARGS)
+
 lint: venv  ## ruff
 	.venv/bin/ruff check .
 

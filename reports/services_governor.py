@@ -31,7 +31,6 @@ from .models import GovernorReport
 MAX_COMMENTARY = 8000  # characters: about two pages of the PDF
 
 
-
 # Who may --------------------------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,9 @@ have a DSL measure. Times:
   median of 3.
 
 Prints two small tables in milliseconds. Nothing outside the temporary folder is touched. Later issues add rows.
+
+The pages at trust scale (20 schools, 200,000 incidents), under production settings on Postgres with gunicorn and
+concurrent clients, are measured by ``make bench-trust`` (``scripts/bench_trust.py``; results in docs/benchmark.md).
 """
 
 import os

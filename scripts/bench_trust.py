@@ -1,0 +1,821 @@
+#!/usr/bin/env python
+"""`make bench-trust`: the trust-scale benchmark (issue 7 "Benchmark"; issue 6 acceptance 3) under production settings
+on Postgres with gunicorn.
+
+1. Makes sure the Postgres databases exist (``createdb``): ``safeguard_bench`` for the full trust and
+   ``safeguard_bench_small`` for the ``--small`` preset; migrates both; builds the data with ``manage.py bench_build``
+   unless it is already there (the bench trust is the marker; the build's time is kept in
+   ``var/bench/<database>.build.json``). The databases are kept, so a second run starts measuring at once.
+2. Collects static files (``DEBUG=false`` serves hashed, compressed files) and, in a child process with the same
+   settings, prepares what the pages need — a TOTP device for the bench DSL, the governor reports (this term's draft
+   with live figures, last term's published) — and counts each page's SQL queries in-process
+   (``django.test.Client`` + ``CaptureQueriesContext``) on the full data and again on the small data: a page whose
+   count differs does queries that grow with the data.
+3. Starts ``gunicorn safeguard.wsgi -w 4`` on 127.0.0.1, signs in over HTTP as the right people (login form with
+   its CSRF token; the DSL verifies a TOTP code from ``django_otp.oath.totp`` at ``accounts:otp_verify``), each
+   client with its own session, and times every page with 1 client and with 8 concurrent clients (threads):
+   median and 95th percentile of the time to the last byte.
+4. Prints the table and writes it to ``var/bench/trust-<timestamp>.md`` and ``.json``.
+
+Production settings: ``DEBUG=false``, a random ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``, ``DATABASE_URL`` to the
+bench database, ``REDIS_URL`` when Redis answers on 127.0.0.1:6379 (database 14), secure cookies and HTTPS redirects
+on, with ``USE_X_FORWARDED_PROTO=true`` and an ``X-Forwarded-Proto: https`` header standing in for the TLS proxy of
+the README's deployment. Targets (issue 7, for a 2-core machine): every page's 95th percentile under 300 ms with 8
+concurrent clients, the governor report PDF under 3 s, and each page's query count independent of data size.
+
+    .venv/bin/python scripts/bench_trust.py                    # everything (first run: ~10 minutes of building)
+    .venv/bin/python scripts/bench_trust.py --pages chronology incident_list --requests 20 80
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import http.client
+import http.cookies
+import json
+import math
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+PYTHON = sys.executable
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+FULL_DB, SMALL_DB = "safeguard_bench", "safeguard_bench_small"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+WORKERS = 4
+TARGET_MS = 300  # 95th percentile, 8 concurrent clients
+TARGET_PDF_MS = 3000
+CONCURRENCY = (1, 8)
+REQUESTS = {"html": (40, 160), "pdf": (10, 40)}  # requests at 1 and at 8 clients
+JSON_MARK = "BENCH_JSON:"
+SLOWEST = 3  # the slowest queries of each page kept in the JSON (with their SQL, for EXPLAIN)
+COST_RUNS, COST_SECONDS = 5, 2.0  # in-process requests per page for its CPU cost
+
+# (key, label, persona, kind, needs the second factor) — the worker fills in each URL.
+PAGES = [
+    ("incident_dashboard", "SLT incident dashboard (this term)", "slt", "html", False),
+    ("incident_list", "Incident list, first page", "dsl", "html", True),
+    ("incident_list_teacher", "Incident list, first page (class teacher: own pupils only)", "teacher", "html", False),
+    ("chronology", "Pupil chronology (the pupil with most incidents)", "dsl", "html", True),
+    ("consent_grid", "Consent class grid (own class)", "teacher", "html", False),
+    ("consent_grid_school", "Consent grid, whole school", "office", "html", False),
+    ("agreement_coverage", "Agreement coverage (pupil AUP)", "office", "html", False),
+    ("policy_register", "Policy register", "head", "html", False),
+    ("governor_report", "Governor report, this term (draft: live figures)", "head", "html", False),
+    ("governor_report_pdf", "Governor report PDF, this term (draft: rendered)", "head", "pdf", False),
+    ("governor_report_published", "Governor report, last term (published)", "governor", "html", False),
+    ("governor_report_published_pdf", "Governor report PDF, last term (published)", "governor", "pdf", False),
+    ("trust_dashboard", "Trust comparison dashboard (20 schools)", "trust", "html", False),
+]
+REQUIRED = {  # the pages issue 7 names; the rest are extra rows
+    "incident_dashboard",
+    "incident_list",
+    "chronology",
+    "consent_grid",
+    "agreement_coverage",
+    "policy_register",
+    "governor_report",
+    "governor_report_pdf",
+}
+
+
+# Settings and databases -------------------------------------------------------------------------------------------
+
+
+def _redis_answers():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def production_env(database, *, secret_key, port):
+    """The environment of a production deployment behind a TLS proxy, pointed at ``database``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SAFEGUARD_"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": secret_key,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": f"https://127.0.0.1:{port}",
+            "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}",
+            "USE_X_FORWARDED_PROTO": "true",
+            "CELERY_BROKER_URL": "memory://",  # nothing the measured pages do is queued; nothing is left behind
+            "EMAIL_URL": "dummymail://",
+            "SAFEGUARD_VAR_DIR": str(BENCH_DIR / "var"),
+            "STATIC_ROOT": str(BENCH_DIR / "static"),
+            "MEDIA_ROOT": str(BENCH_DIR / "media"),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if _redis_answers():
+        env["REDIS_URL"] = REDIS_URL
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def _run(args, env, *, capture=False):
+    result = subprocess.run(args, cwd=ROOT, env=env, text=True, capture_output=capture, check=False)  # noqa: S603
+    if result.returncode != 0:
+        if capture:
+            sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(args)}")
+    return result.stdout if capture else ""
+
+
+def _postgres(database="postgres"):
+    import psycopg
+
+    return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=database, autocommit=True)
+
+
+def ensure_database(name):
+    """Create the database ``name`` with ``createdb`` unless it exists."""
+    try:
+        with _postgres() as connection:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    except Exception as error:
+        raise SystemExit(f"Postgres at {PG_HOST}:{PG_PORT} (user {PG_USER}) did not answer: {error}") from error
+    if not exists:
+        print(f"Creating database {name}")
+        createdb = shutil.which("createdb")
+        if createdb is None:
+            raise SystemExit("createdb not found (the PostgreSQL client tools)")
+        subprocess.run([createdb, "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, name], check=True)  # noqa: S603
+
+
+def prepare_database(name, env, *, small):
+    """Create, migrate and build ``name`` if needed; return the build's record (seconds and counts) if known."""
+    ensure_database(name)
+    print(f"Migrating {name}")
+    _run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    marker = BENCH_DIR / f"{name}.build.json"
+    args = [PYTHON, "manage.py", "bench_build", "--json"] + (["--small"] if small else [])
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE)  # noqa: S603
+    last = ""
+    for line in process.stdout:
+        print(f"  {line.rstrip()}")
+        last = line
+    if process.wait() != 0:
+        raise SystemExit(f"bench_build failed on {name}")
+    result = json.loads(last)
+    if result.get("built"):
+        record = {
+            "database": name,
+            "built_at": datetime.datetime.now().isoformat(timespec="seconds"),
+            "wall_seconds": round(time.perf_counter() - started, 1),
+            "loadavg_after": os.getloadavg(),
+            **result,
+        }
+        marker.write_text(json.dumps(record, indent=2))
+        return record
+    return json.loads(marker.read_text()) if marker.exists() else None
+
+
+# The in-process worker: fixtures the pages need, URLs, query counts --------------------------------------------------
+
+
+def worker():
+    """Runs in a child process with the production environment; prints one JSON line (``JSON_MARK``)."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count, Q
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from aup.models import Agreement, Audience, Policy, Signature, SignatureRequest
+    from consent.models import ConsentAnswer, ConsentResponse
+    from incidents.models import Incident, IncidentPupil
+    from reports import benchdata
+    from safeguard.accounts import otp
+    from safeguard.accounts.models import User
+    from safeguard.directory.models import Guardian, Organisation, Pupil, School, Term
+
+    school = School.objects.get(slug=benchdata.school_slug(1))
+    organisation = Organisation.objects.get(slug=benchdata.TRUST_SLUG)
+    people = {
+        key: User.objects.get(email=benchdata.staff_email(school.slug, email))
+        for key, email in [
+            ("slt", "slt.1"),
+            ("dsl", "dsl"),
+            ("teacher", "teacher.01"),
+            ("office", "office.1"),
+            ("head", "head"),
+            ("governor", "governor.1"),
+        ]
+    }
+    people["trust"] = User.objects.get(email=benchdata.TRUST_ADMIN_EMAIL)
+    notes = {}
+
+    # The DSL's authenticator app (the second factor for safeguarding records): a known key, confirmed.
+    device = TOTPDevice.objects.filter(user=people["dsl"], confirmed=True).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=people["dsl"], name="Bench authenticator", confirmed=True)
+
+    pupil_row = (
+        IncidentPupil.objects.filter(incident__school=school, incident__voided_at__isnull=True)
+        .values("pupil_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "pupil_id")
+        .first()
+    )
+    pupil = Pupil.objects.get(pk=pupil_row["pupil_id"])
+    notes["chronology"] = f"{pupil_row['n']} incidents"
+    agreement = Agreement.objects.get(version__policy__school=school, audience=Audience.PUPIL)
+
+    reports = {}
+    try:
+        from reports import services_governor
+
+        today = school.today()
+        terms = list(
+            Term.objects.filter(academic_year__school=school, starts_on__lte=today)
+            .select_related("academic_year")
+            .order_by("-starts_on")[:2]
+        )
+        for term, publish in zip(terms, (False, True), strict=False):
+            year = term.academic_year.starts_on.year
+            report, _created = services_governor.governor_report_draft(
+                actor=people["head"], year=year, kind=term.kind, school=school
+            )
+            if publish and not report.is_published:
+                services_governor.governor_report_set_commentary(
+                    actor=people["head"],
+                    report=report,
+                    commentary="Behaviour is steady; the anti-bullying work continues next term.",
+                )
+                report.refresh_from_db()
+                services_governor.governor_report_publish(actor=people["head"], report=report)
+                report.refresh_from_db()
+            reports["published" if publish else "draft"] = report
+    except Exception as error:  # the governor report is another helper's work in progress
+        notes["governor_report"] = f"not available: {type(error).__name__}: {error}"
+
+    def url(key):
+        slug = school.slug
+        routes = {
+            "incident_dashboard": ("reports:incident_dashboard", [slug], ""),
+            "incident_list": ("incidents:list", [slug], ""),
+            "incident_list_teacher": ("incidents:list", [slug], ""),
+            "chronology": ("incidents:chronology", [slug, pupil.public_id], ""),
+            "consent_grid": ("consent:class_grid", [slug], ""),
+            "consent_grid_school": ("consent:class_grid", [slug], "?school_class="),
+            "agreement_coverage": ("aup:coverage", [slug, agreement.public_id], ""),
+            "policy_register": ("aup:register", [slug], ""),
+            "trust_dashboard": ("reports:trust_incident_dashboard", [organisation.slug], ""),
+        }
+        for name, report_key in [
+            ("governor_report", "draft"),
+            ("governor_report_pdf", "draft"),
+            ("governor_report_published", "published"),
+            ("governor_report_published_pdf", "published"),
+        ]:
+            report = reports.get(report_key)
+            view = "reports:governor_report_pdf" if name.endswith("_pdf") else "reports:governor_report"
+            routes[name] = (view, [slug, report.public_id] if report else None, "")
+        view, args, query = routes[key]
+        if args is None:
+            raise NoReverseMatch("no governor report")
+        return reverse(view, args=args) + query
+
+    pages = []
+    for key, label, persona, kind, needs_otp in PAGES:
+        page = {"key": key, "label": label, "persona": persona, "kind": kind, "needs_otp": needs_otp}
+        page["email"] = people[persona].email
+        try:
+            page["url"] = url(key)
+        except NoReverseMatch as error:
+            page["url"] = None
+            page["note"] = notes.get("governor_report") or f"not available ({error})"
+            pages.append(page)
+            continue
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(people[persona])
+        if needs_otp:
+            session = client.session
+            session[otp.SESSION_KEY] = time.time()
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        try:
+            for _ in range(2):  # the first request clears the staff agreement gate and warms caches
+                response = client.get(page["url"], secure=True)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(page["url"], secure=True)
+            page["status"] = response.status_code
+            page["queries"] = len(queries)
+            page["sql_ms"] = round(sum(float(q["time"]) * 1000 for q in queries.captured_queries), 1)
+            slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST]
+            page["slowest_queries"] = [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"]} for q in slowest]
+            if response.status_code != 200:
+                page["note"] = f"in-process status {response.status_code} {response.get('Location', '')}".strip()
+            else:
+                page.update(_cpu_cost(lambda url=page["url"], c=client: c.get(url, secure=True), connection))
+        except Exception as error:
+            page["status"] = None
+            page["note"] = f"not available: {type(error).__name__}: {error}"
+        if key in notes and "note" not in page:
+            page["note"] = notes[key]
+        pages.append(page)
+
+    live = Incident.objects.filter(voided_at__isnull=True)
+    counts = {
+        "schools": School.objects.filter(organisation=organisation).count(),
+        "pupils": Pupil.objects.count(),
+        "guardians": Guardian.objects.count(),
+        "incidents": Incident.objects.count(),
+        "incidents_not_voided": live.count(),
+        "incidents_first_school": live.filter(school=school).count(),
+        "incident_pupils": IncidentPupil.objects.count(),
+        "consent_responses": ConsentResponse.objects.count(),
+        "consent_answers": ConsentAnswer.objects.count(),
+        "signature_requests": SignatureRequest.objects.filter(pupil__isnull=False).count(),
+        "signatures": Signature.objects.count(),
+        "policies": Policy.objects.filter(Q(school__organisation=organisation) | Q(organisation=organisation)).count(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        postgres = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        size = cursor.fetchone()[0]
+    result = {
+        "pages": pages,
+        "counts": counts,
+        "totp": {"device_id": device.pk, "key": device.key},
+        "password": benchdata.DEFAULT_PASSWORD,
+        "postgres": postgres,
+        "database_size": size,
+        "now": timezone.now().isoformat(),
+    }
+    print(JSON_MARK + json.dumps(result, default=str))
+
+
+def _backend_cpu_ms(pid):
+    """CPU time (user + system, ms) the Postgres backend ``pid`` has used, from /proc (same machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_cost(get, connection):
+    """What one request costs in CPU, whatever else the machine is doing: the Django process's CPU time and its
+    Postgres backend's CPU time, per request, over at least ``COST_RUNS`` requests and ``COST_SECONDS``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    try:
+        db_before = _backend_cpu_ms(backend)
+    except OSError:
+        db_before = None
+    app_before, started, runs = time.process_time(), time.perf_counter(), 0
+    while runs < COST_RUNS or time.perf_counter() - started < COST_SECONDS:
+        get()
+        runs += 1
+    cost = {
+        "app_cpu_ms": round((time.process_time() - app_before) * 1000 / runs, 1),
+        "in_process_ms": round((time.perf_counter() - started) * 1000 / runs, 1),
+        "cost_runs": runs,
+    }
+    if db_before is not None:
+        cost["db_cpu_ms"] = round((_backend_cpu_ms(backend) - db_before) / runs, 1)
+    return cost
+
+
+def run_worker(env):
+    output = _run([PYTHON, __file__, "--worker"], env, capture=True)
+    line = [line for line in output.splitlines() if line.startswith(JSON_MARK)][-1]
+    return json.loads(line[len(JSON_MARK) :])
+
+
+# HTTP clients -------------------------------------------------------------------------------------------------------
+
+
+class Session:
+    """One browser: its cookies, talking HTTP/1.1 to gunicorn as if through the TLS proxy (``X-Forwarded-Proto``)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.origin = f"https://127.0.0.1:{port}"
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None):
+        """Returns ``(status, headers, body bytes, milliseconds to the last byte)``."""
+        all_headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-Proto": "https",
+            "User-Agent": "safeguard-bench/1 (scripts/bench_trust.py)",
+            "Accept": "text/html,application/pdf,*/*",
+            "Accept-Language": "en-GB",
+        }
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        all_headers.update(headers or {})
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            connection.request(method, path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            data = response.read()
+        finally:
+            connection.close()
+        elapsed = (time.perf_counter() - started) * 1000
+        for value in response.headers.get_all("Set-Cookie") or []:
+            cookie = http.cookies.SimpleCookie()
+            cookie.load(value)
+            for name, morsel in cookie.items():
+                if morsel["max-age"] == "0" or morsel.value == "":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return response.status, response.headers, data, elapsed
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post_form(self, path, fields):
+        body = urllib.parse.urlencode(fields)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": self.origin,
+            "Referer": self.origin + path,
+        }
+        return self.request("POST", path, body=body, headers=headers)
+
+    @staticmethod
+    def csrf_token(html):
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if not match:
+            raise RuntimeError("no CSRF token in the form")
+        return match.group(1).decode()
+
+    def sign_in(self, email, password):
+        status, _headers, html, _ms = self.get("/accounts/login/")
+        if status != 200:
+            raise RuntimeError(f"login page answered {status}")
+        fields = {"csrfmiddlewaretoken": self.csrf_token(html), "username": email, "password": password}
+        status, headers, _body, _ms = self.post_form("/accounts/login/", fields)
+        if status != 302:
+            raise RuntimeError(f"signing in as {email} answered {status}")
+
+    def verify_second_factor(self, totp_key, reset):
+        """Type the authenticator's current code at ``accounts:otp_verify``. ``reset()`` lets the device accept the
+        current time step again (each code works once; every client verifies its own session)."""
+        from django_otp.oath import totp
+
+        path = "/accounts/two-factor/verify/"
+        status, _headers, html, _ms = self.get(path)
+        if status != 200:
+            raise RuntimeError(f"second-factor page answered {status}")
+        reset()
+        code = f"{totp(bytes.fromhex(totp_key)):06d}"
+        status, headers, _body, _ms = self.post_form(path, {"csrfmiddlewaretoken": self.csrf_token(html), "code": code})
+        if status != 302:
+            raise RuntimeError(f"second factor answered {status}")
+
+
+def _reset_totp(device_id, database):
+    def reset():
+        with _postgres(database) as connection:
+            connection.execute(
+                "UPDATE otp_totp_totpdevice SET last_t = -1, throttling_failure_count = 0 WHERE id = %s", [device_id]
+            )
+
+    return reset
+
+
+# gunicorn ----------------------------------------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env, port):
+    log = open(BENCH_DIR / "gunicorn.log", "a")  # noqa: SIM115 — closed by stop_gunicorn
+    gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+    process = subprocess.Popen(  # noqa: S603
+        [gunicorn, "safeguard.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--timeout", "120"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    process.log = log
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({process.returncode}); see {log.name}")
+        try:
+            status = Session(port).get("/accounts/login/")[0]
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    stop_gunicorn(process)
+    raise SystemExit("gunicorn did not answer within 90 s")
+
+
+def stop_gunicorn(process):
+    if process.poll() is None:
+        process.terminate()  # the arbiter stops its workers gracefully
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    process.log.close()
+
+
+# Measuring ---------------------------------------------------------------------------------------------------------
+
+
+def percentile(values, share):
+    """Nearest-rank percentile of ``values`` (``share`` 0–1)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def measure(sessions, path, total):
+    """``total`` GETs of ``path`` spread over ``sessions`` (one thread each, started together). Returns stats."""
+    barrier = threading.Barrier(len(sessions))
+    per_client = [total // len(sessions) + (1 if i < total % len(sessions) else 0) for i in range(len(sessions))]
+
+    def client(session, count):
+        barrier.wait()
+        results = []
+        for _ in range(count):
+            status, _headers, body, ms = session.get(path)
+            results.append((status, ms, len(body)))
+        return results
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(len(sessions)) as pool:
+        futures = [pool.submit(client, s, n) for s, n in zip(sessions, per_client, strict=True)]
+        results = [row for future in futures for row in future.result()]
+    wall = time.perf_counter() - started
+    times = [ms for _status, ms, _size in results]
+    statuses = sorted({status for status, _ms, _size in results})
+    return {
+        "requests": len(results),
+        "clients": len(sessions),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
+        "per_second": round(len(results) / wall, 1),
+        "statuses": statuses,
+        "bytes": round(statistics.median(size for _status, _ms, size in results)),
+    }
+
+
+def bench_pages(prepared, port, password, args):
+    sessions = {}
+    device = prepared["totp"]
+    reset = _reset_totp(device["device_id"], args.database)
+
+    def sessions_for(page):
+        key = (page["persona"], page["needs_otp"])
+        if key not in sessions:
+            made = []
+            for _ in range(max(CONCURRENCY)):
+                session = Session(port)
+                session.sign_in(page["email"], password)
+                if page["needs_otp"]:
+                    session.verify_second_factor(device["key"], reset)
+                made.append(session)
+            sessions[key] = made
+        return sessions[key]
+
+    rows = []
+    for page in prepared["pages"]:
+        if args.pages and page["key"] not in args.pages:
+            continue
+        row = dict(page)
+        rows.append(row)
+        if not page.get("url") or page.get("status") not in (200, None):
+            print(f"- {page['label']}: {page.get('note', 'not available')}")
+            continue
+        clients = sessions_for(page)
+        # Warm every worker and session: templates, translations, connections, the staff agreement gate.
+        measure(clients, page["url"], len(clients) * 2)
+        counts = args.requests or REQUESTS[page["kind"]]
+        row["loadavg_before"] = os.getloadavg()
+        for concurrency, total in zip(CONCURRENCY, counts, strict=True):
+            row[f"c{concurrency}"] = measure(clients[:concurrency], page["url"], total)
+        row["loadavg_after"] = os.getloadavg()
+        c1, c8 = row["c1"], row["c8"]
+        print(
+            f"- {page['label']}: c=1 median {c1['median_ms']:.0f} ms p95 {c1['p95_ms']:.0f} ms; "
+            f"c=8 median {c8['median_ms']:.0f} ms p95 {c8['p95_ms']:.0f} ms ({c8['per_second']}/s); "
+            f"statuses {c1['statuses']}{c8['statuses']}; load {row['loadavg_after'][0]:.1f}"
+        )
+    return rows
+
+
+# Reporting ---------------------------------------------------------------------------------------------------------
+
+
+def _machine():
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        memory_kb = 0
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _verdict(row):
+    """Met or missed by how much: the 95th percentile at 8 clients against the page's target; a PDF is also judged
+    alone (1 client), since "the governor report PDF under 3 s" is about one person downloading it."""
+    if "c8" not in row:
+        return "not measured"
+
+    def judge(p95, target):
+        return "met" if p95 < target else f"missed by {p95 - target:.0f} ms"
+
+    if row["kind"] == "pdf":
+        return (
+            f"1 client: {judge(row['c1']['p95_ms'], TARGET_PDF_MS)}; "
+            f"8 clients: {judge(row['c8']['p95_ms'], TARGET_PDF_MS)}"
+        )
+    return judge(row["c8"]["p95_ms"], TARGET_MS)
+
+
+def _ms(value):
+    return "–" if value is None else f"{value:.0f} ms"
+
+
+def table(rows, small_queries):
+    """The Markdown table: per page its queries (full and small data), CPU per request, and latency at 1 and 8
+    clients against its target."""
+    header = (
+        "| Page | As | Queries (full) | Queries (small) | CPU/request app + DB | c=1 median | c=1 p95 | c=8 median "
+        "| c=8 p95 | c=8 req/s | Load | Target | Result |"
+    )
+    lines = [header, "|" + "---|" * 13]
+    for row in rows:
+        small = small_queries.get(row["key"])
+        queries = row.get("queries", "–")
+        same = "" if small is None or queries == "–" else (" ✓" if small == queries else " ✗")
+        target = f"p95 < {TARGET_PDF_MS / 1000:.0f} s" if row["kind"] == "pdf" else f"c=8 p95 < {TARGET_MS} ms"
+        label = row["label"] + ("" if row["key"] in REQUIRED else " *")
+        cpu = "–"
+        if "app_cpu_ms" in row:
+            cpu = f"{row['app_cpu_ms']:.0f} + {row.get('db_cpu_ms', 0):.0f} ms"
+        if "c8" in row:
+            c1, c8 = row["c1"], row["c8"]
+            cells = [_ms(c1["median_ms"]), _ms(c1["p95_ms"]), _ms(c8["median_ms"]), _ms(c8["p95_ms"])]
+            cells.append(f"{c8['per_second']}")
+            cells.append(f"{row['loadavg_after'][0]:.1f}")
+            result = _verdict(row)
+        else:
+            cells = ["–"] * 6
+            result = row.get("note", "not available")
+        lines.append(
+            f"| {label} | {row['persona']} | {queries} | {'–' if small is None else small}{same} | {cpu} | "
+            + " | ".join(cells)
+            + f" | {target} | {result} |"
+        )
+    return "\n".join(lines)
+
+
+def report(rows, prepared, small, build, args, started_at):
+    small_queries = {page["key"]: page.get("queries") for page in small["pages"]} if small else {}
+    requests = {kind: args.requests or counts for kind, counts in REQUESTS.items()}
+    machine = _machine()
+    counts = prepared["counts"]
+    build_line = "not recorded"
+    if build:
+        build_line = (
+            f"{build.get('seconds')} s of building ({build.get('wall_seconds')} s wall, at {build['built_at']})"
+        )
+    lines = [
+        f"# Trust-scale benchmark, {started_at:%Y-%m-%d %H:%M}",
+        "",
+        f"- Machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory_gb']} GB; {machine['platform']}",
+        f"- Python {machine['python']}; {prepared['postgres'].split(' on ')[0]}; gunicorn {WORKERS} sync workers",
+        f"- Data ({args.database}, {prepared['database_size']}): {counts['schools']} schools, "
+        f"{counts['pupils']} pupils, {counts['guardians']} guardians, {counts['incidents']} incidents "
+        f"({counts['incident_pupils']} pupils involved), {counts['consent_responses']} consent responses with "
+        f"{counts['consent_answers']} answers, "
+        f"{counts['signature_requests']} pupil signature requests, {counts['signatures']} signatures, "
+        f"{counts['policies']} policies; the first school has {counts['incidents_first_school']} incidents",
+        f"- Build: {build_line}",
+        f"- Requests: {requests['html'][0]} at 1 client and {requests['html'][1]} at 8 clients per page "
+        f"({requests['pdf'][0]} and {requests['pdf'][1]} for PDFs), after a warm-up; times to the last byte",
+        f"- Load average before/after: {rows[0].get('loadavg_before', '?') if rows else '?'} / {os.getloadavg()}",
+        "",
+        table(rows, small_queries),
+        "",
+        "Queries: counted in-process for one request (same settings); ✓ = the same count on the small dataset "
+        f"({SMALL_DB}: 2 schools, 100 pupils, 2,000 incidents). CPU/request: measured in-process (the Django "
+        "process's CPU time and its Postgres backend's, per request), which does not depend on what else the "
+        "machine is doing; with 8 clients on 2 cores a page needs well under 75 ms of CPU to answer within 300 ms. "
+        "Load: the 1-minute load average after the page's run (ours included; above ~2.5 other work competed for the "
+        "2 cores). "
+        "* = an extra row beyond the pages issue 7 names.",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database", default=FULL_DB)
+    parser.add_argument("--small-database", default=SMALL_DB)
+    parser.add_argument("--no-small", action="store_true", help="skip the small dataset's query counts")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
+    parser.add_argument("--pages", nargs="*", help="only these page keys: " + ", ".join(p[0] for p in PAGES))
+    parser.add_argument("--requests", nargs=2, type=int, metavar=("AT_1", "AT_8"), help="requests per page")
+    parser.add_argument("--password", default=None, help="the bench accounts' password (bench_build's default)")
+    args = parser.parse_args()
+    if args.worker:
+        worker()
+        return
+    if "bench" not in args.database or "bench" not in args.small_database:
+        raise SystemExit("The databases' names must contain 'bench'.")
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    started_at = datetime.datetime.now()
+    port = args.port or _free_port()
+    secret_key = secrets.token_urlsafe(50)
+    env = production_env(args.database, secret_key=secret_key, port=port)
+    print(f"Production settings: DEBUG=false, Postgres {args.database}, cache {env.get('REDIS_URL', 'in-process')}")
+
+    build = prepare_database(args.database, env, small=False)
+    small_env = production_env(args.small_database, secret_key=secret_key, port=port)
+    if not args.no_small:
+        prepare_database(args.small_database, small_env, small=True)
+    print("Collecting static files")
+    _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    print("Preparing pages and counting queries (full data)")
+    prepared = run_worker(env)
+    small = None
+    if not args.no_small:
+        print("Counting queries (small data)")
+        small = run_worker(small_env)
+
+    password = args.password or prepared["password"]
+    print(f"Starting gunicorn ({WORKERS} workers) on 127.0.0.1:{port}")
+    process = start_gunicorn(env, port)
+    try:
+        rows = bench_pages(prepared, port, password, args)
+    finally:
+        stop_gunicorn(process)
+
+    text = report(rows, prepared, small, build, args, started_at)
+    print()
+    print(text)
+    stamp = started_at.strftime("%Y%m%d-%H%M%S")
+    (BENCH_DIR / f"trust-{stamp}.md").write_text(text + "\n")
+    payload = {
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "database": args.database,
+        "build": build,
+        "prepared": prepared,
+        "small_queries": {p["key"]: p.get("queries") for p in small["pages"]} if small else None,
+        "rows": rows,
+        "targets": {"p95_ms_at_8": TARGET_MS, "pdf_ms": TARGET_PDF_MS},
+    }
+    (BENCH_DIR / f"trust-{stamp}.json").write_text(json.dumps(payload, indent=2, default=str))
+    print(f"\nWritten to {BENCH_DIR / f'trust-{stamp}.md'} and .json")
+
+
+if __name__ == "__main__":
+    main()
