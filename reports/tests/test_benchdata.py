@@ -40,9 +40,9 @@ def _fingerprint():
         Pupil.objects.order_by("school__slug", "mis_id").values_list("legal_first_name", "legal_last_name")[:20]
     )
     incidents = list(
-        Incident.objects.order_by("school__slug", "occurred_at", "location").values_list(
-            "occurred_at", "location", "behaviour_level", "is_safeguarding"
-        )[:50]
+        Incident.objects.order_by(
+            "school__slug", "occurred_at", "location", "behaviour_level", "is_safeguarding"
+        ).values_list("occurred_at", "location", "behaviour_level", "is_safeguarding")[:50]
     )
     return pupils, incidents, Incident.objects.filter(is_safeguarding=True).count()
 
