@@ -199,6 +199,7 @@ class Incident(PublicIdModel):
             models.Index(
                 fields=["school", "occurred_at"],
                 include=[
+                    "id",
                     "is_safeguarding",
                     "behaviour_level",
                     "location",

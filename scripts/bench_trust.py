@@ -23,7 +23,7 @@ on, with ``USE_X_FORWARDED_PROTO=true`` and an ``X-Forwarded-Proto: https`` head
 the README's deployment. Targets (issue 7, for a 2-core machine): every page's 95th percentile under 300 ms with 8
 concurrent clients, the governor report PDF under 3 s, and each page's query count independent of data size.
 
-    .venv/bin/python scripts/bench_trust.py                    # everything (first run: ~10 minutes of building)
+    .venv/bin/python scripts/bench_trust.py                    # everything (the first run builds for ~4 minutes)
     .venv/bin/python scripts/bench_trust.py --pages chronology incident_list --requests 20 80
 """
 
@@ -159,6 +159,22 @@ def ensure_database(name):
         if createdb is None:
             raise SystemExit("createdb not found (the PostgreSQL client tools)")
         subprocess.run([createdb, "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, name], check=True)  # noqa: S603
+
+
+def _database_settings(name, settings, *, reset=False):
+    """``ALTER DATABASE name SET setting = value`` for each ``(setting, value)`` (or RESET them): new connections
+    (every request's, with Django's default CONN_MAX_AGE of 0) use them."""
+    from psycopg import sql
+
+    with _postgres() as connection:
+        for setting, value in settings:
+            if reset:
+                statement = sql.SQL("ALTER DATABASE {} RESET {}").format(sql.Identifier(name), sql.Identifier(setting))
+            else:
+                statement = sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    sql.Identifier(name), sql.Identifier(setting), sql.Literal(value)
+                )
+            connection.execute(statement)
 
 
 def prepare_database(name, env, *, small):
@@ -677,6 +693,10 @@ def _verdict(row):
     return judge(row["c8"]["p95_ms"], TARGET_MS)
 
 
+def _loads(values):
+    return "?" if not values else ", ".join(f"{value:.1f}" for value in values)
+
+
 def _ms(value):
     return "–" if value is None else f"{value:.0f} ms"
 
@@ -739,7 +759,9 @@ def report(rows, prepared, small, build, args, started_at):
         f"- Build: {build_line}",
         f"- Requests: {requests['html'][0]} at 1 client and {requests['html'][1]} at 8 clients per page "
         f"({requests['pdf'][0]} and {requests['pdf'][1]} for PDFs), after a warm-up; times to the last byte",
-        f"- Load average before/after: {rows[0].get('loadavg_before', '?') if rows else '?'} / {os.getloadavg()}",
+        f"- Postgres settings for this run: {', '.join(args.pg_setting) or 'defaults'}",
+        f"- Load average (1, 5, 15 min) before/after: {_loads(rows[0].get('loadavg_before') if rows else None)} / "
+        f"{_loads(os.getloadavg())}",
         "",
         table(rows, small_queries),
         "",
@@ -764,6 +786,13 @@ def main():
     parser.add_argument("--pages", nargs="*", help="only these page keys: " + ", ".join(p[0] for p in PAGES))
     parser.add_argument("--requests", nargs=2, type=int, metavar=("AT_1", "AT_8"), help="requests per page")
     parser.add_argument("--password", default=None, help="the bench accounts' password (bench_build's default)")
+    parser.add_argument(
+        "--pg-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Postgres setting for this run only (ALTER DATABASE … SET, reset afterwards), e.g. random_page_cost=1.1",
+    )
     args = parser.parse_args()
     if args.worker:
         worker()
@@ -778,25 +807,30 @@ def main():
     print(f"Production settings: DEBUG=false, Postgres {args.database}, cache {env.get('REDIS_URL', 'in-process')}")
 
     build = prepare_database(args.database, env, small=False)
-    small_env = production_env(args.small_database, secret_key=secret_key, port=port)
-    if not args.no_small:
-        prepare_database(args.small_database, small_env, small=True)
-    print("Collecting static files")
-    _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
-    print("Preparing pages and counting queries (full data)")
-    prepared = run_worker(env)
-    small = None
-    if not args.no_small:
-        print("Counting queries (small data)")
-        small = run_worker(small_env)
-
-    password = args.password or prepared["password"]
-    print(f"Starting gunicorn ({WORKERS} workers) on 127.0.0.1:{port}")
-    process = start_gunicorn(env, port)
+    settings = [setting.split("=", 1) for setting in args.pg_setting]
+    _database_settings(args.database, settings)
     try:
-        rows = bench_pages(prepared, port, password, args)
+        small_env = production_env(args.small_database, secret_key=secret_key, port=port)
+        if not args.no_small:
+            prepare_database(args.small_database, small_env, small=True)
+        print("Collecting static files")
+        _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+        print("Preparing pages and counting queries (full data)")
+        prepared = run_worker(env)
+        small = None
+        if not args.no_small:
+            print("Counting queries (small data)")
+            small = run_worker(small_env)
+
+        password = args.password or prepared["password"]
+        print(f"Starting gunicorn ({WORKERS} workers) on 127.0.0.1:{port}")
+        process = start_gunicorn(env, port)
+        try:
+            rows = bench_pages(prepared, port, password, args)
+        finally:
+            stop_gunicorn(process)
     finally:
-        stop_gunicorn(process)
+        _database_settings(args.database, settings, reset=True)
 
     text = report(rows, prepared, small, build, args, started_at)
     print()
