@@ -202,9 +202,11 @@ def _row(html, table_id, label):
 
 
 def _names(world):
+    """Each pupil's full and display names (a single first name could also be a member of staff's, shown in the
+    navigation as "Sign out (Thomas)")."""
     for pupil in world.pupils:
-        yield pupil.legal_first_name
-        yield pupil.legal_last_name
+        yield f"{pupil.legal_first_name} {pupil.legal_last_name}"
+        yield pupil.display_name
 
 
 # Figures ------------------------------------------------------------------------------------------------------------
