@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
-from safeguard.directory.models import AcademicYear, Pupil, Role, StaffRole
+from safeguard.directory.models import AcademicYear, Pupil
 from safeguard.jobs.services import enqueue
 
 from .models import (
@@ -37,8 +37,6 @@ from .models import (
 
 SUSPENSION_LIMIT_DAYS = decimal.Decimal(45)  # School Discipline (Pupil Exclusions and Reviews) Regulations 2012
 VICTIM_FOLLOW_UP_DAYS = 14  # issue 6: "a bullying incident gets a follow-up with the victim two weeks later"
-SLT_ROLES = {Role.SLT, Role.HEADTEACHER}
-DSL_TEAM_ROLES = {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER}
 
 
 # Alert routing ----------------------------------------------------------------------------------------------------
@@ -67,10 +65,6 @@ def alert_reasons(*, level, groups, slt_requested=False):
     return reasons
 
 
-def _role_holders(school, roles):
-    return set(StaffRole.objects.current().filter(school=school, role__in=roles).values_list("user_id", flat=True))
-
-
 def alert_recipients(incident, *, chosen_user_ids=()):
     """``{user_id: reason}`` for a saved incident: chosen staff, then the routes of ``alert_reasons``. The recorder
     is never alerted to their own record. For a safeguarding concern only members of the DSL team are alerted, even
@@ -79,10 +73,10 @@ def alert_recipients(incident, *, chosen_user_ids=()):
         level=incident.behaviour_level, groups=incident.groups(), slt_requested=incident.slt_requested
     )
     school = incident.school
-    staff_ids = _role_holders(school, permissions.STAFF)
+    staff_ids = permissions.holders(school, permissions.RECORD_INCIDENT)
     recipients = {}
     if Alert.Reason.DSL_TEAM in reasons:
-        dsl_team = _role_holders(school, DSL_TEAM_ROLES)
+        dsl_team = permissions.holders(school, permissions.VIEW_SAFEGUARDING)
         for user_id in sorted(dsl_team):
             recipients.setdefault(user_id, Alert.Reason.DSL_TEAM)
         for user_id in chosen_user_ids:
@@ -106,7 +100,7 @@ def alert_recipients(incident, *, chosen_user_ids=()):
                 if user_id in staff_ids:
                     recipients.setdefault(user_id, Alert.Reason.CLASS_TEACHER)
         if Alert.Reason.SLT in reasons:
-            for user_id in sorted(_role_holders(school, SLT_ROLES)):
+            for user_id in sorted(permissions.holders(school, permissions.SERIOUS_BEHAVIOUR_ALERTS)):
                 recipients.setdefault(user_id, Alert.Reason.SLT)
     recipients.pop(incident.recorded_by_id, None)
     return recipients
@@ -159,6 +153,7 @@ def incident_record(
     alert_user_ids=(),
     physical_intervention=None,
     body_map=None,
+    attachments=(),
     now=None,
 ):
     """Record an incident or raise a concern; alerts are created and e-mailed after commit. Returns the incident.
@@ -176,6 +171,8 @@ def incident_record(
             (aware datetime or None).
         body_map: optional ``{"pupil": Pupil, "marks": [{"side", "x", "y", "description"}]}`` for a concern.
         alert_user_ids: staff the recorder chose to alert (ids).
+        attachments: uploaded files (``UploadedFile``), added by ``incidents.services_files.attachment_add`` in the
+            same transaction — a refused file leaves no incident behind and no alert is sent for it.
 
     A bullying incident gets an action to follow up with the victim 14 days later, assigned to the recorder.
     Raises ``PermissionError``; ``DomainError`` naming the first thing to put right.
@@ -266,6 +263,11 @@ def incident_record(
                 created_by=actor,
             )
         _create_alerts(incident, [int(user_id) for user_id in alert_user_ids])
+        if attachments:
+            from .services_files import attachment_add
+
+            for uploaded in attachments:
+                attachment_add(actor=actor, incident=incident, uploaded=uploaded)
         audit_log(
             actor=actor,
             action="incidents.incident.recorded",

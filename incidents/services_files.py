@@ -40,11 +40,8 @@ def attachment_check(uploaded):
 
 
 def can_attach(user, incident):
-    """Whether ``user`` may attach a file to ``incident``: whoever may follow it up, or the member of staff who
-    recorded it (the raiser of a concern adds evidence as they raise it, without being able to read it back)."""
-    if permissions.can_follow_up_incident(user, incident):
-        return True
-    return incident.recorded_by_id == user.pk and permissions.can(user, permissions.RECORD_INCIDENT, incident)
+    """Whether ``user`` may attach a file to ``incident`` (``permissions.can_attach_to_incident``)."""
+    return permissions.can_attach_to_incident(user, incident)
 
 
 def _clean_name(name):

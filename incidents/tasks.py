@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguard.directory.models import Role, StaffRole
+from safeguard import permissions
+from safeguard.accounts.models import User
 from safeguard.emails import send_templated_email
 from safeguard.jobs.services import enqueue
 
@@ -148,12 +149,10 @@ def warn_unconfirmed_transfers(today=None):
             continue
         if not FileTransfer.objects.filter(pk=transfer.pk, warned_at__isnull=True).update(warned_at=timezone.now()):
             continue
-        dsl_team = (
-            StaffRole.objects.current()
-            .filter(school=transfer.school, role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER])
-            .select_related("user")
+        dsl_team = permissions.holders(transfer.school, permissions.VIEW_SAFEGUARDING)
+        emails = sorted(
+            User.objects.filter(pk__in=dsl_team, is_active=True).exclude(email="").values_list("email", flat=True)
         )
-        emails = sorted({role.user.email for role in dsl_team if role.user.is_active and role.user.email})
         try:
             if emails:
                 send_templated_email(

@@ -439,11 +439,7 @@ def sanction_add(request, slug, public_id):
 @require_POST
 def dsl_note_add(request, slug, public_id):
     """Add a DSL team note to a concern (never shown to the member of staff who raised it)."""
-
-    def dsl_team_on_concern(user, incident):
-        return incident.is_safeguarding and permissions.can(user, permissions.VIEW_SAFEGUARDING, incident.school)
-
-    school, incident, refused = _follow_up(request, slug, public_id, allowed=dsl_team_on_concern)
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=permissions.can_write_dsl_note)
     if refused is not None:
         return refused
     return _submit(

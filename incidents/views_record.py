@@ -9,7 +9,6 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -19,10 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from safeguard import permissions
+from safeguard.accounts.models import User
 from safeguard.base import DomainError
-from safeguard.directory.models import StaffRole
 
-from . import services, services_files
+from . import services
 from .forms_record import FIELD_FOR_ERROR_CODE, RecordForm, pupil_label, pupil_search
 from .models import Incident
 
@@ -43,11 +42,12 @@ def record(request, slug):
         form = RecordForm(request.POST or None, request.FILES or None, school=school, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
-                # One transaction: a refused file leaves no incident behind, and no alert is sent for it.
-                with transaction.atomic():
-                    incident = services.incident_record(actor=request.user, school=school, **form.service_arguments())
-                    for uploaded in form.cleaned_data["attachments"]:
-                        services_files.attachment_add(actor=request.user, incident=incident, uploaded=uploaded)
+                incident = services.incident_record(
+                    actor=request.user,
+                    school=school,
+                    attachments=form.cleaned_data["attachments"],
+                    **form.service_arguments(),
+                )
             except DomainError as error:
                 form.add_error(FIELD_FOR_ERROR_CODE.get(error.code), error.message)
             else:
@@ -106,13 +106,10 @@ def concern_raised(request, slug, public_id):
     incident = Incident.objects.filter(school=school, public_id=public_id, is_safeguarding=True).first()
     if incident is None or not permissions.can_see_concern_status(request.user, incident):
         raise Http404
-    dsl_team = (
-        StaffRole.objects.current()
-        .filter(school=school, role__in=services.DSL_TEAM_ROLES, user__is_active=True)
-        .select_related("user")
-        .order_by("user__full_name")
-    )
-    team = list(dict.fromkeys(str(role.user) for role in dsl_team))
+    dsl_team = User.objects.filter(
+        pk__in=permissions.holders(school, permissions.VIEW_SAFEGUARDING), is_active=True
+    ).order_by("full_name")
+    team = [str(user) for user in dsl_team]
     with timezone.override(_school_time_zone(school)):
         return render(
             request,

@@ -46,6 +46,7 @@ SUSPEND_PUPIL = "incidents.suspend"  # record a suspension or permanent exclusio
 DRAFT_GOVERNOR_REPORT = "reports.draft_governor_report"  # draft a termly report and read drafts
 PUBLISH_GOVERNOR_REPORT = "reports.publish_governor_report"  # the headteacher's commentary, and publishing
 VIEW_INCIDENT_DASHBOARD = "incidents.dashboard"  # incident figures and drill-down lists (SLT, head, DSL team)
+SERIOUS_BEHAVIOUR_ALERTS = "incidents.serious_behaviour_alerts"  # alerted to level 4–5 (and requested level 3)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -76,6 +77,8 @@ CAPABILITIES = {
     # Only the headteacher may suspend or permanently exclude (DfE suspension and permanent exclusion guidance).
     SUSPEND_PUPIL: {Role.HEADTEACHER},
     VIEW_INCIDENT_DASHBOARD: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
+    # Westminster behaviour steps: "Level 3 may involve SLT. Level 4 and 5 must involve SLT."
+    SERIOUS_BEHAVIOUR_ALERTS: {Role.SLT, Role.HEADTEACHER},
     DRAFT_GOVERNOR_REPORT: {Role.SLT, Role.HEADTEACHER},
     # The headteacher adds a commentary before publishing the termly report to governors (issue 7).
     PUBLISH_GOVERNOR_REPORT: {Role.HEADTEACHER},
@@ -103,6 +106,16 @@ def _cache(user):
         cache = {"school_roles": roles, "organisation_ids": organisation_ids}
         user._safeguard_roles = cache
     return cache
+
+
+def holders(school, capability):
+    """The ids (set of int) of the users whose current roles in ``school`` grant ``capability`` — who is alerted or
+    reminded (the DSL team, SLT, staff). Trust admins are not included: they hold no role in the school."""
+    return set(
+        StaffRole.objects.current()
+        .filter(school=school, role__in=CAPABILITIES[capability])
+        .values_list("user_id", flat=True)
+    )
 
 
 def forget_roles(user):
@@ -334,3 +347,16 @@ def can_view_chronology(user, school, pupil):
     if can(user, VIEW_SAFEGUARDING, school) or can(user, VIEW_ALL_BEHAVIOUR, school):
         return True
     return pupil.school_class_id is not None and pupil.school_class_id in _taught_class_ids(user, school)
+
+
+def can_write_dsl_note(user, incident):
+    """DSL notes are written on safeguarding concerns, by the DSL team only."""
+    return incident.is_safeguarding and can(user, VIEW_SAFEGUARDING, incident.school)
+
+
+def can_attach_to_incident(user, incident):
+    """Whoever may follow an incident up, or the member of staff who recorded it (the raiser of a concern adds
+    evidence as they raise it, without being able to read it back)."""
+    if can_follow_up_incident(user, incident):
+        return True
+    return incident.recorded_by_id == user.pk and can(user, RECORD_INCIDENT, incident)
