@@ -60,6 +60,8 @@ TARGET_PDF_MS = 3000
 CONCURRENCY = (1, 8)
 REQUESTS = {"html": (40, 160), "pdf": (10, 40)}  # requests at 1 and at 8 clients
 JSON_MARK = "BENCH_JSON:"
+# The production database's settings (docker-compose.yml starts postgres with them); --pg-setting replaces them.
+PRODUCTION_PG_SETTINGS = ("random_page_cost=1.1", "jit=off")
 SLOWEST = 3  # the slowest queries of each page kept in the JSON (with their SQL, for EXPLAIN)
 COST_RUNS, COST_SECONDS = 5, 2.0  # in-process requests per page for its CPU cost
 
@@ -320,7 +322,10 @@ def worker():
         return reverse(view, args=args) + query
 
     pages = []
+    only = set(filter(None, os.environ.get("BENCH_PAGES", "").split(",")))
     for key, label, persona, kind, needs_otp in PAGES:
+        if only and key not in only:
+            continue
         page = {"key": key, "label": label, "persona": persona, "kind": kind, "needs_otp": needs_otp}
         page["email"] = people[persona].email
         try:
@@ -776,6 +781,17 @@ def report(rows, prepared, small, build, args, started_at):
     return "\n".join(lines)
 
 
+def print_cpu(prepared):
+    """``--cpu-only``: each page's status, query count and CPU per request (app + its Postgres backend)."""
+    print(f"{'page':32} {'status':>6} {'queries':>7} {'sql ms':>7} {'app cpu':>8} {'db cpu':>7} {'wall':>7}")
+    for page in prepared["pages"]:
+        print(
+            f"{page['key']:32} {page.get('status') or '-':>6} {page.get('queries', '-'):>7}"
+            f" {page.get('sql_ms', '-'):>7} {page.get('app_cpu_ms', '-'):>8} {page.get('db_cpu_ms', '-'):>7}"
+            f" {page.get('in_process_ms', '-'):>7}" + (f"  ({page['note']})" if page.get("note") else "")
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -785,13 +801,19 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     parser.add_argument("--pages", nargs="*", help="only these page keys: " + ", ".join(p[0] for p in PAGES))
     parser.add_argument("--requests", nargs=2, type=int, metavar=("AT_1", "AT_8"), help="requests per page")
+    parser.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="only the in-process query counts and CPU per request (no gunicorn, no latency): for profiling a change",
+    )
     parser.add_argument("--password", default=None, help="the bench accounts' password (bench_build's default)")
     parser.add_argument(
         "--pg-setting",
         action="append",
-        default=[],
+        default=None,
         metavar="NAME=VALUE",
-        help="a Postgres setting for this run only (ALTER DATABASE … SET, reset afterwards), e.g. random_page_cost=1.1",
+        help="a Postgres setting for this run (ALTER DATABASE … SET, reset afterwards); default: production's, "
+        + " ".join(PRODUCTION_PG_SETTINGS),
     )
     args = parser.parse_args()
     if args.worker:
@@ -807,6 +829,8 @@ def main():
     print(f"Production settings: DEBUG=false, Postgres {args.database}, cache {env.get('REDIS_URL', 'in-process')}")
 
     build = prepare_database(args.database, env, small=False)
+    if args.pg_setting is None:  # production's (docker-compose.yml's postgres command)
+        args.pg_setting = list(PRODUCTION_PG_SETTINGS)
     settings = [setting.split("=", 1) for setting in args.pg_setting]
     _database_settings(args.database, settings)
     try:
@@ -815,8 +839,13 @@ def main():
             prepare_database(args.small_database, small_env, small=True)
         print("Collecting static files")
         _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+        if args.pages:
+            env["BENCH_PAGES"] = small_env["BENCH_PAGES"] = ",".join(args.pages)
         print("Preparing pages and counting queries (full data)")
         prepared = run_worker(env)
+        if args.cpu_only:
+            print_cpu(prepared)
+            return
         small = None
         if not args.no_small:
             print("Counting queries (small data)")

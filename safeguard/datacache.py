@@ -1,0 +1,95 @@
+"""Figures cached until their data changes: the dashboards' and governor reports' aggregates.
+
+A page that computes figures over many records (the SLT dashboard, the trust comparison, a governor report's draft)
+stores them under a key that carries the *data version* of every school it read. Saving or deleting any record of a
+topic bumps that school's version once the transaction commits, so the next request recomputes; nothing is served
+from before a change the viewer could have made or seen. ``MAX_AGE`` bounds what a change made without model signals
+(a queryset ``update()``, a bulk import) could leave stale, and the figures' own date is part of every key, so
+"overdue" and "this term" move with the calendar.
+
+Versions are random tokens, not counters: if the cache loses a version, a new token is drawn, so figures stored under
+an old one can never be served again.
+
+Usage::
+
+    figures = datacache.cached(
+        ("dashboard", viewer_scope, filters_key),
+        lambda: compute(...),
+        topic=datacache.INCIDENTS,
+        school_ids=[school.pk],
+    )
+
+The cache is Django's default cache (Redis in production, ``REDIS_URL``; in-process in the demo and tests).
+"""
+
+import hashlib
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+INCIDENTS = "incidents"
+CONSENT = "consent"
+AGREEMENTS = "agreements"
+POLICIES = "policies"
+TOPICS = (INCIDENTS, CONSENT, AGREEMENTS, POLICIES)
+
+MAX_AGE = 10 * 60  # seconds a stored figure may be served for at most
+VERSION_AGE = 7 * 24 * 60 * 60  # seconds a school's version token is kept (a lost one is redrawn)
+_PREFIX = "datacache"
+
+
+def _version_key(topic, school_id):
+    return f"{_PREFIX}:v:{topic}:{school_id}"
+
+
+def versions(topic, school_ids):
+    """The data version of each school for ``topic``, as a tuple in the order of ``school_ids`` (ints); a school
+    without one gets a new token (stored)."""
+    keys = [_version_key(topic, school_id) for school_id in school_ids]
+    found = cache.get_many(keys)
+    missing = {key: secrets.token_hex(8) for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, VERSION_AGE)
+        found.update(missing)
+    return tuple(found[key] for key in keys)
+
+
+def bump(topic, school_id):
+    """Mark ``topic``'s data of school ``school_id`` (int) as changed, once the current transaction commits (at once
+    outside one)."""
+    transaction.on_commit(lambda: cache.set(_version_key(topic, school_id), secrets.token_hex(8), VERSION_AGE))
+
+
+def cached(key_parts, compute, *, topic, school_ids, timeout=MAX_AGE):
+    """``compute()``'s result, from the cache while the data versions of ``school_ids`` (ints) for ``topic`` and
+    today's date are those it was stored under, otherwise computed and stored for ``timeout`` seconds.
+
+    ``key_parts`` (a tuple of strings or numbers) says what was asked and by whom it may be seen — callers must put
+    the viewer's scope in it (e.g. whether safeguarding counts are included), because the cache does not know who
+    asks. The result must be picklable.
+    """
+    school_ids = sorted(school_ids)
+    raw = repr((key_parts, topic, school_ids, versions(topic, school_ids), timezone.localdate().isoformat()))
+    key = f"{_PREFIX}:f:{hashlib.sha256(raw.encode()).hexdigest()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
+def watch(model, topic, school_id_of):
+    """Bump ``topic`` for the school ``school_id_of(instance)`` (an int or ``None``) whenever an instance of ``model``
+    is saved or deleted. Called from an app's ``ready()``."""
+
+    def changed(sender, instance, **kwargs):
+        school_id = school_id_of(instance)
+        if school_id is not None:
+            bump(topic, school_id)
+
+    uid = f"datacache:{topic}:{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
