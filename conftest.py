@@ -18,6 +18,17 @@ def _fast_and_quiet(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached figures (``safeguard.datacache``) are keyed by school ids, which
+    SQLite reuses after a rolled-back test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def reset_broker_pools(app):
     """Forget the app's cached broker connections, so a changed ``broker_url`` takes effect."""
     # Only drop references: kombu keeps pools in a global registry keyed by connection, and closing one there
