@@ -20,13 +20,13 @@ def _fast_and_quiet(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: cached figures (``safeguard.datacache``) are keyed by school ids, which
-    SQLite reuses after a rolled-back test."""
-    from django.core.cache import cache
+    """Each test starts with no cached figures (``safeguard.datacache``): they are keyed by school ids, which SQLite
+    reuses after a rolled-back test and a new Postgres test database restarts."""
+    from safeguard import datacache
 
-    cache.clear()
+    datacache.forget_all()
     yield
-    cache.clear()
+    datacache.forget_all()
 
 
 def reset_broker_pools(app):

@@ -81,6 +81,23 @@ def cached(key_parts, compute, *, topic, school_ids, timeout=MAX_AGE):
     return value
 
 
+def forget_all():
+    """Drop every stored version and figure (tests: SQLite reuses ids after a rollback and a new test database
+    restarts Postgres sequences, while the cache lives on). Leaves other keys alone (the Redis database may be shared
+    with Celery's broker)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=backend.make_key(f"{_PREFIX}:*")))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
+
+
 def watch(model, topic, school_id_of):
     """Bump ``topic`` for the school ``school_id_of(instance)`` (an int or ``None``) whenever an instance of ``model``
     is saved or deleted. Called from an app's ``ready()``."""
