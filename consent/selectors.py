@@ -16,18 +16,26 @@ def purposes_of(version):
     return list(version.purposes.order_by("order")) if version else []
 
 
-def effective_answers(*, school, pupils, now=None):
+def current_form(school):
+    """``school``'s published ``ConsentFormVersion`` (or None) and its questions in order: ``(version, [purpose])``.
+    Two queries."""
+    version = current_version(school)
+    return version, purposes_of(version)
+
+
+def effective_answers(*, school, pupils, now=None, form=None):
     """The effective answer for every pupil in ``pupils`` and every question of the school's current form.
 
     Args:
-        school: the ``School``; pupils: an iterable of its ``Pupil`` objects; now: aware datetime (default now).
+        school: the ``School``; pupils: an iterable of its ``Pupil`` objects (only ``pk``, ``date_of_birth`` and
+        ``left_on`` are read); now: aware datetime (default now); form: ``current_form(school)`` when the caller
+        has already loaded it (saves its two queries).
     Returns ``(purposes, {pupil.pk: {purpose code: Decision}})``. Queries: a fixed handful whatever the number of
     pupils (version, purposes, academic year, guardian links, measures, answers) — pinned by tests.
     With no published form, every pupil has no answers: ``([], {pk: {}})``.
     """
     pupils = list(pupils)
-    version = current_version(school)
-    purposes = purposes_of(version)
+    version, purposes = form if form is not None else current_form(school)
     result = {pupil.pk: {} for pupil in pupils}
     if not purposes or not pupils:
         return purposes, result
@@ -35,16 +43,22 @@ def effective_answers(*, school, pupils, now=None):
     day = school.today(now)
     year = current_academic_year(school, now=now)
     year_id = year.pk if year else None
-    form = FormRule(version.duration, version.pupil_answer_age, version.whose_answer_counts)
+    form_rule = FormRule(version.duration, version.pupil_answer_age, version.whose_answer_counts)
     ids = [p.pk for p in pupils]
     guardians = {}
     for pupil_id, guardian_id in (
         PupilGuardian.objects.current()
         .filter(pupil_id__in=ids, has_parental_responsibility=True)
+        .order_by()  # the links' default order joins the pupils for their names, which no one reads here
         .values_list("pupil_id", "guardian_id")
     ):
         guardians.setdefault(pupil_id, set()).add(guardian_id)
-    measures = {m.pupil_id: m for m in PhotoMeasure.objects.filter(pupil_id__in=ids, ended_at__isnull=True)}
+    measures = {
+        pupil_id: (measure, court_order)
+        for pupil_id, measure, court_order in PhotoMeasure.objects.filter(
+            pupil_id__in=ids, ended_at__isnull=True
+        ).values_list("pupil_id", "measure", "court_order")
+    }
     # The latest answer per pupil, respondent and question code: newest first, keep the first seen.
     latest = {}
     # Only the fields the rules need: loading whole answers with their responses decodes each response's stored
@@ -66,25 +80,28 @@ def effective_answers(*, school, pupils, now=None):
         respondent = "pupil" if by_pupil else guardian_id
         key = (pupil_id, respondent, code)
         if key not in latest:
-            answered_in = academic_year_id if form.duration == "academic_year" else None
+            answered_in = academic_year_id if form_rule.duration == "academic_year" else None
             latest[key] = AnswerRecord(respondent, code, wording_sha256, answered_in, value)
+    # Grouped by pupil and question, so each decision looks only at its own question's answers.
     records_by_pupil = {}
-    for (pupil_id, _respondent, _code), record in latest.items():
-        records_by_pupil.setdefault(pupil_id, []).append(record)
+    for (pupil_id, _respondent, code), record in latest.items():
+        records_by_pupil.setdefault(pupil_id, {}).setdefault(code, []).append(record)
     rules = [PurposeRule(p.code, p.wording_sha256, p.is_publication, p.pupils_may_answer) for p in purposes]
     for pupil in pupils:
-        measure = measures.get(pupil.pk)
+        measure, court_order = measures.get(pupil.pk, (None, False))
         facts = PupilFacts(
-            frozenset(guardians.get(pupil.pk, ())),
-            pupil.date_of_birth,
-            pupil.left_on,
-            measure.measure if measure else None,
-            bool(measure and measure.court_order),
+            frozenset(guardians.get(pupil.pk, ())), pupil.date_of_birth, pupil.left_on, measure, bool(court_order)
         )
-        records = records_by_pupil.get(pupil.pk, [])
+        records = records_by_pupil.get(pupil.pk, {})
+        decisions = result[pupil.pk]
         for rule in rules:
-            result[pupil.pk][rule.code] = decide(
-                purpose=rule, form=form, facts=facts, records=records, day=day, academic_year_id=year_id
+            decisions[rule.code] = decide(
+                purpose=rule,
+                form=form_rule,
+                facts=facts,
+                records=records.get(rule.code, ()),
+                day=day,
+                academic_year_id=year_id,
             )
     return purposes, result
 
@@ -130,4 +147,4 @@ def own_answers(*, version, pupil, guardian=None, answered_by_pupil=False, now=N
     return answers, latest
 
 
-__all__ = ["ConsentFormVersion", "effective_answers", "answer_history", "purposes_of", "own_answers"]
+__all__ = ["ConsentFormVersion", "current_form", "effective_answers", "answer_history", "purposes_of", "own_answers"]

@@ -9,11 +9,14 @@ event answers 404 exactly like a missing one.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -25,11 +28,12 @@ from safeguard.directory.models import Pupil
 from .documents_staff import do_not_photograph_list, do_not_photograph_pdf
 from .forms_staff import ClassChoiceForm, EventForm, GridFilterForm, MayIForm
 from .models import PhotoEvent
-from .selectors import effective_answers, purposes_of
+from .selectors import current_form, effective_answers, purposes_of
 from .services import current_version
 from .services_events import event_save
 
 MAX_MATCHES = 20
+GRID_PAGE_SIZE = 50  # pupils per page of the class grid, as in the school's pupil list
 
 
 def _school(request, slug, capability=permissions.VIEW_CONSENT):
@@ -73,41 +77,93 @@ def one_line(decision):
 # The class grid ---------------------------------------------------------------------------------------------------
 
 
+def _grid_pupils(school, day):
+    """The on-roll pupils of the grid with only what it shows and the rules read (names, class name, date of birth,
+    leaving date): a whole school is 400 rows, and whole rows with their class and year group cost more to load
+    than the grid takes to compute."""
+    return (
+        Pupil.objects.filter(school=school)
+        .on_roll(day)
+        .select_related("school_class")
+        .only(
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_first_name",
+            "preferred_last_name",
+            "date_of_birth",
+            "left_on",
+            "school_class__name",
+        )
+        .order_by("legal_last_name", "legal_first_name", "pk")
+    )
+
+
+def _grid_cell(decision):
+    """One cell of the grid: yes or no with its reason, in the colour of the answer (safe HTML).
+
+    Built here rather than in the template because a whole school is thousands of cells with a handful of distinct
+    answers: each distinct cell is made once per request, as Django's admin builds its change list cells."""
+    return format_html(
+        '<td class="cell {}"><strong>{}</strong><br><span class="small">{}</span></td>',
+        "cell-yes" if decision.allowed else "cell-no",
+        _("Yes") if decision.allowed else _("No"),
+        decision.label,
+    )
+
+
 @login_required
 @require_GET
 def class_grid(request, slug):
     """Pupils × purposes of a class (or a year group, or the school), each cell yes or no with its reason.
 
-    Filters: class (default: the teacher's own class), year group, one purpose, only pupils with any no. A fixed
-    number of queries whatever the number of pupils."""
+    Filters: class (default: the teacher's own class), year group, one purpose, only pupils with any no. Pages of
+    ``GRID_PAGE_SIZE`` pupils, like the school's other pupil lists: a class fits on one page, the whole school is
+    several. A fixed number of queries whatever the number of pupils."""
     school = _school(request, slug)
     now = timezone.now()
     day = school.today(now)
-    form = GridFilterForm(
-        _with_default_class(request, school), school=school, purposes=purposes_of(current_version(school))
-    )
+    consent_form = current_form(school)
+    form = GridFilterForm(_with_default_class(request, school), school=school, purposes=consent_form[1])
     filters = form.cleaned_data if form.is_valid() else {}
-    pupils = _pupils(school, day)
+    pupils = _grid_pupils(school, day)
     if filters.get("school_class"):
         pupils = pupils.filter(school_class=filters["school_class"])
     if filters.get("year_group"):
         pupils = pupils.filter(year_group=filters["year_group"])
-    pupils = list(pupils)
-    purposes, decisions = effective_answers(school=school, pupils=pupils, now=now)
+    purposes = consent_form[1]
     if filters.get("purpose"):
         purposes = [p for p in purposes if p.code == filters["purpose"]]
+    codes = [p.code for p in purposes]
+    if filters.get("only_no"):
+        # Who has a no is known only once every pupil's answers are decided: decide for all, then page the rows.
+        pupils = list(pupils)
+        _purposes, decisions = effective_answers(school=school, pupils=pupils, now=now, form=consent_form)
+        pupils = [pupil for pupil in pupils if not all(decisions[pupil.pk][code].allowed for code in codes)]
+        page = Paginator(pupils, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(pupils, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
+        _purposes, decisions = effective_answers(school=school, pupils=page.object_list, now=now, form=consent_form)
+    cells = {}  # Decision → its cell's HTML, made once per request
     rows = []
-    for pupil in pupils:
-        cells = [decisions[pupil.pk][p.code] for p in purposes]
-        if filters.get("only_no") and all(cell.allowed for cell in cells):
-            continue
-        rows.append({"pupil": pupil, "cells": cells})
+    for pupil in page.object_list:
+        html = []
+        for code in codes:
+            decision = decisions[pupil.pk][code]
+            cell = cells.get(decision)
+            if cell is None:
+                cell = cells[decision] = _grid_cell(decision)
+            html.append(cell)
+        rows.append({"pupil": pupil, "cells": mark_safe("".join(html))})  # noqa: S308 — joined format_html output
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "school": school,
         "form": form,
         "purposes": purposes,
+        "page": page,
         "rows": rows,
-        "has_form": bool(purposes) or bool(filters.get("purpose")),
+        "query": query.urlencode(),
+        "has_form": bool(consent_form[1]),
         "school_class": filters.get("school_class"),
     }
     return render(request, "consent/grid.html", context)

@@ -16,6 +16,7 @@ from consent.models import ConsentResponse, PhotoEvent
 from consent.services import form_content
 from consent.services_events import event_save
 from consent.tests.factories import published_form
+from consent.views_staff import GRID_PAGE_SIZE
 from safeguard.audit.models import AuditEvent
 from safeguard.base import DomainError
 from safeguard.directory.tests import factories
@@ -140,6 +141,46 @@ class TestClassGrid:
             counts.append(len(queries))
         assert _text(response).count("cell cell-yes") == 30 * 8
         assert counts[0] == counts[1]
+
+    def test_whole_school_is_paged_with_every_pupil_on_some_page(self, client, version, pupil, guardian_link, office):
+        answer(version, pupil, guardian_link.guardian, dict.fromkeys(CODES, True))
+        for number in range(GRID_PAGE_SIZE + 4):
+            factories.PupilFactory(school=pupil.school, legal_first_name="Zed", legal_last_name=f"Zulu {number:03d}")
+        first = _text(page(client, office, "class_grid", pupil.school, "?school_class="))
+        second = _text(page(client, office, "class_grid", pupil.school, "?school_class=&page=2"))
+        assert f"{GRID_PAGE_SIZE + 5} pupils" in first and f"{GRID_PAGE_SIZE + 5} pupils" in second
+        assert "Page 1 of 2" in first and "?school_class=&amp;page=2" in first
+        assert "Amara Whitfield" in first and "Zulu 000" in first and "Zulu 052" not in first
+        assert "Zulu 052" in second and "Zulu 053" in second and "Amara Whitfield" not in second
+        assert first.count("cell cell-") == GRID_PAGE_SIZE * 8 and second.count("cell cell-") == 5 * 8
+
+    def test_only_no_pages_the_pupils_with_a_no(self, client, version, pupil, guardian_link, office):
+        answer(version, pupil, guardian_link.guardian, dict.fromkeys(CODES, True))
+        for number in range(GRID_PAGE_SIZE + 2):
+            factories.PupilFactory(school=pupil.school, legal_first_name="Zed", legal_last_name=f"Zulu {number:03d}")
+        query = "?school_class=&only_no=on"
+        first = _text(page(client, office, "class_grid", pupil.school, query))
+        second = _text(page(client, office, "class_grid", pupil.school, query + "&page=2"))
+        assert f"{GRID_PAGE_SIZE + 2} pupils" in first and "Amara Whitfield" not in first + second
+        assert "Zulu 000" in first and "Zulu 051" in second and "No response" in second
+        assert "only_no=on&amp;page=2" in first
+
+    def test_whole_school_query_count_does_not_grow_with_the_school(self, client, version, school, office):
+        client.force_login(office)
+        counts = []
+        for new_pupils in (3, 57):  # a school of 3, then of 60
+            for _ in range(new_pupils):
+                child = factories.PupilFactory(school=school)
+                link = factories.PupilGuardianFactory(pupil=child, has_parental_responsibility=True)
+                answer(version, child, link.guardian, {code: code != CODES[0] for code in CODES})
+            for query in ({"school_class": ""}, {"school_class": "", "only_no": "on"}):
+                client.get(reverse("consent:class_grid", args=[school.slug]), query)
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(reverse("consent:class_grid", args=[school.slug]), query)
+                assert response.status_code == 200
+                counts.append(len(queries))
+        assert counts[:2] == counts[2:]
+        assert _text(response).count("cell cell-no") == GRID_PAGE_SIZE
 
     def test_other_school_and_governor_get_404(self, client, version, pupil, governor, other_school_dsl):
         assert page(client, governor, "class_grid", pupil.school).status_code == 404
