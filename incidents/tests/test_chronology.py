@@ -1,7 +1,9 @@
 """A pupil's chronology, the child protection file, transfers, professionals, who viewed, and the printable forms."""
 
 import datetime
+import html
 import io
+import re
 import time
 import zoneinfo
 
@@ -13,6 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from incidents import selectors_chronology as selectors
+from incidents import views_chronology
 from incidents.models import (
     Action,
     DSLNote,
@@ -311,6 +314,168 @@ def test_filters_by_group_and_dates(client, school, slt, teacher, pupil):
     since = (school.today() - datetime.timedelta(days=10)).isoformat()
     recent = client.get(chronology_url(school, pupil, date_from=since)).content.decode()
     assert "Recent disruption" in recent and "Old misuse" not in recent
+
+
+def _descriptions(response):
+    return [row["description"] for row in response.context["rows"] if row["kind"] == "incident"]
+
+
+@pytest.mark.django_db
+def test_the_chronology_pages_from_the_most_recent_entries(monkeypatch, client, school, slt, teacher, pupil):
+    monkeypatch.setattr(views_chronology, "CHRONOLOGY_PER_PAGE", 2)
+    for days_ago in (5, 4, 3, 2, 1):
+        _incident(
+            school,
+            teacher,
+            [(pupil, PupilRole.SUBJECT)],
+            description=f"Happened {days_ago} days ago",
+            days_ago=days_ago,
+        )
+    _login(client, slt)
+
+    first = client.get(chronology_url(school, pupil))
+    second = client.get(chronology_url(school, pupil, page=2))
+    last = client.get(chronology_url(school, pupil, page=3))
+
+    assert _descriptions(first) == ["Happened 2 days ago", "Happened 1 days ago"]  # each page keeps the date order
+    assert _descriptions(second) == ["Happened 4 days ago", "Happened 3 days ago"]
+    assert _descriptions(last) == ["Happened 5 days ago"]
+    assert "Happened 4 days ago" not in first.content.decode()
+    assert "Entries 4–5 of 5" in first.content.decode() and "5 entries in all" in first.content.decode()
+    assert "Entries 2–3 of 5" in second.content.decode() and "Entries 1–1 of 5" in last.content.decode()
+    assert 'href="?page=2">Older entries' in first.content.decode()
+    assert 'href="?page=1">Newer entries' in second.content.decode() and "Older entries" not in last.content.decode()
+    assert AuditEvent.objects.filter(action="incidents.chronology.viewed", data__page=2).count() == 1
+
+
+@pytest.mark.django_db
+def test_filters_stay_on_every_page_and_the_count_follows_them(monkeypatch, client, school, slt, teacher, pupil):
+    monkeypatch.setattr(views_chronology, "CHRONOLOGY_PER_PAGE", 2)
+    for days_ago in (6, 5, 4):
+        _incident(school, teacher, [(pupil, PupilRole.VICTIM)], description=f"Victim {days_ago}", days_ago=days_ago)
+        _incident(school, teacher, [(pupil, PupilRole.WITNESS)], description=f"Witness {days_ago}", days_ago=days_ago)
+    _login(client, slt)
+
+    first = client.get(chronology_url(school, pupil, role="victim"))
+    content = first.content.decode()
+    assert _descriptions(first) == ["Victim 5", "Victim 4"]
+    assert "Entries 2–3 of 3" in content and "3 entries in all" in content
+    older = re.search(r'href="([^"]*)">Older entries', content).group(1)
+    assert "role=victim" in older and "page=2" in older
+
+    second = client.get(chronology_url(school, pupil) + html.unescape(older))
+    assert _descriptions(second) == ["Victim 6"]
+    assert "Entries 1–1 of 3" in second.content.decode()
+    assert second.context["form"]["role"].value() == "victim"  # the filter form still shows the filter
+
+
+@pytest.mark.django_db
+def test_the_pages_together_hold_the_whole_chronology_once(monkeypatch, client, school, dsl, teacher, pupil):
+    monkeypatch.setattr(views_chronology, "CHRONOLOGY_PER_PAGE", 3)
+    year = AcademicYear.objects.get(school=school)
+    for number in range(4):
+        incident = _incident(school, teacher, [(pupil, PupilRole.VICTIM)], description=f"Incident {number}")
+        Action.objects.create(
+            incident=incident, kind="investigate", assignee=dsl, created_by=dsl, due_on=school.today()
+        )
+        Sanction.objects.create(
+            incident=incident,
+            pupil=pupil,
+            academic_year=year,
+            kind="reflection",
+            starts_on=school.today(),
+            recorded_by=dsl,
+        )
+        DSLNote.objects.create(incident=incident, author=dsl, text=f"Note {number}")
+    _login(client, dsl, verified=True)
+
+    whole = client.get(chronology_url(school, pupil)).context["chronology"].entries
+    assert len(whole) == 16
+    pages = [client.get(chronology_url(school, pupil, page=number)).context["page"] for number in range(1, 7)]
+    shown = [entry for page in reversed(pages) for entry in page.object_list]
+    assert [(entry.kind, entry.record.pk) for entry in shown] == [(entry.kind, entry.record.pk) for entry in whole]
+    assert pages[5].number == 6 and len(pages[5].object_list) == 1  # 16 entries: five pages of 3, one of 1
+
+
+@pytest.mark.django_db
+def test_every_detail_of_an_entry_is_shown(client, school, dsl, teacher, pupil):
+    incident = _incident(
+        school,
+        teacher,
+        [(pupil, PupilRole.ALLEGED_PERPETRATOR)],
+        description="Pushed a peer\non the stairs",
+        category="bullying",
+        days_ago=4,
+        behaviour_level=3,
+        bullying_type="physical",
+        location="corridor",
+        location_detail="Science block",
+        immediate_action="Separated the pupils",
+        status="closed",
+        outcome="Apology given",
+        outcome_rationale="First incident this term",
+    )
+    year = AcademicYear.objects.get(school=school)
+    Action.objects.create(
+        incident=incident,
+        kind=Action.Kind.RESTORATIVE,
+        description="With both pupils",
+        assignee=teacher,
+        created_by=teacher,
+        due_on=school.today(),
+        completed_at=timezone.now(),
+        completion_note="Both agreed to move on",
+    )
+    ParentContact.objects.create(
+        incident=incident,
+        pupil=pupil,
+        contact_name="Mother of the pupil",
+        method="meeting",
+        contacted_at=timezone.now(),
+        summary="Met after school",
+        recorded_by=teacher,
+    )
+    Sanction.objects.create(
+        incident=incident,
+        pupil=pupil,
+        academic_year=year,
+        kind=Sanction.Kind.SUSPENSION,
+        starts_on=school.today(),
+        days="1.5",
+        reason_1="PP",
+        reason_2="BU",
+        notes="Return meeting booked",
+        recorded_by=dsl,
+    )
+    DSLNote.objects.create(incident=incident, author=dsl, text="Talked to the head of year")
+
+    content = _login(client, dsl, verified=True).get(chronology_url(school, pupil)).content.decode()
+
+    expected = [
+        ", ".join(category.name for category in incident.categories.order_by("order", "name")),
+        "level 3",
+        "Physical",
+        "Corridor or stairs (Science block)",
+        "Pushed a peer<br>on the stairs",
+        "Separated the pupils",
+        f"Recorded by {teacher.full_name}",
+        "Closed",
+        reverse("incidents:incident_detail", args=[school.slug, incident.public_id]),
+        "Apology given",
+        "First incident this term",
+        "Restorative conversation</strong> — With both pupils",
+        f"{teacher.full_name}, due {school.today():%-d %b %Y}",
+        "Done",
+        "Both agreed to move on",
+        "Mother of the pupil</strong> · Meeting",
+        "Met after school",
+        "Suspension</strong> · 1.5 school days · PP, BU",
+        "Return meeting booked",
+        "Talked to the head of year",
+        dsl.full_name,
+        "Alleged perpetrator",
+    ]
+    assert [text for text in expected if text not in content] == []
 
 
 # The child protection file ----------------------------------------------------------------------------------------
