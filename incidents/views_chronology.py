@@ -126,9 +126,9 @@ def _safe_next(request, fallback):
 
 def _chronology_page(entries, number):
     """The page ``number`` (1 = the most recent entries; anything else Django's ``Paginator.get_page`` accepts) of a
-    chronology's ``entries`` (a list, oldest first), as a ``Page`` whose ``object_list`` is still oldest first, with
-    ``first_entry`` and ``last_entry``: the positions (from 1, counting from the oldest entry) of the entries it
-    shows — "entries 533–632 of 632" on the first page of 632.
+    chronology's ``entries`` (a list, oldest first: ``selectors_chronology.EntryKey``), as a ``Page`` whose
+    ``object_list`` is still oldest first, with ``first_entry`` and ``last_entry``: the positions (from 1, counting
+    from the oldest entry) of the entries it shows — "entries 533–632 of 632" on the first page of 632.
 
     Pages run backwards in time so that the reader sees the latest entries first and follows "older entries" into
     the past (as CPOMS does), while each page keeps the chronology's order; the child protection file holds it all.
@@ -269,7 +269,7 @@ def chronology(request, slug, public_id):
     filters = form.cleaned_data if form.is_valid() else {}
     filtered = bool(filters and any(filters.values()))
     with timezone.override(_zone(school)):
-        result = selectors.pupil_chronology(
+        index = selectors.chronology_index(
             user=request.user,
             school=school,
             pupil=pupil,
@@ -279,7 +279,8 @@ def chronology(request, slug, public_id):
             date_from=filters.get("date_from"),
             date_to=filters.get("date_to"),
         )
-        page = _chronology_page(result.entries, request.GET.get("page"))
+        page = _chronology_page(index.keys, request.GET.get("page"))
+        entries = selectors.chronology_entries(pupil=pupil, keys=page.object_list)
         _log(
             request,
             "incidents.chronology.viewed",
@@ -287,8 +288,8 @@ def chronology(request, slug, public_id):
             pupil,
             {
                 "pupil": str(pupil.public_id),
-                "safeguarding": result.includes_safeguarding,
-                "entries": len(result.entries),
+                "safeguarding": index.includes_safeguarding,
+                "entries": len(index.keys),
                 "filtered": filtered,
                 "page": page.number,
             },
@@ -297,9 +298,10 @@ def chronology(request, slug, public_id):
             "school": school,
             "pupil": pupil,
             "form": form,
-            "chronology": result,
+            "chronology": index,
             "page": page,
-            "rows": _chronology_rows(school, page.object_list),
+            "entries": entries,
+            "rows": _chronology_rows(school, entries),
             "dsl_team": dsl_team,
             "filtered": filtered,
         }
