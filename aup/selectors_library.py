@@ -3,7 +3,8 @@ coverage page's query count is pinned by a test (the same for a class of 3 and o
 
 import dataclasses
 
-from django.db.models import Case, CharField, Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Min, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, DenseRank
 from django.utils.translation import gettext_lazy as _
 
 from safeguard import permissions
@@ -15,6 +16,7 @@ from .services import AUDIENCE_ROLES, current_academic_year
 from .services_library import can_approve_versions, can_manage_library
 
 PUPIL_AUDIENCES = {Audience.PUPIL, Audience.PARENT}
+PUPIL_NAME_FIELDS = ("legal_first_name", "legal_last_name", "preferred_first_name", "preferred_last_name")
 
 
 class CoverageStatus:
@@ -199,115 +201,130 @@ def _best_request(requests, field, outer="pk"):
     )
 
 
-def _coverage_case(field):
-    return Case(
-        When(**{field: SignatureRequest.Status.COMPLETED}, then=Value(CoverageStatus.COMPLETED)),
-        When(**{field: SignatureRequest.Status.PARTLY_SIGNED}, then=Value(CoverageStatus.PARTLY_SIGNED)),
-        default=Value(CoverageStatus.NOT_SIGNED),
-        output_field=CharField(),
+def _coverage_of(best):
+    """The ``CoverageStatus`` of the best request of ``best`` (``_best_request``): signed in full, partly signed, or
+    not signed — also when there is no request at all. One subquery per row: the bucket is worked out inside it,
+    where the request's status is at hand, rather than by comparing the status subquery's result twice outside."""
+    bucket = best.annotate(
+        coverage=Case(
+            When(status=SignatureRequest.Status.COMPLETED, then=Value(CoverageStatus.COMPLETED)),
+            When(status=SignatureRequest.Status.PARTLY_SIGNED, then=Value(CoverageStatus.PARTLY_SIGNED)),
+            default=Value(CoverageStatus.NOT_SIGNED),
+            output_field=CharField(),
+        )
     )
+    return Coalesce(Subquery(bucket.values("coverage")[:1]), Value(CoverageStatus.NOT_SIGNED))
 
 
-def _counts():
-    return {
-        "total": Count("pk"),
-        "completed_n": Count("pk", filter=Q(coverage=CoverageStatus.COMPLETED)),
-        "partly_n": Count("pk", filter=Q(coverage=CoverageStatus.PARTLY_SIGNED)),
-    }
+def _asked(*, agreement, school, now=None, requests=None):
+    """``(people, best)``: everyone ``agreement`` asks to sign in ``school`` (a queryset) and the subquery of each
+    one's best request among ``requests`` (default ``coverage_requests``; see ``coverage_people``)."""
+    if requests is None:
+        requests = coverage_requests(agreement=agreement, school=school, now=now)
+    if is_pupil_audience(agreement):
+        return Pupil.objects.for_school(school).on_roll(school.today(now)), _best_request(requests, "pupil")
+    roles = AUDIENCE_ROLES.get(agreement.audience)
+    if roles:
+        holders = StaffRole.objects.current().filter(school=school, role__in=roles).values("user_id")
+    else:
+        holders = requests.filter(user__isnull=False).values("user_id")
+    return User.objects.filter(pk__in=holders), _best_request(requests, "user")
 
 
-def coverage_people(*, agreement, school, now=None):
+def coverage_people(*, agreement, school, now=None, requests=None):
     """Everyone ``agreement`` asks to sign in ``school``, annotated with ``coverage`` (a ``CoverageStatus``) and
     ``request_pk`` (the best request, or None).
 
     Pupil and parent agreements: pupils on roll (one request per pupil). Staff and governor agreements: people with
     a current matching role (``services.AUDIENCE_ROLES``). Volunteers and visitors: people who were sent a request.
+    ``requests``: ``coverage_requests(agreement=…, school=…, now=…)`` when the caller has it (saves a query).
     """
-    requests = coverage_requests(agreement=agreement, school=school, now=now)
-    if is_pupil_audience(agreement):
-        best = _best_request(requests, "pupil")
-        people = Pupil.objects.for_school(school).on_roll(school.today(now))
-    else:
-        best = _best_request(requests, "user")
-        roles = AUDIENCE_ROLES.get(agreement.audience)
-        if roles:
-            holders = StaffRole.objects.current().filter(school=school, role__in=roles).values("user_id")
-        else:
-            holders = requests.filter(user__isnull=False).values("user_id")
-        people = User.objects.filter(pk__in=holders)
-    return people.annotate(
-        request_status=Subquery(best.values("status")[:1]),
-        request_pk=Subquery(best.values("pk")[:1]),
-    ).annotate(coverage=_coverage_case("request_status"))
+    people, best = _asked(agreement=agreement, school=school, now=now, requests=requests)
+    return people.annotate(request_pk=Subquery(best.values("pk")[:1]), coverage=_coverage_of(best))
 
 
-def _rows(queryset, label_of, key_field):
-    rows = []
-    for values in queryset:
-        rows.append(
-            CoverageRow(
-                label=label_of(values),
-                total=values["total"],
-                completed=values["completed_n"],
-                partly_signed=values["partly_n"],
-                key=values[key_field],
-            )
+def _add(row, coverage, count):
+    """Count ``count`` people of bucket ``coverage`` into the ``CoverageRow`` ``row``."""
+    row.total += count
+    if coverage == CoverageStatus.COMPLETED:
+        row.completed += count
+    elif coverage == CoverageStatus.PARTLY_SIGNED:
+        row.partly_signed += count
+
+
+def _pupil_groups(people):
+    """``(total, by class, by year group)`` of pupils from one query grouped by class, year group and bucket.
+
+    Classes come in the database's order of (their year group's order, name); year groups in its order of (order,
+    name), as a rank over the grouped rows — the orders (and collation) the database gave when each was counted by a
+    query of its own. The rank orders by ``Min`` of columns that are constant in each group: a window over grouped
+    rows may only order by grouped columns or aggregates, and Django would otherwise group by the window itself."""
+    grouped = (
+        people.values("school_class_id", "school_class__name", "year_group_id", "year_group__name", "coverage")
+        .annotate(
+            n=Count("pk"),
+            year_rank=Window(DenseRank(), order_by=[Min("year_group__order").asc(), Min("year_group__name").asc()]),
         )
-    return rows
-
-
-def coverage_summary(*, agreement, school, now=None):
-    """Counts and percentages for ``agreement`` in ``school``: ``{"total": CoverageRow, "groups": [(title,
-    [CoverageRow])]}`` — by class and by year group for pupils, by staff role for staff and governors. A fixed
-    number of queries, whatever the size of the school."""
-    people = coverage_people(agreement=agreement, school=school, now=now)
-    totals = people.aggregate(**_counts())
-    total = CoverageRow(
-        label=str(_("Everyone")),
-        total=totals["total"],
-        completed=totals["completed_n"],
-        partly_signed=totals["partly_n"],
+        .order_by("school_class__year_group__order", "school_class__name", "school_class_id")
     )
+    no_class, no_year = str(_("No class")), str(_("No year group"))
+    total = CoverageRow(label=str(_("Everyone")))
+    by_class, by_year, year_rank = {}, {}, {}
+    for values in grouped:
+        class_id, year_id = values["school_class_id"], values["year_group_id"]
+        if class_id not in by_class:
+            by_class[class_id] = CoverageRow(label=values["school_class__name"] or no_class, key=class_id)
+        if year_id not in by_year:
+            by_year[year_id] = CoverageRow(label=values["year_group__name"] or no_year, key=year_id)
+            year_rank[year_id] = values["year_rank"]
+        for row in (total, by_class[class_id], by_year[year_id]):
+            _add(row, values["coverage"], values["n"])
+    years = sorted(by_year.values(), key=lambda row: year_rank[row.key])
+    return total, list(by_class.values()), years
+
+
+def coverage_summary(*, agreement, school, now=None, requests=None):
+    """Counts and percentages for ``agreement`` in ``school``: ``{"total": CoverageRow, "groups": [(title,
+    [CoverageRow])]}`` — by class and by year group for pupils, by staff role for staff and governors. One query for
+    pupils, two for staff, whatever the size of the school, plus ``coverage_requests``' academic year unless the
+    caller passes ``requests`` (as for ``coverage_people``)."""
+    if requests is None:
+        requests = coverage_requests(agreement=agreement, school=school, now=now)
+    people, best = _asked(agreement=agreement, school=school, now=now, requests=requests)
+    people = people.annotate(coverage=_coverage_of(best))
     if is_pupil_audience(agreement):
-        no_class, no_year = str(_("No class")), str(_("No year group"))
-        by_class = _rows(
-            people.values("school_class_id", "school_class__name", "school_class__year_group__order")
-            .annotate(**_counts())
-            .order_by("school_class__year_group__order", "school_class__name"),
-            lambda v: v["school_class__name"] or no_class,
-            "school_class_id",
-        )
-        by_year = _rows(
-            people.values("year_group_id", "year_group__name", "year_group__order")
-            .annotate(**_counts())
-            .order_by("year_group__order", "year_group__name"),
-            lambda v: v["year_group__name"] or no_year,
-            "year_group_id",
-        )
-        groups = [(_("By class"), by_class), (_("By year group"), by_year)]
-    else:
-        roles = AUDIENCE_ROLES.get(agreement.audience) or set()
-        best = _best_request(coverage_requests(agreement=agreement, school=school, now=now), "user", "user_id")
-        role_rows = (
-            StaffRole.objects.current()
-            .filter(school=school, role__in=roles)
-            .alias(request_status=Subquery(best.values("status")[:1]))
-            .alias(coverage=_coverage_case("request_status"))
-            .values("role")
-            .annotate(**_counts())
-            .order_by("role")
-        )
-        labels = dict(Role.choices)
-        groups = [(_("By staff role"), _rows(role_rows, lambda v: str(labels.get(v["role"], v["role"])), "role"))]
-    return {"total": total, "groups": groups}
+        total, by_class, by_year = _pupil_groups(people)
+        return {"total": total, "groups": [(_("By class"), by_class), (_("By year group"), by_year)]}
+    total = CoverageRow(label=str(_("Everyone")))
+    for values in people.values("coverage").annotate(n=Count("pk")).order_by():
+        _add(total, values["coverage"], values["n"])
+    roles = AUDIENCE_ROLES.get(agreement.audience) or set()
+    best_of_holder = _best_request(requests, "user", "user_id")
+    labels = dict(Role.choices)
+    by_role = {}
+    for values in (
+        StaffRole.objects.current()
+        .filter(school=school, role__in=roles)
+        .annotate(coverage=_coverage_of(best_of_holder))
+        .values("role", "coverage")
+        .annotate(n=Count("pk"))
+        .order_by("role")
+    ):
+        role = values["role"]
+        if role not in by_role:
+            by_role[role] = CoverageRow(label=str(labels.get(role, role)), key=role)
+        _add(by_role[role], values["coverage"], values["n"])
+    return {"total": total, "groups": [(_("By staff role"), list(by_role.values()))]}
 
 
-def coverage_list(*, agreement, school, school_class=None, year_group=None, role=None, status=None, now=None):
+def coverage_list(
+    *, agreement, school, school_class=None, year_group=None, role=None, status=None, now=None, requests=None
+):
     """The people of ``coverage_people`` narrowed by the filters, in roster order (a queryset to paginate).
 
     Pupils: by year group, class and name; people: by name. Call ``coverage_attach_requests`` on the page's rows.
     """
-    people = coverage_people(agreement=agreement, school=school, now=now)
+    people = coverage_people(agreement=agreement, school=school, now=now, requests=requests)
     if status:
         people = people.filter(coverage=status)
     if is_pupil_audience(agreement):
@@ -315,8 +332,11 @@ def coverage_list(*, agreement, school, school_class=None, year_group=None, role
             people = people.filter(school_class=school_class)
         if year_group is not None:
             people = people.filter(year_group=year_group)
-        return people.select_related("year_group", "school_class").order_by(
-            "year_group__order", "school_class__name", "legal_last_name", "legal_first_name", "pk"
+        return (
+            people.select_related("year_group", "school_class")
+            # What the list and its CSV show: a page of whole pupils would load every column of three tables.
+            .only(*PUPIL_NAME_FIELDS, "year_group__name", "school_class__name")
+            .order_by("year_group__order", "school_class__name", "legal_last_name", "legal_first_name", "pk")
         )
     if role:
         people = people.filter(pk__in=StaffRole.objects.current().filter(school=school, role=role).values("user_id"))
@@ -339,12 +359,16 @@ def coverage_attach_requests(rows):
             .prefetch_related(
                 Prefetch(
                     "signatures",
-                    queryset=Signature.objects.filter(revoked_at__isnull=True).order_by("signed_at"),
+                    # When and how each was signed: not the signed content and drawn signature, which are large.
+                    queryset=Signature.objects.filter(revoked_at__isnull=True)
+                    .only("request_id", "signed_at", "method")
+                    .order_by("signed_at"),
                     to_attr="live_signatures",
                 )
             )
             .in_bulk()
         )
+    methods = {value: str(label) for value, label in Signature.Method.choices}  # translated once, not per signature
     for row in rows:
         row.coverage_request = requests.get(row.request_pk)
         row.coverage_label = CoverageStatus.labels[row.coverage]
@@ -352,7 +376,7 @@ def coverage_attach_requests(rows):
         signatures = request.live_signatures if request is not None else []
         # When the last party signed (for a paper return: the day the form came back, not the day it was keyed in).
         row.signed_at = max((s.signed_at for s in signatures), default=None)
-        row.methods = sorted({s.get_method_display() for s in signatures}, key=str)
+        row.methods = sorted({methods.get(s.method, s.method) for s in signatures})
     return rows
 
 

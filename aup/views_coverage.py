@@ -75,7 +75,8 @@ def coverage(request, slug, agreement_id):
     school = _school(request, slug)
     agreement = _agreement(school, agreement_id)
     form, filters = _filters(request, school, agreement)
-    people = selectors.coverage_list(agreement=agreement, school=school, **filters)
+    requests = selectors.coverage_requests(agreement=agreement, school=school)  # the list's and the summary's
+    people = selectors.coverage_list(agreement=agreement, school=school, requests=requests, **filters)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.coverage_attach_requests(page.object_list)
     query = request.GET.copy()
@@ -86,7 +87,7 @@ def coverage(request, slug, agreement_id):
         "policy": agreement.version.policy,
         "is_current": agreement.version.status == agreement.version.Status.APPROVED,
         "pupils": selectors.is_pupil_audience(agreement),
-        "summary": selectors.coverage_summary(agreement=agreement, school=school),
+        "summary": selectors.coverage_summary(agreement=agreement, school=school, requests=requests),
         "form": form,
         "page": page,
         "rows": rows,

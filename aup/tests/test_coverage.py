@@ -113,6 +113,49 @@ class TestPupilCoverage:
         assert [row.display_name for row in signed] == [pupils[0].display_name]
         assert signed[0].methods == ["Paper form returned to the office"]
 
+    def test_summary_orders_classes_and_year_groups_and_counts_pupils_without_either(
+        self, school, academic_year, office, agreement
+    ):
+        _new_class(school, academic_year, "6 Elm", "Y6", 2)
+        oak, _oak_pupils = _new_class(school, academic_year, "2 Oak", "Y2", 1)
+        ash = factories.SchoolClassFactory(
+            school=school, academic_year=academic_year, year_group=oak.year_group, name="2 Ash"
+        )
+        ash_pupils = [
+            factories.PupilFactory(school=school, year_group=oak.year_group, school_class=ash) for _ in range(2)
+        ]
+        unplaced = factories.PupilFactory(school=school)
+        _paper(_open(agreement, office, unplaced), office)
+        _paper(_open(agreement, office, ash_pupils[0]), office, parent="Sam Parent")
+        summary = coverage_summary(agreement=agreement, school=school)
+        groups = dict(summary["groups"])
+        # Pupils without a class or year group come first or last, as the database sorts an empty value.
+        by_class = [(row.label, row.total, row.completed, row.partly_signed) for row in groups["By class"]]
+        assert [row for row in by_class if row[0] != "No class"] == [
+            ("2 Ash", 2, 0, 1),
+            ("2 Oak", 1, 0, 0),
+            ("6 Elm", 2, 0, 0),
+        ]
+        assert ("No class", 1, 1, 0) in (by_class[0], by_class[-1])
+        by_year = [(row.label, row.total) for row in groups["By year group"]]
+        assert [row for row in by_year if row[0] != "No year group"] == [("Year 2", 3), ("Year 6", 2)]
+        assert ("No year group", 1) in (by_year[0], by_year[-1])
+        total = summary["total"]
+        assert (total.total, total.completed, total.partly_signed, total.not_signed) == (6, 1, 1, 4)
+
+    def test_summary_queries_do_not_grow_with_the_school(self, school, academic_year, office, agreement):
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                coverage_summary(agreement=agreement, school=school)
+            return len(captured)
+
+        _new_class(school, academic_year, "1 Ash", "Y1", 2)
+        one_class = queries()
+        for name, code in (("3 Ash", "Y3"), ("4 Ash", "Y4"), ("5 Ash", "Y5")):
+            _school_class, pupils = _new_class(school, academic_year, name, code, 5)
+            _paper(_open(agreement, office, pupils[0]), office)
+        assert queries() == one_class
+
     def test_a_left_pupil_does_not_count(self, client, school, office, agreement, pupil, oak):
         _school_class, pupils = oak
         pupils[3].left_on = datetime.date(2026, 10, 1)
