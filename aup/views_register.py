@@ -27,13 +27,19 @@ from safeguard.accounts.selectors import user_language
 from . import selectors_register as selectors
 from . import services_register as services
 from .forms_register import RegisterFilterForm, TrustRegisterFilterForm
+from .models import Policy
 
 # School register --------------------------------------------------------------------------------------------------
 
 
 def _school_register(request, school):
     form = RegisterFilterForm(request.GET or None, owners=selectors.register_owners(school))
-    return form, selectors.school_register(school=school, **form.filters())
+    register_ = selectors.school_register(school=school, **form.filters())
+    # Each category's name translated once: ``get_category_display`` translates every category on each call.
+    categories = {value: str(label) for value, label in Policy.Category.choices}
+    for policy in register_.rows:
+        policy.category_label = categories.get(policy.category, policy.category)
+    return form, register_
 
 
 def _summary_links(request, summary):
@@ -110,7 +116,7 @@ def register_csv(request, slug):
             _cell(value)
             for value in [
                 policy.title,
-                policy.get_category_display(),
+                policy.category_label,
                 policy.owner or "",
                 policy.approving_body_label(),
                 policy.cycle_label,

@@ -115,6 +115,7 @@ class TestSchoolRegister:
             assert label in page
         assert "Every September" in page and "Every 3 years" in page and "Every year" in page
         assert "Finance and Resources Committee" in page  # the approving body's label, not just "a committee"
+        assert "Safeguarding and child protection" in page and ">SEND</div>" in page  # each policy's category
         assert "Submitted for approval" in page
         detail = reverse("aup:policy_detail", args=[school.slug, spread["overdue"].public_id])
         assert f'href="{detail}"' in page
