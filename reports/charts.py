@@ -13,12 +13,14 @@ shape has a dark outline, and numbers are written on the chart or in the table, 
 """
 
 import dataclasses
+import html
 import math
+from decimal import Decimal
 
-from django.utils.formats import localize
-from django.utils.html import escape
+from django.utils import numberformat
+from django.utils.formats import get_format, localize
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -44,6 +46,12 @@ LEVEL_COLOURS = {
 }
 BAR_COLOUR = OKABE_ITO["blue"]
 WIDTH = 640
+
+
+def escape(text):
+    """``text`` (anything ``str()`` takes, lazy translations too) escaped for HTML — what ``django.utils.html.escape``
+    does, without its check for lazy arguments on each of the thousands of calls a page makes."""
+    return html.escape(str(text))
 
 
 def shorten(text, length):
@@ -93,7 +101,7 @@ def mix_with_white(colour, share):
 # Tables -----------------------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)  # a comparison of twenty schools makes thousands: no __dict__ each
 class Cell:
     """One cell of a figure's table: ``text`` as shown (and written to CSV), a drill-down ``href`` if any, and for
     the trust comparison the ``rate`` per 100 pupils beside a count."""
@@ -139,9 +147,9 @@ class Table:
     def html(self):
         """The table's markup (``<table>`` with caption, header, body and footer), every link and rate in place."""
         numeric = self.numeric_columns
-        per_100 = gettext("%(rate)s per 100")
+        texts = _CellTexts(gettext("%(rate)s per 100"))
         head = "".join(
-            f'<th{RIGHT if right else ""} scope="col">{_cell_text(column)}</th>'
+            f'<th{RIGHT if right else ""} scope="col">{texts.header(column)}</th>'
             for column, right in zip(self.columns, numeric, strict=True)
         )
         parts = [
@@ -149,14 +157,14 @@ class Table:
             f'<caption class="visually-hidden">{escape(self.title)}</caption><thead><tr>{head}</tr></thead><tbody>'
         ]
         for row in self.rows:
-            parts.append(f"<tr>{_row_html(row, per_100)}</tr>")
+            parts.append(f"<tr>{texts.row(row)}</tr>")
         if not self.rows:
             empty = self.empty or gettext("Nothing to show for this period.")
             parts.append(f'<tr><td colspan="{len(self.columns)}" class="text-muted">{escape(empty)}</td></tr>')
         parts.append("</tbody>")
         if self.footer:
             parts.append("<tfoot>")
-            parts.extend(f'<tr class="fw-semibold">{_row_html(row, per_100)}</tr>' for row in self.footer)
+            parts.extend(f'<tr class="fw-semibold">{texts.row(row)}</tr>' for row in self.footer)
             parts.append("</tfoot>")
         parts.append("</table>")
         return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
@@ -183,24 +191,68 @@ class Table:
         return lines
 
 
-def _cell_text(cell):
-    if isinstance(cell, Cell):
-        text = escape(localize(cell.text))
-        return _linked(cell.href, text)
-    return escape(cell)
+class _CellTexts:
+    """The markup of a table's cells, each number localised once per table: a comparison of twenty schools writes
+    thousands of cells, most of them a handful of small numbers."""
 
+    def __init__(self, per_100):
+        self.per_100 = per_100  # "%(rate)s per 100", translated
+        self.numbers, self.rates = {}, {}
+        # ``django.utils.formats.number_format`` with the language's formats looked up once, not once per number.
+        language = get_language()
+        self.number_formats = [
+            get_format(name, language, use_l10n=True)
+            for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        ]
 
-def _row_html(row, per_100):
-    cells = []
-    for index, cell in enumerate(row):
-        text = _cell_text(cell)
-        if cell.rate is not None:
-            text += f'<div class="small text-muted fw-normal">{escape(per_100 % {"rate": localize(cell.rate)})}</div>'
-        if index == 0:
-            cells.append(f'<th scope="row"{"" if cell.header else NORMAL_WEIGHT}>{text}</th>')
-        else:
-            cells.append(f"<td{RIGHT if cell.numeric else ''}>{text}</td>")
-    return "".join(cells)
+    def number(self, value):
+        """An int or Decimal as ``django.utils.formats.localize`` writes it."""
+        decimal_separator, grouping, thousand_separator = self.number_formats
+        return numberformat.format(value, decimal_separator, None, grouping, thousand_separator, use_l10n=True)
+
+    def localize(self, value):
+        if value.__class__ is int or value.__class__ is Decimal:
+            return self.number(value)
+        return localize(value)
+
+    def text(self, value):
+        """``value`` localised (numbers with the language's separators, dates in its format) and escaped."""
+        # Decimals by their digits: 5.5 and 5.50 are equal but are written differently.
+        if value.__class__ is int or value.__class__ is Decimal:
+            key = value if value.__class__ is int else str(value)
+            text = self.numbers.get(key)
+            if text is None:
+                text = self.numbers[key] = escape(self.number(value))
+            return text
+        return escape(localize(value))
+
+    def header(self, column):
+        if isinstance(column, Cell):
+            return _linked(column.href, self.text(column.text))
+        return escape(column)
+
+    def rate(self, rate):
+        key = (rate.__class__, str(rate))
+        text = self.rates.get(key)
+        if text is None:
+            text = self.rates[key] = (
+                f'<div class="small text-muted fw-normal">{escape(self.per_100 % {"rate": self.localize(rate)})}</div>'
+            )
+        return text
+
+    def row(self, row):
+        cells = []
+        for index, cell in enumerate(row):
+            text = self.text(cell.text)
+            if cell.href:
+                text = f'<a href="{escape(cell.href)}">{text}</a>'
+            if cell.rate is not None:
+                text += self.rate(cell.rate)
+            if index == 0:
+                cells.append(f'<th scope="row"{"" if cell.header else NORMAL_WEIGHT}>{text}</th>')
+            else:
+                cells.append(f"<td{RIGHT if cell.numeric else ''}>{text}</td>")
+        return "".join(cells)
 
 
 # Horizontal bars --------------------------------------------------------------------------------------------------

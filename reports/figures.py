@@ -10,19 +10,26 @@ No figure loops over incidents in Python, so the number of queries does not depe
 Counts of incidents are ``COUNT(*)`` (or of a column an index holds), so that a covering index on the incident table
 can answer them without reading the table.
 
+The dashboards ask for everything at once: ``school_figures`` and ``trust_figures`` count with ``dashboard_counts``
+(eight queries whatever the data) into ``DashboardCounts`` — plain numbers and ids, which ``safeguard.datacache``
+keeps until the incidents or pupils of the schools change, under a key holding the viewer's scope and the filters —
+and hand back ``DashboardFigures``, which labels them in the viewer's language, reads the categories' current names
+and names the pupils listed (never cached) when asked.
+
 ``figure_incidents`` gives the incidents behind one figure's number (the dashboard's drill-down), from the same
 definitions, so a drill-down always lists what the figure counted.
 """
 
 import dataclasses
 import datetime
+import functools
 import uuid
 import zoneinfo
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db import connections
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncWeek
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import (
@@ -31,11 +38,13 @@ from incidents.models import (
     BullyingType,
     CategoryGroup,
     Incident,
+    IncidentCategory,
     IncidentPupil,
     Location,
     Sanction,
     SuspensionReason,
 )
+from safeguard import datacache
 from safeguard.directory.models import Pupil
 
 REPEATED_THRESHOLD = 3  # "pupils with repeated incidents in the period": three or more
@@ -173,8 +182,10 @@ def _breakdown(rows, key_field, labels, *, count_field="n"):
     return Breakdown(labels=labels, counts=counts)
 
 
+@functools.lru_cache(maxsize=4096)
 def rate_per_100(count, on_roll):
-    """``count`` per 100 pupils on roll, to one decimal place (``Decimal``), or None without pupils."""
+    """``count`` per 100 pupils on roll, to one decimal place (``Decimal``), or None without pupils. Remembered: a
+    comparison of twenty schools asks for thousands, most of them alike."""
     if not on_roll:
         return None
     return (Decimal(count) * 100 / Decimal(on_roll)).quantize(Decimal("0.1"))
@@ -261,17 +272,17 @@ def by_week_and_level(incidents, *, schools, filters):
     One query per time zone of ``schools``."""
     counts = {}
     for zone, school_ids in zones_of(schools).items():
+        # The Monday as a date, truncated in the zone: no aware datetime to convert per row.
         rows = (
             incidents.filter(school_id__in=school_ids)
-            .annotate(week=TruncWeek("occurred_at", tzinfo=zone))
-            .values("school_id", "week", "behaviour_level")
+            .annotate(week=TruncWeek("occurred_at", tzinfo=zone, output_field=DateField()))
+            .values_list("school_id", "week", "behaviour_level")
             .annotate(n=Count("*"))
+            .order_by()
         )
-        for row in rows:
-            week = row["week"]
-            monday = week.astimezone(zone).date() if timezone.is_aware(week) else week.date()
-            key = (row["school_id"], monday, row["behaviour_level"])
-            counts[key] = counts.get(key, 0) + row["n"]
+        for school_id, monday, level, n in rows:
+            key = (school_id, monday, level)
+            counts[key] = counts.get(key, 0) + n
     return WeeklyLevels(weeks=week_axis(filters), counts=counts)
 
 
@@ -288,21 +299,54 @@ def _category_rows(incidents, schools, *fields, codes=None):
     return links.values(**values).annotate(n=Count("incident_id")).order_by()
 
 
+def category_counts(incidents):
+    """Incidents per category: ``{(school_id, category id): count}`` (one query, from the incidents' links to their
+    categories; an incident with two categories counts in both). Ids, not names: a school may rename a category, so
+    the names are read when the figure is shown (``category_breakdown``)."""
+    rows = (
+        incidents.filter(categories__isnull=False)
+        .values_list("school_id", "categories")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return {(school_id, category_id): n for school_id, category_id, n in rows}
+
+
+def category_breakdown(counts):
+    """``category_counts`` as a ``Breakdown`` keyed by category code (the same code means the same category in
+    every school), labelled with each category's current name; ``groups`` maps each code to its ``CategoryGroup``.
+    Ordered by group, then the school's order. One query (the categories counted)."""
+    categories = {
+        row["pk"]: row
+        for row in IncidentCategory.objects.filter(pk__in={category_id for _s, category_id in counts}).values(
+            "pk", "code", "name", "group", "order"
+        )
+    }
+    rows = [
+        (school_id, categories[category_id], n)
+        for (school_id, category_id), n in counts.items()
+        if category_id in categories
+    ]
+    group_order = {group.value: index for index, group in enumerate(CategoryGroup)}
+    rows.sort(key=lambda row: (group_order.get(row[1]["group"], 99), row[1]["order"], row[1]["code"]))
+    labels, groups, by_code = {}, {}, {}
+    for school_id, category, n in rows:
+        code = category["code"]
+        labels.setdefault(code, category["name"])
+        groups.setdefault(code, category["group"])
+        by_code[(school_id, code)] = by_code.get((school_id, code), 0) + n
+    return Breakdown(labels=labels, counts=by_code, groups=groups)
+
+
 def by_category(incidents, *, schools=None):
     """Incidents per category (through the incident's categories: an incident with two categories counts in both).
 
     Keys are category codes (the same code means the same category in every school); the label is the category's
     name; ``groups`` maps each code to its ``CategoryGroup``. Ordered by group, then the school's order.
-    ``schools``: the schools of ``incidents`` (optional; makes the query faster on a large log).
+    ``schools`` is accepted for callers that pass it; the incidents say which schools' categories count. Two
+    queries: the counts (``category_counts``) and the categories' names.
     """
-    rows = list(_category_rows(incidents, schools, "code", "name", "group", "order"))
-    group_order = {group.value: index for index, group in enumerate(CategoryGroup)}
-    rows.sort(key=lambda row: (group_order.get(row["group"], 99), row["order"], row["code"]))
-    labels, groups = {}, {}
-    for row in rows:
-        labels.setdefault(row["code"], row["name"])
-        groups.setdefault(row["code"], row["group"])
-    return Breakdown(labels=labels, counts=_breakdown(rows, "code", labels).counts, groups=groups)
+    return category_breakdown(category_counts(incidents))
 
 
 @dataclasses.dataclass
@@ -350,11 +394,12 @@ def by_weekday_hour(incidents, *, schools):
         rows = (
             incidents.filter(school_id__in=school_ids)
             .annotate(day=ExtractIsoWeekDay("occurred_at", tzinfo=zone), hour=ExtractHour("occurred_at", tzinfo=zone))
-            .values("school_id", "day", "hour")
+            .values_list("school_id", "day", "hour")
             .annotate(n=Count("*"))
+            .order_by()
         )
-        for row in rows:
-            counts[(row["school_id"], row["day"], row["hour"])] = row["n"]
+        for school_id, day, hour, n in rows:
+            counts[(school_id, day, hour)] = n
     return HeatMap(counts=counts)
 
 
@@ -372,6 +417,44 @@ def bullying_by_type(incidents):
     if any(key == "" for _s, key in breakdown.counts):
         labels[""] = _("Type not given")
     return breakdown
+
+
+def counts_by_group_location_and_bullying(incidents):
+    """In one pass over the incidents (one query, grouped by school, location and type of bullying): the counts of
+    ``summary``, ``by_location`` and ``bullying_by_type``, as three dicts ``{(school_id, key): count}`` — group (and
+    "total"), ``Location`` and ``BullyingType`` ("" for none given). Every column read is held by the dashboard
+    index, so PostgreSQL answers from the index alone."""
+    # COUNT(school_id): every row (the column is never null), from a column the index holds — "*" takes no filter.
+    flags = [(group.value, flag) for group, flag in GROUP_FLAGS.items()]
+    aggregates = {f"group_{i}": Count("school_id", filter=Q(**{flag: True})) for i, (_g, flag) in enumerate(flags)}
+    rows = (
+        incidents.values_list("school_id", "location", "bullying_type")
+        .annotate(total=Count("*"), **aggregates)
+        .order_by()
+    )
+    bullying_index = 4 + [group for group, _flag in flags].index(CategoryGroup.BULLYING.value)
+    groups, locations, bullying = {}, {}, {}
+    for row in rows:
+        school_id = row[0]
+        key = (school_id, "total")
+        groups[key] = groups.get(key, 0) + row[3]
+        for index, (group, _flag) in enumerate(flags, start=4):
+            key = (school_id, group)
+            groups[key] = groups.get(key, 0) + row[index]
+        key = (school_id, row[1])
+        locations[key] = locations.get(key, 0) + row[3]
+        if row[bullying_index]:
+            key = (school_id, row[2])
+            bullying[key] = bullying.get(key, 0) + row[bullying_index]
+    return groups, locations, bullying
+
+
+def bullying_breakdown(counts):
+    """``bullying_by_type``'s ``Breakdown`` from its counts ``{(school_id, bullying type): count}``."""
+    labels = dict(BullyingType.choices)
+    if any(key == "" for _s, key in counts):
+        labels[""] = _("Type not given")
+    return Breakdown(labels=labels, counts=counts)
 
 
 PREJUDICE_LABELS = {
@@ -407,8 +490,8 @@ class RepeatedPupils:
     victim.
 
     ``counts``: ``(school_id, "perpetrator" | "victim")`` → number of pupils. ``perpetrators`` and ``victims``: rows
-    ``{"school_id", "public_id", "name", "year_group", "count"}``, most incidents first — empty unless names were
-    asked for.
+    ``{"school_id", "pupil_id", "count"}`` and, once named (``name_pupils``), ``"public_id", "name", "year_group"``,
+    most incidents first — empty unless the pupils were asked for.
     """
 
     threshold: int
@@ -422,60 +505,103 @@ class RepeatedPupils:
         )
 
 
-def _display_name(row, prefix="pupil__"):
-    first = row[f"{prefix}preferred_first_name"] or row[f"{prefix}legal_first_name"]
-    last = row[f"{prefix}preferred_last_name"] or row[f"{prefix}legal_last_name"]
-    return f"{first} {last}"
+def name_pupils(*lists):
+    """Give each row of ``lists`` (dicts with ``"pupil_id"``) the pupil's ``"public_id"``, ``"name"`` (the name staff
+    use) and ``"year_group"`` ("" without one), read now in one query for all the lists — names are never part of
+    cached figures. A pupil no longer found keeps no name ("")."""
+    ids = {row["pupil_id"] for rows in lists for row in rows}
+    if not ids:
+        return
+    pupils = {
+        row[0]: row[1:]
+        for row in Pupil.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "public_id",
+            "preferred_first_name",
+            "legal_first_name",
+            "preferred_last_name",
+            "legal_last_name",
+            "year_group__name",
+        )
+    }
+    for rows in lists:
+        for row in rows:
+            found = pupils.get(row["pupil_id"])
+            if found is None:
+                row.update(public_id=None, name="", year_group="")
+                continue
+            public_id, preferred_first, legal_first, preferred_last, legal_last, year_group = found
+            row["public_id"] = public_id
+            row["name"] = f"{preferred_first or legal_first} {preferred_last or legal_last}"
+            row["year_group"] = year_group or ""
 
 
-NAME_FIELDS = (
-    "pupil__public_id",
-    "pupil__legal_first_name",
-    "pupil__legal_last_name",
-    "pupil__preferred_first_name",
-    "pupil__preferred_last_name",
-    "pupil__year_group__name",
-)
+def _involvement_counts(incidents):
+    """Per pupil and school, the incidents they were involved in as perpetrator (or subject) and as victim."""
+    return (
+        incidents.filter(involvements__pupil_id__isnull=False)
+        .values("school_id", pupil_id=F("involvements__pupil_id"))
+        .annotate(
+            perpetrator=Count("involvements__pupil_id", filter=Q(involvements__role__in=PERPETRATOR_ROLES)),
+            victim=Count("involvements__pupil_id", filter=Q(involvements__role=IncidentPupil.Role.VICTIM)),
+        )
+        .order_by()
+    )
+
+
+def repeated_pupil_rows(incidents, *, threshold=REPEATED_THRESHOLD):
+    """``RepeatedPupils`` of ``incidents`` with a row per pupil (by id, not yet named), most incidents first — one
+    query. A pupil counts in the school of the incidents (pupils are only ever added to their own school's)."""
+    rows = _involvement_counts(incidents).filter(Q(perpetrator__gte=threshold) | Q(victim__gte=threshold))
+    counts, listed = {}, {"perpetrator": [], "victim": []}
+    for row in rows.values_list("school_id", "pupil_id", "perpetrator", "victim"):
+        for role, n in (("perpetrator", row[2]), ("victim", row[3])):
+            if n >= threshold:
+                counts[(row[0], role)] = counts.get((row[0], role), 0) + 1
+                listed[role].append({"school_id": row[0], "pupil_id": row[1], "count": n})
+    for pupils in listed.values():
+        pupils.sort(key=lambda pupil: (-pupil["count"], pupil["pupil_id"]))
+    return RepeatedPupils(threshold, counts, listed["perpetrator"], listed["victim"])
+
+
+def repeated_pupil_counts(incidents, *, threshold=REPEATED_THRESHOLD):
+    """``RepeatedPupils`` of ``incidents`` with the number of such pupils per school only (no rows) — one query that
+    counts them in the database, for pages that never list pupils (the trust's)."""
+    inner_sql, params = _involvement_counts(incidents).query.sql_with_params()
+    # Django's own SQL with its values as parameters, counted per school.
+    sql = (
+        "SELECT school_id, COUNT(*) FILTER (WHERE perpetrator >= %s), COUNT(*) FILTER (WHERE victim >= %s) "  # noqa: S608
+        f"FROM ({inner_sql}) AS pupils GROUP BY school_id"
+    )
+    counts = {}
+    with connections[incidents.db].cursor() as cursor:
+        cursor.execute(sql, [threshold, threshold, *params])
+        for school_id, perpetrators, victims in cursor.fetchall():
+            for role, n in (("perpetrator", perpetrators), ("victim", victims)):
+                if n:
+                    counts[(school_id, role)] = n
+    return RepeatedPupils(threshold, counts, [], [])
 
 
 def repeated_pupils(incidents, *, threshold=REPEATED_THRESHOLD, with_names=False):
-    """Pupils with ``threshold`` or more incidents in ``incidents``, per role (one query).
+    """Pupils with ``threshold`` or more incidents in ``incidents``, per role.
 
     Args:
-        with_names: return the pupils' names — only for viewers who may see them (SLT, head, DSL team of the
-            school); otherwise only the number of such pupils per school.
+        with_names: list the pupils by name (one more query) — only for viewers who may see them (SLT, head, DSL
+            team of the school); otherwise only the number of such pupils per school.
     """
-    roles = {
-        "perpetrator": Count("incident_id", filter=Q(role__in=PERPETRATOR_ROLES)),
-        "victim": Count("incident_id", filter=Q(role=IncidentPupil.Role.VICTIM)),
-    }
-    fields = ["pupil_id", "pupil__school_id", *(NAME_FIELDS if with_names else ())]
-    rows = (
-        IncidentPupil.objects.filter(incident__in=incidents.values("pk"))
-        .values(*fields)
-        .annotate(**roles)
-        .filter(Q(perpetrator__gte=threshold) | Q(victim__gte=threshold))
-        .order_by()
-    )
-    counts, named = {}, {"perpetrator": [], "victim": []}
-    for row in rows:  # one row per pupil with repeated incidents
-        for role in roles:
-            if row[role] >= threshold:
-                key = (row["pupil__school_id"], role)
-                counts[key] = counts.get(key, 0) + 1
-                if with_names:
-                    named[role].append(
-                        {
-                            "school_id": row["pupil__school_id"],
-                            "public_id": row["pupil__public_id"],
-                            "name": _display_name(row),
-                            "year_group": row["pupil__year_group__name"] or "",
-                            "count": row[role],
-                        }
-                    )
-    for role in named:
-        named[role].sort(key=lambda pupil: (-pupil["count"], pupil["name"]))
-    return RepeatedPupils(threshold, counts, named["perpetrator"], named["victim"])
+    if not with_names:
+        return repeated_pupil_counts(incidents, threshold=threshold)
+    data = repeated_pupil_rows(incidents, threshold=threshold)
+    sort_by_name(data)
+    return data
+
+
+def sort_by_name(repeated):
+    """Name the pupils of a ``RepeatedPupils`` (``name_pupils``) and order them most incidents first, then by name."""
+    name_pupils(repeated.perpetrators, repeated.victims)
+    for pupils in (repeated.perpetrators, repeated.victims):
+        pupils.sort(key=lambda pupil: (-pupil["count"], pupil["name"]))
 
 
 @dataclasses.dataclass
@@ -484,7 +610,8 @@ class Sanctions:
 
     ``totals``: ``school_id`` → ``{"suspensions", "days" (Decimal), "pupils" (suspended), "exclusions",
     "pupils_over_5"}``; ``reasons``: a ``Breakdown`` of DfE reason codes (a sanction counts once per reason given);
-    ``over_5``: rows ``{"school_id", "public_id", "name", "year_group", "days"}`` — empty unless names were asked for.
+    ``over_5``: rows ``{"school_id", "pupil_id", "days"}`` and, once named (``name_pupils``), ``"public_id", "name",
+    "year_group"`` — empty unless names were asked for.
     """
 
     totals: dict
@@ -507,50 +634,71 @@ def sanctions_queryset(incidents, filters=None):
     return sanctions
 
 
+def sanction_counts(incidents, filters=None):
+    """The numbers of ``sanctions`` as plain data — one query, a row per suspension or exclusion, added up per pupil
+    and per school: ``(totals, reason counts {(school_id, code): n}, over_5 rows {"school_id", "pupil_id",
+    "days"})``. A sanction counts once under each DfE reason code it gives."""
+    rows = sanctions_queryset(incidents, filters).values_list(
+        "pupil__school_id", "pupil_id", "kind", "days", "reason_1", "reason_2", "reason_3"
+    )
+    codes = set(SuspensionReason.values)
+    pupils, reason_counts = {}, {}
+    for school_id, pupil_id, kind, days, *reasons in rows:
+        pupil = pupils.get(pupil_id)
+        if pupil is None:
+            pupil = pupils[pupil_id] = {"school_id": school_id, "suspensions": 0, "days": Decimal(0), "exclusions": 0}
+        if kind == Sanction.Kind.SUSPENSION:
+            pupil["suspensions"] += 1
+            if days is not None:
+                pupil["days"] += days
+        else:
+            pupil["exclusions"] += 1
+        for code in set(reasons) & codes:
+            reason_counts[(school_id, code)] = reason_counts.get((school_id, code), 0) + 1
+    totals, over_5 = {}, []
+    for pupil_id, pupil in pupils.items():  # each pupil with a suspension or exclusion in the period
+        school_id = pupil["school_id"]
+        total = totals.get(school_id)
+        if total is None:
+            total = totals[school_id] = {
+                "suspensions": 0,
+                "days": Decimal(0),
+                "pupils": 0,
+                "exclusions": 0,
+                "pupils_over_5": 0,
+            }
+        total["suspensions"] += pupil["suspensions"]
+        total["days"] += pupil["days"]
+        total["pupils"] += 1 if pupil["suspensions"] else 0
+        total["exclusions"] += pupil["exclusions"]
+        if pupil["days"] > SUSPENSION_DAYS_OVER:
+            total["pupils_over_5"] += 1
+            over_5.append({"school_id": school_id, "pupil_id": pupil_id, "days": pupil["days"]})
+    return totals, reason_counts, over_5
+
+
+def sanctions_from_counts(counts, *, with_names=False):
+    """A ``Sanctions`` from ``sanction_counts``; ``with_names`` names the pupils over 5 days (one query), most days
+    first — otherwise they are left out."""
+    totals, reason_counts, over_5 = counts
+    if with_names:
+        over_5 = [dict(row) for row in over_5]
+        name_pupils(over_5)
+        over_5.sort(key=lambda pupil: (-pupil["days"], pupil["name"]))
+    else:
+        over_5 = []
+    return Sanctions(totals=totals, reasons=Breakdown(dict(SuspensionReason.choices), reason_counts), over_5=over_5)
+
+
 def sanctions(incidents, filters=None, *, with_names=False):
     """Suspensions (number, total days, pupils suspended, pupils over 5 days in the period), permanent exclusions,
-    and both by DfE reason code — one query, grouped by pupil, added up per school.
+    and both by DfE reason code — one query, grouped by pupil, added up per school (and one more to name the pupils
+    over 5 days, ``with_names``).
 
     Sanctions belong to the period through their incident. ``filters`` (optional) applies the pupil filters to the
     suspended pupil too.
     """
-    suspension = Q(kind=Sanction.Kind.SUSPENSION)
-    aggregates = {
-        "suspensions": Count("id", filter=suspension),
-        "days": Sum("days", filter=suspension),
-        "exclusions": Count("id", filter=Q(kind=Sanction.Kind.PERMANENT_EXCLUSION)),
-    }
-    for code in SuspensionReason.values:
-        aggregates[f"reason_{code}"] = Count("id", filter=Q(reason_1=code) | Q(reason_2=code) | Q(reason_3=code))
-    fields = ["pupil_id", "pupil__school_id", *(NAME_FIELDS if with_names else ())]
-    rows = sanctions_queryset(incidents, filters).values(*fields).annotate(**aggregates).order_by()
-    totals, reason_counts, named = {}, {}, []
-    for row in rows:  # one row per pupil with a suspension or exclusion in the period
-        school_id, days = row["pupil__school_id"], row["days"] or Decimal(0)
-        total = totals.setdefault(
-            school_id, {"suspensions": 0, "days": Decimal(0), "pupils": 0, "exclusions": 0, "pupils_over_5": 0}
-        )
-        total["suspensions"] += row["suspensions"]
-        total["days"] += days
-        total["pupils"] += 1 if row["suspensions"] else 0
-        total["exclusions"] += row["exclusions"]
-        for code in SuspensionReason.values:
-            if row[f"reason_{code}"]:
-                reason_counts[(school_id, code)] = reason_counts.get((school_id, code), 0) + row[f"reason_{code}"]
-        if days > SUSPENSION_DAYS_OVER:
-            total["pupils_over_5"] += 1
-            if with_names:
-                named.append(
-                    {
-                        "school_id": school_id,
-                        "public_id": row["pupil__public_id"],
-                        "name": _display_name(row),
-                        "year_group": row["pupil__year_group__name"] or "",
-                        "days": days,
-                    }
-                )
-    named.sort(key=lambda pupil: (-pupil["days"], pupil["name"]))
-    return Sanctions(totals=totals, reasons=Breakdown(dict(SuspensionReason.choices), reason_counts), over_5=named)
+    return sanctions_from_counts(sanction_counts(incidents, filters), with_names=with_names)
 
 
 def _overdue_q(schools):
@@ -561,22 +709,34 @@ def _overdue_q(schools):
     return overdue
 
 
-def open_actions(incidents, *, schools):
-    """Open actions (not done) on ``incidents``, per kind: ``(open, overdue)`` as two ``Breakdown`` keyed by
-    ``Action.Kind`` (one query). Overdue: due before the school's local today."""
+def action_counts(incidents, *, schools):
+    """Open actions (not done) on ``incidents`` per school and kind, and those overdue: two dicts
+    ``{(school_id, kind): count}`` (one query). Overdue: due before the school's local today."""
     rows = (
         Action.objects.filter(incident__in=incidents.values("pk"), completed_at__isnull=True)
         .values("incident__school_id", "kind")
         .annotate(n=Count("id"), overdue=Count("id", filter=_overdue_q(schools)))
+        .values_list("incident__school_id", "kind", "n", "overdue")
         .order_by()
     )
-    labels = dict(Action.Kind.choices)
     open_counts, overdue_counts = {}, {}
-    for row in rows:
-        open_counts[(row["incident__school_id"], row["kind"])] = row["n"]
-        if row["overdue"]:
-            overdue_counts[(row["incident__school_id"], row["kind"])] = row["overdue"]
-    return Breakdown(labels, open_counts), Breakdown(dict(labels), overdue_counts)
+    for school_id, kind, n, overdue in rows:
+        open_counts[(school_id, kind)] = n
+        if overdue:
+            overdue_counts[(school_id, kind)] = overdue
+    return open_counts, overdue_counts
+
+
+def actions_from_counts(counts):
+    """``open_actions``' two ``Breakdown`` from ``action_counts``."""
+    labels = dict(Action.Kind.choices)
+    return Breakdown(labels, counts[0]), Breakdown(dict(labels), counts[1])
+
+
+def open_actions(incidents, *, schools):
+    """Open actions (not done) on ``incidents``, per kind: ``(open, overdue)`` as two ``Breakdown`` keyed by
+    ``Action.Kind`` (one query). Overdue: due before the school's local today."""
+    return actions_from_counts(action_counts(incidents, schools=schools))
 
 
 def pupils_on_roll(schools, filters):
@@ -588,6 +748,201 @@ def pupils_on_roll(schools, filters):
     if filters.has_pupil_filter:
         pupils = pupils.filter(filters.pupil_q())
     return {row["school_id"]: row["n"] for row in pupils.values("school_id").annotate(n=Count("id")).order_by()}
+
+
+# Every figure of a dashboard at once, cached -----------------------------------------------------------------------
+
+FIGURES_VERSION = 1  # part of every cache key: raise it when ``DashboardCounts`` changes shape
+
+
+@dataclasses.dataclass
+class DashboardCounts:
+    """Every number of an incident dashboard as plain data — ints, dates and ids, no label and no pupil's name —
+    which is what ``safeguard.datacache`` stores; ``DashboardFigures`` turns it into figures.
+
+    ``groups``, ``locations``, ``bullying``: ``counts_by_group_location_and_bullying``; ``weekly``: ``(school_id,
+    monday, level)`` → count; ``heat``: ``(school_id, day, hour)`` → count; ``categories``: ``category_counts``;
+    ``repeated``: a ``RepeatedPupils`` with rows of pupil ids (``repeated_pupil_rows``) or counts only
+    (``repeated_pupil_counts``); ``sanctions``: ``sanction_counts``; ``actions``: ``action_counts``; ``on_roll``:
+    ``pupils_on_roll`` for rates per 100 pupils, or None.
+    """
+
+    groups: dict
+    locations: dict
+    bullying: dict
+    weekly: dict
+    heat: dict
+    categories: dict
+    repeated: RepeatedPupils
+    sanctions: tuple
+    actions: tuple
+    on_roll: dict | None = None
+
+
+def dashboard_counts(incidents, *, schools, filters, pupil_incidents=None, pupil_rows=True, on_roll=False):
+    """Count everything a dashboard shows for ``incidents`` (from ``incident_queryset(schools, filters, …)``): eight
+    queries (nine with ``on_roll``), whatever the number of incidents or schools.
+
+    Args:
+        pupil_incidents: the incidents the figures that pick out pupils count (pupils with repeated incidents);
+            defaults to ``incidents``.
+        pupil_rows: a row per pupil with repeated incidents (a school's dashboard) rather than only their number per
+            school (the trust's comparison).
+        on_roll: count the pupils on roll too (the trust's rates).
+    """
+    groups, locations, bullying = counts_by_group_location_and_bullying(incidents)
+    pupil_incidents = incidents if pupil_incidents is None else pupil_incidents
+    repeated = repeated_pupil_rows if pupil_rows else repeated_pupil_counts
+    return DashboardCounts(
+        groups=groups,
+        locations=locations,
+        bullying=bullying,
+        weekly=by_week_and_level(incidents, schools=schools, filters=filters).counts,
+        heat=by_weekday_hour(incidents, schools=schools).counts,
+        categories=category_counts(incidents),
+        repeated=repeated(pupil_incidents),
+        sanctions=sanction_counts(incidents, filters),
+        actions=action_counts(incidents, schools=schools),
+        on_roll=pupils_on_roll(schools, filters) if on_roll else None,
+    )
+
+
+class DashboardFigures:
+    """The figures of a dashboard from its ``DashboardCounts``: labels in the viewer's language, categories under
+    their current names and pupils named now (one query each, when asked for) — the same objects the figure
+    functions return."""
+
+    def __init__(self, counts, *, filters):
+        self.counts, self.filters = counts, filters
+
+    @functools.cached_property
+    def summary(self):
+        return Breakdown(labels=dict(GROUP_LABELS), counts=self.counts.groups)
+
+    @functools.cached_property
+    def weekly(self):
+        return WeeklyLevels(weeks=week_axis(self.filters), counts=self.counts.weekly)
+
+    @functools.cached_property
+    def heat(self):
+        return HeatMap(counts=self.counts.heat)
+
+    @functools.cached_property
+    def categories(self):
+        return category_breakdown(self.counts.categories)
+
+    @functools.cached_property
+    def locations(self):
+        return Breakdown(labels=dict(Location.choices), counts=self.counts.locations)
+
+    @functools.cached_property
+    def bullying(self):
+        return bullying_breakdown(self.counts.bullying)
+
+    @functools.cached_property
+    def prejudice(self):
+        return prejudice(None, categories=self.categories, groups=self.summary)
+
+    @functools.cached_property
+    def actions(self):
+        return actions_from_counts(self.counts.actions)
+
+    @property
+    def on_roll(self):
+        return self.counts.on_roll
+
+    @functools.cached_property
+    def _named(self):
+        """The pupils the figures list — with repeated incidents, and suspended for more than 5 days — named now, in
+        one query for both: ``(RepeatedPupils, over_5 rows)``, each list ordered as the figure functions order it."""
+        data = self.counts.repeated
+        repeated = RepeatedPupils(
+            data.threshold, data.counts, [dict(row) for row in data.perpetrators], [dict(row) for row in data.victims]
+        )
+        over_5 = [dict(row) for row in self.counts.sanctions[2]]
+        name_pupils(repeated.perpetrators, repeated.victims, over_5)
+        for pupils in (repeated.perpetrators, repeated.victims):
+            pupils.sort(key=lambda pupil: (-pupil["count"], pupil["name"]))
+        over_5.sort(key=lambda pupil: (-pupil["days"], pupil["name"]))
+        return repeated, over_5
+
+    def repeated(self, *, with_names=False):
+        """``RepeatedPupils``: its pupils listed by name ``with_names``, otherwise only counted."""
+        if with_names:
+            return self._named[0]
+        data = self.counts.repeated
+        return RepeatedPupils(data.threshold, data.counts, [], [])
+
+    def sanctions(self, *, with_names=False):
+        """``Sanctions``: the pupils over 5 days listed by name ``with_names``, otherwise only counted."""
+        totals, reason_counts, _over_5 = self.counts.sanctions
+        reasons = Breakdown(dict(SuspensionReason.choices), reason_counts)
+        return Sanctions(totals=totals, reasons=reasons, over_5=self._named[1] if with_names else [])
+
+
+def _scope_key(include_safeguarding, concerns_named):
+    """Who the figures are for, as part of a cache key: whether safeguarding concerns are counted, and whether they
+    are counted in the figures that pick out pupils (after the second factor)."""
+    if not include_safeguarding:
+        return "without-concerns"
+    return "with-concerns" if concerns_named else "with-concerns-not-in-pupil-figures"
+
+
+def school_figures(school, filters, *, include_safeguarding, concerns_named, use_cache=True):
+    """The ``DashboardFigures`` of one school's dashboard, from the figures cache while the school's incidents and
+    pupils are unchanged (``safeguard.datacache``; the key holds the viewer's scope and the filters).
+
+    Args:
+        include_safeguarding: count safeguarding concerns (``VIEW_SAFEGUARDING`` in the school).
+        concerns_named: count concerns in the figures that pick out pupils too (the second factor is confirmed);
+            otherwise those figures leave them out.
+        use_cache: False to count afresh (exports).
+    """
+    base = incident_queryset([school], filters, include_safeguarding=include_safeguarding)
+    pupil_base = base if concerns_named else base.filter(is_safeguarding=False)
+
+    def compute():
+        return dashboard_counts(base, schools=[school], filters=filters, pupil_incidents=pupil_base)
+
+    key = (
+        "incident-dashboard",
+        FIGURES_VERSION,
+        "school",
+        school.pk,
+        school.time_zone,
+        _scope_key(include_safeguarding, include_safeguarding and concerns_named),
+        filters.cache_key(),
+    )
+    if not use_cache:
+        return DashboardFigures(compute(), filters=filters)
+    return DashboardFigures(
+        datacache.cached(key, compute, topic=datacache.INCIDENTS, school_ids=[school.pk]), filters=filters
+    )
+
+
+def trust_figures(schools, filters, *, use_cache=True):
+    """The ``DashboardFigures`` of the trust's comparison of ``schools`` (already narrowed by ``filters.school_ids``):
+    no safeguarding concern counted, pupils with repeated incidents counted but never listed, and the pupils on roll
+    for rates. From the figures cache while no school's incidents or pupils change; ``use_cache`` False counts
+    afresh."""
+    schools = list(schools)
+    base = incident_queryset(schools, filters, include_safeguarding=False)
+
+    def compute():
+        return dashboard_counts(base, schools=schools, filters=filters, pupil_rows=False, on_roll=True)
+
+    key = (
+        "incident-dashboard",
+        FIGURES_VERSION,
+        "trust",
+        tuple((school.pk, school.time_zone, school.today().isoformat()) for school in schools),
+        _scope_key(False, False),
+        filters.cache_key(),
+    )
+    if not use_cache:
+        return DashboardFigures(compute(), filters=filters)
+    counts = datacache.cached(key, compute, topic=datacache.INCIDENTS, school_ids=[school.pk for school in schools])
+    return DashboardFigures(counts, filters=filters)
 
 
 # Drill-down -------------------------------------------------------------------------------------------------------

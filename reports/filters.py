@@ -81,6 +81,23 @@ class DashboardFilters:
             conditions[f"{prefix}{CHARACTERISTICS[key][0]}"] = True
         return Q(**conditions)
 
+    def cache_key(self):
+        """What the figures depend on, normalised, as a tuple of strings and numbers (part of a
+        ``safeguard.datacache`` key): the dates, ``today`` (the weekly axis and "overdue" move with it) and every
+        narrowing filter. The period's label and the term key are left out — the dates say the same."""
+        return (
+            self.date_from.isoformat(),
+            self.date_to.isoformat(),
+            self.today.isoformat() if self.today else "",
+            tuple(sorted(self.school_ids)),
+            self.year_group,
+            self.school_class_id,
+            self.group,
+            self.level,
+            tuple(sorted(self.characteristics)),
+            self.recorder_id,
+        )
+
     def as_query(self):
         """The filters as a query string, for links that keep them (a term by its key, otherwise the dates)."""
         pairs = []

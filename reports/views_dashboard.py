@@ -12,7 +12,9 @@ Who sees what (``safeguard.permissions``):
   (pupils with repeated incidents are counted), no drill-down; a trust admin who also holds a role in a school uses
   that school's own dashboard for more.
 
-All numbers come from ``reports.figures``; charts and tables are laid out by ``reports.charts``.
+All numbers come from ``reports.figures`` (``school_figures`` and ``trust_figures``: cached until the schools'
+incidents or pupils change, per viewer scope and filters; CSV exports count afresh); charts and tables are laid out by
+``reports.charts``.
 """
 
 import csv
@@ -97,43 +99,35 @@ class SchoolDashboard:
     }
 
     def __init__(
-        self, *, school, filters, include_safeguarding, names, drill_url="", verified=False, list_limit=LIST_LIMIT
+        self,
+        *,
+        school,
+        filters,
+        include_safeguarding,
+        names,
+        drill_url="",
+        verified=False,
+        list_limit=LIST_LIMIT,
+        use_cache=True,
     ):
         self.school, self.filters, self.list_limit = school, filters, list_limit
         self.query = filters.as_query()
         self.schools = [school]
         self.include_safeguarding, self.names, self.drill_url = include_safeguarding, names, drill_url
-        self.base = figures.incident_queryset(self.schools, filters, include_safeguarding=include_safeguarding)
         # Figures that pick out pupils leave concerns out until the second factor (as the incident list's search).
-        self.named_base = self.base if verified else self.base.filter(is_safeguarding=False)
         self.concerns_left_out_of_names = include_safeguarding and not verified
+        self.figures = figures.school_figures(
+            school,
+            filters,
+            include_safeguarding=include_safeguarding,
+            concerns_named=verified,
+            use_cache=use_cache,
+        )
 
     def link(self, figure, key=""):
         if not self.drill_url:
             return ""
         return f"{self.drill_url}?{self.query}&figure={figure}&key={key}"
-
-    # Figures, computed once each.
-
-    @functools.cached_property
-    def summary_figure(self):
-        return figures.summary(self.base)
-
-    @functools.cached_property
-    def weekly(self):
-        return figures.by_week_and_level(self.base, schools=self.schools, filters=self.filters)
-
-    @functools.cached_property
-    def heat(self):
-        return figures.by_weekday_hour(self.base, schools=self.schools)
-
-    @functools.cached_property
-    def categories(self):
-        return figures.by_category(self.base, schools=self.schools)
-
-    @functools.cached_property
-    def sanctions_figure(self):
-        return figures.sanctions(self.base, self.filters, with_names=self.names)
 
     def section(self, name):
         return getattr(self, f"_section_{name}")()
@@ -154,7 +148,7 @@ class SchoolDashboard:
         return ["total", *[group.value for group in groups]]
 
     def _section_summary(self):
-        data = self.summary_figure
+        data = self.figures.summary
         rows = [[Cell(data.labels[key]), num(data.count(key), self.link("group", key))] for key in self._groups()]
         chart = charts.bar_chart(
             [(data.labels[key], data.count(key), self.link("group", key)) for key in self._groups()[1:]],
@@ -166,7 +160,7 @@ class SchoolDashboard:
         return Section("summary", _("Overview"), tables=[table], chart=chart, kind="bars")
 
     def _section_weeks(self):
-        data = self.weekly
+        data = self.figures.weekly
         levels = figures.level_labels()
         rows, columns = [], []
         for monday in data.weeks:
@@ -206,7 +200,7 @@ class SchoolDashboard:
         return Section("weeks", _("Incidents per week by level"), tables=[table], chart=chart, kind="stacked")
 
     def _section_categories(self):
-        data = self.categories
+        data = self.figures.categories
         group_labels = dict(CategoryGroup.choices)
         items = data.rows(nonzero=True)
         rows = [
@@ -230,7 +224,7 @@ class SchoolDashboard:
         return Section("categories", _("By category"), tables=[table], chart=chart, kind="bars")
 
     def _section_time(self):
-        data = self.heat
+        data = self.figures.heat
         days, hours = data.days(), data.hours()
         cells = {
             (day, hour): (data.count(day, hour), self.link("time", f"{day}:{hour}")) for day in days for hour in hours
@@ -264,7 +258,7 @@ class SchoolDashboard:
         )
 
     def _section_locations(self):
-        data = figures.by_location(self.base)
+        data = self.figures.locations
         items = data.rows()
         chart = charts.bar_chart(
             [(label, count, self.link("location", key)) for key, label, count in items],
@@ -277,7 +271,7 @@ class SchoolDashboard:
         return Section("locations", _("By location"), tables=[table], chart=chart, kind="bars")
 
     def _section_repeated(self):
-        data = figures.repeated_pupils(self.named_base, with_names=self.names)
+        data = self.figures.repeated(with_names=self.names)
         roles = {"perpetrator": _("As perpetrator or subject of concern"), "victim": _("As victim")}
         if self.names:
             rows, more = [], {}
@@ -315,7 +309,7 @@ class SchoolDashboard:
         return Section("repeated", _("Pupils with repeated incidents"), tables=[table])
 
     def _section_bullying(self):
-        data = figures.bullying_by_type(self.base)
+        data = self.figures.bullying
         items = data.rows()
         chart = charts.bar_chart(
             [(label, count, self.link("bullying_type", key)) for key, label, count in items],
@@ -326,7 +320,7 @@ class SchoolDashboard:
         rows = [[Cell(label), num(count, self.link("bullying_type", key))] for key, label, count in items]
         footer = [[Cell(_("All bullying"), header=True), num(data.total(), self.link("group", "bullying"))]]
         bullying = Table("bullying", _("Bullying by type"), [_("Type"), _("Incidents")], rows, footer=footer)
-        prejudice_data = figures.prejudice(self.base, categories=self.categories, groups=self.summary_figure)
+        prejudice_data = self.figures.prejudice
         prejudice = Table(
             "prejudice",
             _("Prejudice-related incidents"),
@@ -343,7 +337,7 @@ class SchoolDashboard:
         )
 
     def _section_sanctions(self):
-        data = self.sanctions_figure
+        data = self.figures.sanctions(with_names=self.names)
         summary = Table(
             "sanctions",
             _("Suspensions and permanent exclusions"),
@@ -392,7 +386,7 @@ class SchoolDashboard:
         return Section("sanctions", _("Suspensions and exclusions"), tables=tables)
 
     def _section_actions(self):
-        open_, overdue = figures.open_actions(self.base, schools=self.schools)
+        open_, overdue = self.figures.actions
         rows = [
             [
                 Cell(label),
@@ -443,57 +437,65 @@ class TrustComparison:
         "actions_overdue",
     )
 
-    def __init__(self, *, organisation, schools, filters):
+    def __init__(self, *, organisation, schools, filters, use_cache=True):
         self.organisation, self.filters = organisation, filters
         self.schools = [school for school in schools if not filters.school_ids or school.pk in filters.school_ids]
-        self.base = figures.incident_queryset(self.schools, filters, include_safeguarding=False)
+        self.figures = figures.trust_figures(self.schools, filters, use_cache=use_cache)
 
-    @functools.cached_property
+    @property
     def on_roll(self):
-        return figures.pupils_on_roll(self.schools, self.filters)
+        return self.figures.on_roll
 
-    @functools.cached_property
+    @property
     def summary(self):
-        return figures.summary(self.base)
+        return self.figures.summary
 
-    @functools.cached_property
+    @property
     def categories(self):
-        return figures.by_category(self.base, schools=self.schools)
+        return self.figures.categories
 
-    @functools.cached_property
+    @property
     def weekly(self):
-        return figures.by_week_and_level(self.base, schools=self.schools, filters=self.filters)
+        return self.figures.weekly
 
-    @functools.cached_property
+    @property
     def heat(self):
-        return figures.by_weekday_hour(self.base, schools=self.schools)
+        return self.figures.heat
 
     @functools.cached_property
     def sanctions_figure(self):
-        return figures.sanctions(self.base, self.filters)
+        return self.figures.sanctions()
 
     @functools.cached_property
-    def actions_figure(self):
-        return figures.open_actions(self.base, schools=self.schools)
+    def _school_urls(self):
+        query, organisation = self.filters.as_query(), self.organisation.slug
+        return {
+            school.pk: f"{reverse('reports:trust_school_dashboard', args=[organisation, school.slug])}?{query}"
+            for school in self.schools
+        }
 
     def school_url(self, school):
-        url = reverse("reports:trust_school_dashboard", args=[self.organisation.slug, school.slug])
-        return f"{url}?{self.filters.as_query()}"
+        return self._school_urls[school.pk]
 
+    @functools.cached_property
     def _school_columns(self):
         return [Cell(school.name, href=self.school_url(school), header=True) for school in self.schools]
 
+    @functools.cached_property
+    def _on_roll(self):
+        """``([(school id, pupils on roll)], all of them)``, schools in column order."""
+        on_roll = [(school.pk, self.on_roll.get(school.pk, 0)) for school in self.schools]
+        return on_roll, sum(n for _school_id, n in on_roll)
+
     def _cells(self, count_of, *, rates=True):
         """One cell per school and one for all of them: the count and its rate per 100 pupils on roll."""
+        on_roll, all_on_roll = self._on_roll
         cells = []
-        for school in self.schools:
-            count = count_of(school.pk)
-            cells.append(
-                num(count, rate=figures.rate_per_100(count, self.on_roll.get(school.pk, 0)) if rates else None)
-            )
+        for school_id, pupils in on_roll:
+            count = count_of(school_id)
+            cells.append(num(count, rate=figures.rate_per_100(count, pupils) if rates else None))
         total = count_of(None)
-        all_rate = figures.rate_per_100(total, sum(self.on_roll.get(s.pk, 0) for s in self.schools)) if rates else None
-        cells.append(num(total, rate=all_rate))
+        cells.append(num(total, rate=figures.rate_per_100(total, all_on_roll) if rates else None))
         return cells
 
     def _compare(self, name, title, breakdown, *, key_header, nonzero=False, rates=True, note=""):
@@ -501,7 +503,7 @@ class TrustComparison:
             [Cell(label), *self._cells(functools.partial(breakdown.count, key), rates=rates)]
             for key, label, _count in breakdown.rows(nonzero=nonzero)
         ]
-        columns = [key_header, *self._school_columns(), _("All schools")]
+        columns = [key_header, *self._school_columns, _("All schools")]
         return Table(name, title, columns, rows, note=note, empty=_("No incidents in this period."))
 
     def table(self, name):
@@ -565,12 +567,10 @@ class TrustComparison:
         )
 
     def _table_locations(self):
-        return self._compare(
-            "locations", _("Incidents by location"), figures.by_location(self.base), key_header=_("Where")
-        )
+        return self._compare("locations", _("Incidents by location"), self.figures.locations, key_header=_("Where"))
 
     def _table_repeated(self):
-        data = figures.repeated_pupils(self.base)
+        data = self.figures.repeated()
         breakdown = figures.Breakdown(
             {"perpetrator": _("As perpetrator or subject of concern"), "victim": _("As victim")}, data.counts
         )
@@ -583,15 +583,13 @@ class TrustComparison:
         )
 
     def _table_bullying(self):
-        return self._compare(
-            "bullying", _("Bullying by type"), figures.bullying_by_type(self.base), key_header=_("Type")
-        )
+        return self._compare("bullying", _("Bullying by type"), self.figures.bullying, key_header=_("Type"))
 
     def _table_prejudice(self):
         return self._compare(
             "prejudice",
             _("Prejudice-related incidents"),
-            figures.prejudice(self.base, categories=self.categories, groups=self.summary),
+            self.figures.prejudice,
             key_header=_("Kind"),
         )
 
@@ -620,14 +618,14 @@ class TrustComparison:
 
     def _table_actions(self):
         return self._compare(
-            "actions", _("Open actions"), self.actions_figure[0], key_header=_("Action"), nonzero=True, rates=False
+            "actions", _("Open actions"), self.figures.actions[0], key_header=_("Action"), nonzero=True, rates=False
         )
 
     def _table_actions_overdue(self):
         return self._compare(
             "actions_overdue",
             _("Overdue actions"),
-            self.actions_figure[1],
+            self.figures.actions[1],
             key_header=_("Action"),
             nonzero=True,
             rates=False,
@@ -671,9 +669,9 @@ class TrustComparison:
 # Views ------------------------------------------------------------------------------------------------------------
 
 
-def _school_dashboard(request, school, *, trust_view, list_limit=LIST_LIMIT):
+def _school_dashboard(request, school, *, trust_view, list_limit=LIST_LIMIT, use_cache=True):
     """``(form, dashboard)`` for a school's dashboard: the school's own (``trust_view`` False) or as the trust sees
-    it."""
+    it. ``use_cache`` False counts afresh (exports)."""
     user = request.user
     if trust_view:
         include_safeguarding, names, drill_url, verified = False, False, "", False
@@ -691,6 +689,7 @@ def _school_dashboard(request, school, *, trust_view, list_limit=LIST_LIMIT):
         drill_url=drill_url,
         verified=verified,
         list_limit=list_limit,
+        use_cache=use_cache,
     )
     return form, dashboard
 
@@ -909,7 +908,7 @@ def incident_dashboard_csv(request, slug):
         _form, filters, _figure, _key, incidents = _drilldown(request, school)
         rows = _incident_rows(request, school, incidents, otp.is_recently_verified(request))
         return _csv_response(rows, _filename("incidents", school.slug, "list", filters), stream=True)
-    _form, dashboard = _school_dashboard(request, school, trust_view=False, list_limit=None)
+    _form, dashboard = _school_dashboard(request, school, trust_view=False, list_limit=None, use_cache=False)
     table = dashboard.table(view)
     if table is None:
         raise Http404
@@ -927,10 +926,13 @@ def _trust_school(request, org_slug, slug):
     return organisation, school
 
 
-def _trust_comparison(request, organisation):
+def _trust_comparison(request, organisation, *, use_cache=True):
     schools = list(organisation.schools.order_by("name"))
     form = DashboardFilterForm(request.GET or None, schools=schools, trust=True)
-    return form, TrustComparison(organisation=organisation, schools=schools, filters=form.filters())
+    comparison = TrustComparison(
+        organisation=organisation, schools=schools, filters=form.filters(), use_cache=use_cache
+    )
+    return form, comparison
 
 
 @login_required
@@ -960,7 +962,7 @@ def trust_incident_dashboard_csv(request, org_slug):
     """CSV of one table of the trust comparison (``view=<table>``, the overview when not given): a count and a rate
     column per school."""
     organisation = permissions.get_organisation_for_user(request.user, org_slug)
-    _form, comparison = _trust_comparison(request, organisation)
+    _form, comparison = _trust_comparison(request, organisation, use_cache=False)
     table = comparison.table(request.GET.get("view") or "summary")
     if table is None:
         raise Http404
@@ -980,7 +982,7 @@ def trust_school_dashboard(request, org_slug, slug):
 def trust_school_dashboard_csv(request, org_slug, slug):
     """CSV of one figure of a school's dashboard as the trust sees it."""
     organisation, school = _trust_school(request, org_slug, slug)
-    _form, dashboard = _school_dashboard(request, school, trust_view=True)
+    _form, dashboard = _school_dashboard(request, school, trust_view=True, use_cache=False)
     table = dashboard.table(request.GET.get("view") or "summary")
     if table is None:
         raise Http404

@@ -12,14 +12,17 @@ import time
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents.models import Incident, IncidentPupil, Location, Sanction
+from incidents import services
+from incidents.models import Action, Incident, IncidentPupil, Location, Sanction
 from incidents.tests.factories import IncidentFactory, category
 from reports.filters import DashboardFilterForm
-from reports.tests.test_figures import build_known, record
+from reports.tests.test_figures import build_known, local, record
 from reports.views_dashboard import csv_cell
+from safeguard import datacache
 from safeguard.accounts import otp
 from safeguard.directory.models import Role, Term
 from safeguard.directory.tests import factories
@@ -451,6 +454,126 @@ def test_a_trust_admin_who_is_dsl_in_a_school_sees_its_concerns_there_only(clien
     assert client.get(dashboard_url(sister)).status_code == 404  # no role there
 
 
+# Cached figures -----------------------------------------------------------------------------------------------------
+
+
+def trust_url(school, **params):
+    from urllib.parse import urlencode
+
+    query = urlencode({**PERIOD, **params}, doseq=True)
+    return f"{reverse('reports:trust_incident_dashboard', args=[school.organisation.slug])}?{query}"
+
+
+def trust_school_url(school):
+    from urllib.parse import urlencode
+
+    url = reverse("reports:trust_school_dashboard", args=[school.organisation.slug, school.slug])
+    return f"{url}?{urlencode(PERIOD)}"
+
+
+def trust_counts(response, school):
+    """The trust comparison's overview row of ``school``: [pupils on roll, all incidents, …]."""
+    summary = next(t for t in response.context["tables"] if t.name == "summary")
+    row = next(row for row in summary.rows if str(row[0].text) == school.name)
+    return [str(cell.text) for cell in row[1:]]
+
+
+@pytest.mark.django_db
+def test_a_new_incident_shows_on_the_dashboards_at_once(
+    client, trust_admin, slt, known, sister, django_capture_on_commit_callbacks
+):
+    """The figures are cached, but a change to the incidents is on every dashboard as soon as it is committed."""
+    school = known.school
+    client.force_login(known.head)
+    assert table_counts(client.get(dashboard_url(school)), "summary")["All incidents"] == ["10"]
+    assert table_counts(client.get(dashboard_url(school)), "summary")["All incidents"] == ["10"]  # from the cache
+    trust = Client()
+    trust.force_login(trust_admin)
+    assert trust_counts(trust.get(trust_url(school)), school)[1] == "9"
+    assert table_counts(trust.get(trust_school_url(school)), "summary")["All incidents"] == ["9"]
+
+    with django_capture_on_commit_callbacks(execute=True):  # the commit
+        record(
+            known.teacher,
+            school,
+            datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC),
+            ["defiance"],
+            [(known.amara, "subject")],
+            level=2,
+            where="dining_hall",
+        )
+    response = client.get(dashboard_url(school))
+    assert table_counts(response, "summary")["All incidents"] == ["11"]
+    assert table_counts(response, "locations")["Dining hall"] == ["1"]
+    assert trust_counts(trust.get(trust_url(school)), school)[1] == "10"
+    assert table_counts(trust.get(trust_school_url(school)), "summary")["All incidents"] == ["10"]
+
+    with django_capture_on_commit_callbacks(execute=True):  # voiding one takes it out at once too
+        services.incident_void(actor=known.head, incident=known.i6, reason="Recorded twice.")
+    assert table_counts(client.get(dashboard_url(school)), "summary")["All incidents"] == ["10"]
+    assert trust_counts(trust.get(trust_url(school)), school)[1] == "9"
+
+    open_action = Action.objects.get(incident=known.i2)  # overdue: investigate #2
+    with django_capture_on_commit_callbacks(execute=True):
+        services.action_complete(actor=known.head, action=open_action, note="Done.")
+    assert table_counts(client.get(dashboard_url(school)), "actions")["All actions"] == ["2", "1"]  # was 3, 2
+
+
+@pytest.mark.django_db
+def test_viewers_with_different_scopes_never_share_cached_figures(client, request, trust_admin, slt, known, sister):
+    """Figures are cached per scope: the DSL team's counts (with concerns, and with concerns in the figures that
+    name pupils after the second factor) never reach SLT or the trust, in whichever order they look."""
+    # A second concern about Dev: with concerns he is the subject of three incidents (#9, #12, #13).
+    record(known.teacher, known.school, local(10, 21, 9), ["neglect"], [(known.dev, "subject")])
+    school = known.school
+
+    def perpetrators(response):
+        return [row for role, row in table_counts(response, "repeated").items() if "perpetrator" in role]
+
+    sign_in(client, request, "dsl", verified=True)
+    dsl_verified = client.get(dashboard_url(school))
+    assert table_counts(dsl_verified, "summary")["All incidents"] == ["11"]
+    assert "Devika Rasmussen" in dsl_verified.content.decode()
+
+    other_session = sign_in(Client(), request, "dsl")  # the same DSL in a session without the second factor
+    unverified = other_session.get(dashboard_url(school))
+    assert table_counts(unverified, "summary")["All incidents"] == ["11"]
+    assert "Devika Rasmussen" not in unverified.content.decode()
+
+    client.force_login(slt)
+    for_slt = client.get(dashboard_url(school))
+    assert table_counts(for_slt, "summary")["All incidents"] == ["9"]
+    assert "Safeguarding concern" not in table_counts(for_slt, "summary")
+    assert "Neglect" not in for_slt.content.decode()
+
+    client.force_login(trust_admin)
+    assert trust_counts(client.get(trust_url(school)), school)[1] == "9"
+    trust_view = client.get(trust_school_url(school))
+    assert table_counts(trust_view, "summary")["All incidents"] == ["9"]
+    assert "Neglect" not in trust_view.content.decode()
+    assert "Okonjo" not in trust_view.content.decode() and "Rasmussen" not in trust_view.content.decode()
+
+    # And the other way round: figures cached for SLT first are not what the DSL team sees.
+    datacache.forget_all()
+    client.force_login(slt)
+    assert table_counts(client.get(dashboard_url(school)), "summary")["All incidents"] == ["9"]
+    sign_in(client, request, "dsl", verified=True)
+    again = client.get(dashboard_url(school))
+    assert table_counts(again, "summary")["All incidents"] == ["11"]
+    assert table_counts(again, "categories")["Neglect"] == ["Safeguarding concern", "2"]
+    assert "Devika Rasmussen" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_pupils_new_name_shows_at_once_because_names_are_never_cached(client, known):
+    client.force_login(known.head)
+    assert "Benedict Okonjo" in client.get(dashboard_url(known.school)).content.decode()
+    known.ben.preferred_first_name = "Benny"
+    known.ben.save()  # no commit in this test: the cached numbers stay, the name is read afresh
+    page = client.get(dashboard_url(known.school)).content.decode()
+    assert "Benny Okonjo" in page and "Benedict Okonjo" not in page
+
+
 # Query counts -------------------------------------------------------------------------------------------------------
 
 
@@ -500,7 +623,9 @@ def _queries(client, url):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["head", "slt"])
-def test_the_dashboard_makes_as_many_queries_for_200_incidents_as_for_10(client, request, school, pupil, persona):
+def test_the_dashboard_makes_as_many_queries_for_200_incidents_as_for_10(
+    client, request, school, pupil, persona, django_capture_on_commit_callbacks
+):
     year = factories.AcademicYearFactory(school=school)
     Term.objects.create(
         academic_year=year,
@@ -514,18 +639,25 @@ def test_the_dashboard_makes_as_many_queries_for_200_incidents_as_for_10(client,
     client.get(reverse("directory:school_home", args=[school.slug]))
     _many_incidents(school, pupils[:4], 10, start)
     few = _queries(client, dashboard_url(school))
+    cached = _queries(client, dashboard_url(school))
+    assert cached <= few - 6  # the figures come from the cache until the incidents change
     few_list = _queries(client, drilldown_url(school, "total"))
-    _many_incidents(school, pupils, 190, start)
+    with django_capture_on_commit_callbacks(execute=True):  # the commit that tells the cache
+        _many_incidents(school, pupils, 190, start)
     assert Incident.objects.filter(school=school).count() == 200
     assert IncidentPupil.objects.filter(incident__school=school).count() == 400
     assert _queries(client, dashboard_url(school)) == few
-    assert _queries(client, dashboard_url(school, year_group="Y3", characteristics=["sen"])) == few
+    assert _queries(client, dashboard_url(school)) == cached
+    # No pupil matches: nothing to name and no category to look up — never more queries than the full page.
+    assert _queries(client, dashboard_url(school, year_group="Y3", characteristics=["sen"])) <= few
     assert _queries(client, drilldown_url(school, "total")) == few_list
     assert _queries(client, reverse("reports:incident_dashboard_csv", args=[school.slug]) + "?view=weeks") < few
 
 
 @pytest.mark.django_db
-def test_the_trust_comparison_makes_as_many_queries_for_200_incidents_as_for_10(client, trust_admin, school, sister):
+def test_the_trust_comparison_makes_as_many_queries_for_200_incidents_as_for_10(
+    client, trust_admin, school, sister, django_capture_on_commit_callbacks
+):
     pupils = factories.PupilFactory.create_batch(6, school=school)
     start = datetime.datetime(2026, 9, 7, 9, 0, tzinfo=datetime.UTC)
     client.force_login(trust_admin)
@@ -537,5 +669,9 @@ def test_the_trust_comparison_makes_as_many_queries_for_200_incidents_as_for_10(
     )
     _many_incidents(school, pupils[:2], 10, start)
     few = _queries(client, url)
-    _many_incidents(school, pupils, 190, start)
+    cached = _queries(client, url)
+    assert cached <= few - 6
+    with django_capture_on_commit_callbacks(execute=True):
+        _many_incidents(school, pupils, 190, start)
     assert _queries(client, url) == few
+    assert _queries(client, url) == cached

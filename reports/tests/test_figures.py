@@ -390,6 +390,81 @@ class TestFigures:
         assert open_sg.total() == 3 and overdue_sg.total() == 2
 
 
+# All of a dashboard's figures at once (what the cache stores) -------------------------------------------------------
+
+
+def _plain(breakdown):
+    return {key: count for key, count in breakdown.counts.items() if count}, dict(breakdown.labels)
+
+
+@pytest.mark.django_db
+class TestDashboardCounts:
+    @pytest.mark.parametrize("include_safeguarding", [False, True])
+    def test_the_counts_of_a_dashboard_equal_each_figure_counted_alone(self, known, include_safeguarding):
+        incidents = base(known, include_safeguarding=include_safeguarding)
+        counts = figures.dashboard_counts(incidents, schools=[known.school], filters=PERIOD)
+        data = figures.DashboardFigures(counts, filters=PERIOD)
+        assert _plain(data.summary) == _plain(figures.summary(incidents))
+        assert _plain(data.locations) == _plain(figures.by_location(incidents))
+        assert _plain(data.bullying) == _plain(figures.bullying_by_type(incidents))
+        assert _plain(data.prejudice) == _plain(figures.prejudice(incidents, schools=[known.school]))
+        weekly = figures.by_week_and_level(incidents, schools=[known.school], filters=PERIOD)
+        assert (data.weekly.weeks, data.weekly.counts) == (weekly.weeks, weekly.counts)
+        assert data.heat.counts == figures.by_weekday_hour(incidents, schools=[known.school]).counts
+        assert data.categories == figures.by_category(incidents)
+        for with_names in (False, True):
+            assert data.repeated(with_names=with_names) == figures.repeated_pupils(incidents, with_names=with_names)
+            assert data.sanctions(with_names=with_names) == figures.sanctions(incidents, with_names=with_names)
+        assert data.actions == figures.open_actions(incidents, schools=[known.school])
+
+    def test_the_trust_counts_pupils_with_repeated_incidents_without_listing_them(self, known):
+        counts = figures.dashboard_counts(
+            base(known), schools=[known.school], filters=PERIOD, pupil_rows=False, on_roll=True
+        )
+        assert counts.repeated.counts == {(known.school.pk, "perpetrator"): 1, (known.school.pk, "victim"): 1}
+        assert counts.repeated.perpetrators == [] and counts.repeated.victims == []
+        assert counts.on_roll == {known.school.pk: 4}
+
+    def test_the_cached_counts_hold_no_names(self, known):
+        import pickle
+
+        counts = figures.dashboard_counts(base(known), schools=[known.school], filters=PERIOD)
+        stored = pickle.dumps(counts)
+        for name in ("Benedict", "Okonjo", "Cleo", "Marchetti", "Fighting"):
+            assert name.encode() not in stored
+        assert figures.DashboardFigures(counts, filters=PERIOD).repeated(with_names=True).perpetrators[0]["name"] == (
+            "Benedict Okonjo"
+        )
+
+    def test_a_renamed_category_shows_its_new_name_from_cached_counts(self, known):
+        counts = figures.dashboard_counts(base(known), schools=[known.school], filters=PERIOD)
+        known.school.incident_categories.filter(code="racist").update(name="Racist abuse")
+        assert figures.DashboardFigures(counts, filters=PERIOD).categories.labels["racist"] == "Racist abuse"
+
+    def test_school_figures_come_from_the_cache_until_the_incidents_change(
+        self, known, django_assert_num_queries, django_capture_on_commit_callbacks
+    ):
+        def total():
+            data = figures.school_figures(known.school, PERIOD, include_safeguarding=False, concerns_named=False)
+            return data.summary.count("total")
+
+        assert total() == 9
+        with django_assert_num_queries(0):
+            assert total() == 9
+        with django_capture_on_commit_callbacks(execute=True):
+            services.incident_void(actor=known.head, incident=known.i1, reason="Recorded twice.")
+        assert total() == 8
+
+    def test_the_filters_key_holds_what_the_figures_depend_on(self):
+        import dataclasses
+
+        same = dataclasses.replace(PERIOD, period_label="Autumn", characteristics=("sen", "eal"))
+        other_order = dataclasses.replace(PERIOD, characteristics=("eal", "sen"))
+        assert same.cache_key() == other_order.cache_key()
+        for change in ({"year_group": "Y3"}, {"level": 2}, {"today": TODAY - datetime.timedelta(days=1)}):
+            assert dataclasses.replace(PERIOD, **change).cache_key() != PERIOD.cache_key()
+
+
 # Drill-down: the incidents behind each number ---------------------------------------------------------------------
 
 
