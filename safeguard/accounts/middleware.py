@@ -13,30 +13,56 @@ from django.utils.translation import gettext as _
 from .selectors import user_language
 
 SIGNED_IN_AT = "safeguard_signed_in_at"
+LAST_SEEN = "safeguard_last_seen"
 LANGUAGE_SESSION_KEY = "safeguard_language"
+
+# How stale the stored "last seen" time (and with it the session's stored expiry and cookie) may get: a request
+# within this many seconds of the last refresh writes nothing, so most pages neither save the session nor send a
+# cookie. Must stay well under the idle timeout.
+ACTIVITY_REFRESH_SECONDS = 60
 
 
 class SessionTimeoutMiddleware:
-    """Ends a session ``SESSION_ABSOLUTE_TIMEOUT`` seconds after sign-in, however active it was.
+    """Ends a signed-in session after ``SESSION_COOKIE_AGE`` seconds without a request (the idle timeout, 30 minutes)
+    and ``SESSION_ABSOLUTE_TIMEOUT`` seconds after sign-in however active it was (12 hours).
 
-    The idle timeout is Django's own: ``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``. The clock starts
-    on the response that signs the user in. An ended session is signed out at once, but the message and redirect
-    wait for ``process_view``: this middleware sits before ``MessageMiddleware``, which must have run to take a
-    message.
+    Idle timeout: the session keeps the time it was last refreshed (``LAST_SEEN``, seconds since the epoch). A
+    request more than ``ACTIVITY_REFRESH_SECONDS`` after that time (or one that changes the session anyway) sets it
+    to now, which saves the session: the stored expiry and the cookie's max-age become now + ``SESSION_COOKIE_AGE``.
+    Other requests write nothing (``SESSION_SAVE_EVERY_REQUEST`` is off, so they cost no session write). The stored
+    time is therefore never more than a minute older than the latest request, and the session ends
+    ``SESSION_COOKIE_AGE`` after it -- by the session store's expiry, the browser's cookie, and the check here, which
+    signs out a session whose ``LAST_SEEN`` is older than that even if a store still holds it. So no session is
+    usable more than 30 minutes after its last request; it may end up to a minute sooner.
+
+    Absolute timeout: the clock (``SIGNED_IN_AT``) starts on the response that signs the user in. An ended session
+    is signed out at once, but the message and redirect wait for ``process_view``: this middleware sits before
+    ``MessageMiddleware``, which must have run to take a message. A session that went idle is signed out without a
+    message, as when its store has already expired it: the page asks for sign-in as for anyone signed out.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        now = time.time()
         if request.user.is_authenticated:
-            signed_in_at = request.session.get(SIGNED_IN_AT)
-            if signed_in_at is not None and time.time() - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT:
+            session = request.session
+            signed_in_at = session.get(SIGNED_IN_AT)
+            last_seen = session.get(LAST_SEEN)
+            if signed_in_at is not None and now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
                 request.safeguard_session_ended = True
+            elif last_seen is not None and now - last_seen > settings.SESSION_COOKIE_AGE:
+                logout(request)
         response = self.get_response(request)
-        if request.user.is_authenticated and SIGNED_IN_AT not in request.session:
-            request.session[SIGNED_IN_AT] = time.time()
+        if request.user.is_authenticated:
+            session = request.session
+            if SIGNED_IN_AT not in session:
+                session[SIGNED_IN_AT] = now
+            last_seen = session.get(LAST_SEEN)
+            if session.modified or last_seen is None or now - last_seen >= ACTIVITY_REFRESH_SECONDS:
+                session[LAST_SEEN] = now
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -6,12 +6,14 @@ import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
-from safeguard.accounts.middleware import SIGNED_IN_AT
+from safeguard.accounts.middleware import ACTIVITY_REFRESH_SECONDS, LAST_SEEN, SIGNED_IN_AT
 from safeguard.accounts.models import User
 from safeguard.audit.models import AuditEvent
 
@@ -266,29 +268,124 @@ def test_sign_out_is_post_only_and_ends_the_session(client, office, school):
     assert after.url.startswith(LOGIN)
 
 
-def test_idle_timeout_is_the_session_cookie_age_refreshed_on_every_request(client, office, school, settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def _stored_expiry_in(session_key):
+    """Seconds until the database row of the session expires."""
+    return (Session.objects.get(session_key=session_key).expire_date - timezone.now()).total_seconds()
+
+
+def _set_last_seen(client, seconds_ago):
+    session = client.session
+    session[LAST_SEEN] = time.time() - seconds_ago
+    session.save()
+    return session
+
+
+def test_idle_timeout_is_thirty_minutes_from_sign_in(client, office, school, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
 
-    sign_in(client, office.email, PASSWORD)
-    response = client.get(reverse("directory:school_home", args=[school.slug]))
+    response = sign_in(client, office.email, PASSWORD)
 
-    assert response.status_code == 200
-    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
     assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == settings.SESSION_COOKIE_AGE
-    stored = Session.objects.get(session_key=client.session.session_key)
-    remaining = (stored.expire_date - timezone.now()).total_seconds()
+    assert client.session[LAST_SEEN] == pytest.approx(time.time(), abs=60)
+    remaining = _stored_expiry_in(client.session.session_key)
     assert settings.SESSION_COOKIE_AGE - 60 < remaining <= settings.SESSION_COOKIE_AGE
 
 
-def test_idle_session_is_no_longer_signed_in(client, office, school):
+def test_activity_more_than_a_minute_later_extends_the_session_by_thirty_minutes(client, office, school, settings):
     sign_in(client, office.email, PASSWORD)
-    Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    session = _set_last_seen(client, ACTIVITY_REFRESH_SECONDS + 1)
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=5)
     )
 
     response = client.get(reverse("directory:school_home", args=[school.slug]))
 
+    assert response.status_code == 200
+    assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == settings.SESSION_COOKIE_AGE
+    assert client.session[LAST_SEEN] == pytest.approx(time.time(), abs=60)
+    remaining = _stored_expiry_in(session.session_key)
+    assert settings.SESSION_COOKIE_AGE - 60 < remaining <= settings.SESSION_COOKIE_AGE
+
+
+def test_activity_within_a_minute_of_the_last_refresh_writes_no_session(client, office, school, settings):
+    sign_in(client, office.email, PASSWORD)
+    page = reverse("directory:school_home", args=[school.slug])
+    client.get(page)  # the first page remembers the language and the agreement gate
+    session = _set_last_seen(client, 10)
+    stored = Session.objects.get(session_key=session.session_key)
+
+    response = client.get(page)
+
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert Session.objects.get(session_key=session.session_key).expire_date == stored.expire_date
+    assert client.session[LAST_SEEN] == session[LAST_SEEN]
+
+
+def test_session_idle_for_thirty_minutes_is_signed_out_even_while_still_stored(client, office, school, settings):
+    sign_in(client, office.email, PASSWORD)
+    _set_last_seen(client, settings.SESSION_COOKIE_AGE + 1)  # saving also pushes the stored expiry forward
+
+    response = client.get(reverse("directory:school_home", args=[school.slug]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN)
+    assert signed_in_user_id(client) is None
+
+
+def test_session_idle_just_under_thirty_minutes_is_still_signed_in(client, office, school, settings):
+    sign_in(client, office.email, PASSWORD)
+    _set_last_seen(client, settings.SESSION_COOKIE_AGE - 30)
+
+    assert client.get(reverse("directory:school_home", args=[school.slug])).status_code == 200
+    assert signed_in_user_id(client) == office.pk
+
+
+def test_idle_session_is_no_longer_signed_in(client, office, school):
+    sign_in(client, office.email, PASSWORD)
+    session_key = client.session.session_key
+    Session.objects.filter(session_key=session_key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    cache.delete(cached_db.KEY_PREFIX + session_key)  # with Redis, its copy expires at the same time
+
+    response = client.get(reverse("directory:school_home", args=[school.slug]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN)
+
+
+@pytest.fixture
+def cached_sessions(settings):
+    """Sessions as production keeps them when Redis is configured: read from the cache, written to both."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+def test_cached_session_survives_losing_the_cache(client, office, school, cached_sessions):
+    sign_in(client, office.email, PASSWORD)
+    session_key = client.session.session_key
+    cache.delete(cached_db.KEY_PREFIX + session_key)  # as after a Redis restart
+
+    response = client.get(reverse("directory:school_home", args=[school.slug]))
+
+    assert response.status_code == 200
+    assert signed_in_user_id(client) == office.pk
+
+
+def test_signing_out_ends_a_cached_session_in_the_cache_and_the_database(
+    client, office, school, settings, cached_sessions
+):
+    sign_in(client, office.email, PASSWORD)
+    page = reverse("directory:school_home", args=[school.slug])
+    assert client.get(page).status_code == 200
+    session_key = client.session.session_key
+    assert cache.get(cached_db.KEY_PREFIX + session_key) is not None
+
+    client.post(reverse("accounts:logout"))
+
+    assert cache.get(cached_db.KEY_PREFIX + session_key) is None
+    assert not Session.objects.filter(session_key=session_key).exists()
+    # The old cookie, sent again (another tab, a copied cookie), signs no one in.
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    response = client.get(page)
     assert response.status_code == 302
     assert response.url.startswith(LOGIN)
 
