@@ -190,11 +190,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# With Redis, sessions are read from the cache and written to both the cache and the database ("cached_db"): a
+# With Redis, sessions are read from the cache and written to both the cache and the database ("cached_db", made to
+# fall back to the database while Redis is unreachable: safeguard/accounts/sessions.py): a
 # page costs no session query, and sessions survive a Redis restart (read back from the database). Signing out
 # deletes the session from both, so it ends in every worker. Without Redis the cache is each process's own memory,
 # where a signed-out session could live on in another worker: sessions stay in the database only.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "safeguard.accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Celery: Redis when configured, otherwise a broker in files that needs no server (the demo).
 BROKER_DIR = VAR_DIR / "broker"

@@ -36,7 +36,7 @@ def test_sessions_are_kept_in_the_database_without_redis(load_settings):
 def test_sessions_are_read_from_redis_and_kept_in_the_database_with_redis(load_settings):
     settings = load_settings(REDIS_URL="redis://redis:6379/0")
 
-    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert settings["SESSION_ENGINE"] == "safeguard.accounts.sessions"
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://redis:6379/0"
 
 

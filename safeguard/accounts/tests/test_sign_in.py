@@ -356,7 +356,7 @@ def test_idle_session_is_no_longer_signed_in(client, office, school):
 @pytest.fixture
 def cached_sessions(settings):
     """Sessions as production keeps them when Redis is configured: read from the cache, written to both."""
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "safeguard.accounts.sessions"
 
 
 def test_cached_session_survives_losing_the_cache(client, office, school, cached_sessions):
@@ -497,3 +497,41 @@ def test_language_page_needs_sign_in(client):
     response = client.get(reverse("accounts:language"))
     assert response.status_code == 302
     assert response.url.startswith(LOGIN)
+
+
+@pytest.fixture
+def redis_unreachable(settings):
+    """The session cache is a Redis nobody answers on (a closed local port): as during a Redis outage."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "sessions-down": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    settings.SESSION_CACHE_ALIAS = "sessions-down"
+
+
+def test_staff_sign_in_and_use_pages_while_redis_is_down(client, office, school, cached_sessions, redis_unreachable):
+    sign_in(client, office.email, PASSWORD)
+
+    response = client.get(reverse("directory:school_home", args=[school.slug]))
+
+    assert response.status_code == 200
+    assert signed_in_user_id(client) == office.pk
+
+
+def test_signing_out_while_redis_is_down_fails_visibly_and_keeps_the_session_whole(
+    client, office, school, cached_sessions, redis_unreachable
+):
+    sign_in(client, office.email, PASSWORD)
+    session_key = client.session.session_key
+    client.raise_request_exception = False
+
+    response = client.post(reverse("accounts:logout"))
+
+    # The cache copy could not be removed: the sign-out is refused rather than half done (a stale Redis copy could
+    # otherwise bring the session back once Redis returns).
+    assert response.status_code == 500
+    assert Session.objects.filter(session_key=session_key).exists()
