@@ -184,6 +184,7 @@ def _report_page(request, scope, report, *, commentary_form=None):
     context = scope.context(
         report=report,
         figures=figures,
+        sections=governor.sections_markup(figures),
         chart=governor.level_chart(figures),
         dates=governor.report_dates(figures),
         is_draft=not report.is_published,

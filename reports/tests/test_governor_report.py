@@ -695,3 +695,104 @@ def test_the_list_takes_the_same_number_of_queries_for_3_and_30_reports(client, 
         counted.append((page.content.decode().count("Download</a>"), len(queries)))
     assert [reports for reports, _q in counted] == [3, 30]
     assert counted[0][1] == counted[1][1]
+
+
+# Figures cache and PDF cache ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` — the writes inside commit, so their on-commit callbacks run (the figures cache learns
+    of them then, as it does in production)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _page_cell(html, label):
+    """The first figure of the row ``label`` on a report page."""
+    found = re.search(
+        rf'<th scope="row" class="fw-normal">{re.escape(label)}</th><td class="text-end">(.*?)</td>', html
+    )
+    return found.group(1)
+
+
+def test_an_incident_recorded_after_the_draft_was_viewed_is_in_the_next_view(client, world, committed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report, _ = services.governor_report_draft(actor=world.head, school=world.school, year=2026, kind="autumn")
+    client.force_login(world.head)
+    url = reverse("reports:governor_report", args=[world.school.slug, report.public_id])
+    assert _page_cell(client.get(url).content.decode(), "Level 4") == "0"
+    # Viewed again with nothing changed: the incident figures come from the cache, not from the incidents.
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url).content.decode()
+    assert _page_cell(again, "Level 4") == "0"
+    assert not [q for q in queries.captured_queries if "incidents_" in q["sql"]]
+
+    with committed():
+        incidents(world.school, 6, datetime.date(2026, 11, 2), behaviour_level=4)
+
+    assert _page_cell(client.get(url).content.decode(), "Level 4") == "6"
+
+
+def test_publishing_counts_afresh_whatever_the_draft_showed(client, world):
+    report, _ = services.governor_report_draft(actor=world.head, school=world.school, year=2026, kind="autumn")
+    services.governor_report_set_commentary(actor=world.head, report=report, commentary="A calm term overall.")
+    client.force_login(world.head)
+    url = reverse("reports:governor_report", args=[world.school.slug, report.public_id])
+    assert _page_cell(client.get(url).content.decode(), "Level 1") == "7"
+    # A bulk change sends no signal: the draft may show the stored figures for a few minutes (datacache.MAX_AGE) …
+    Incident.objects.filter(school=world.school, behaviour_level=1, voided_at__isnull=True).update(behaviour_level=5)
+    assert _page_cell(client.get(url).content.decode(), "Level 1") == "7"
+    # … but the report as issued is counted at the moment of publishing.
+    published = services.governor_report_publish(actor=world.head, report=report)
+    assert _row(_table(published.figures, "levels"), "Level 1")[1] == n(0)
+    assert _row(_table(published.figures, "levels"), "Level 5")[1] == n(7)
+
+
+def test_the_figures_follow_the_language_they_are_read_in(world):
+    from django.utils import translation
+
+    english = governor.school_report(world.school, *AUTUMN, now=NOW)
+    with translation.override("tr"):
+        turkish = governor.school_report(world.school, *AUTUMN, now=NOW)
+    assert english["sections"][0]["title"] == "At a glance"
+    assert turkish["sections"][0]["title"] == "Genel bakış"
+
+
+def test_terms_compared_are_counted_together_even_when_their_dates_overlap(world):
+    school = world.school
+    day = datetime.date
+    october = governor.Period(2026, "autumn", {school.pk: (day(2026, 10, 1), day(2026, 10, 31))})
+    overlapping = governor.Period(2026, "autumn", {school.pk: (day(2026, 10, 7), day(2026, 11, 30))})
+    together = governor.periods_counts([school], {"term": october, "previous": overlapping}, now=NOW)
+    assert together["term"] == governor.period_counts([school], october, now=NOW)
+    assert together["previous"] == governor.period_counts([school], overlapping, now=NOW)
+    assert together["term"][school.pk]["levels"] != together["previous"][school.pk]["levels"]
+
+
+def test_a_changed_commentary_makes_a_new_pdf_and_an_unchanged_draft_is_not_laid_out_again(client, world, monkeypatch):
+    rendered = []
+
+    def counting_render_pdf(template, context):
+        rendered.append(template)
+        return render_pdf(template, context)
+
+    from safeguard.pdf import render_pdf
+
+    monkeypatch.setattr(services, "render_pdf", counting_render_pdf)
+    report, _ = services.governor_report_draft(actor=world.head, school=world.school, year=2026, kind="autumn")
+    services.governor_report_set_commentary(actor=world.head, report=report, commentary="First thoughts on the term.")
+    client.force_login(world.head)
+    url = reverse("reports:governor_report_pdf", args=[world.school.slug, report.public_id])
+
+    first = client.get(url).content
+    assert "First thoughts on the term." in _pdf_text(first)
+    assert client.get(url).content == first  # the same draft: the same PDF, not laid out again
+    assert len(rendered) == 1
+
+    services.governor_report_set_commentary(actor=world.head, report=report, commentary="Second thoughts instead.")
+    second = client.get(url).content
+    text = _pdf_text(second)
+    assert "Second thoughts instead." in text and "First thoughts" not in text
+    assert len(rendered) == 2
