@@ -1,6 +1,6 @@
 """Reads for consent: the effective answer for many pupils at once, in a fixed number of queries."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from aup.services import current_academic_year
@@ -27,13 +27,16 @@ def effective_answers(*, school, pupils, now=None, form=None):
     """The effective answer for every pupil in ``pupils`` and every question of the school's current form.
 
     Args:
-        school: the ``School``; pupils: an iterable of its ``Pupil`` objects (only ``pk``, ``date_of_birth`` and
-        ``left_on`` are read); now: aware datetime (default now); form: ``current_form(school)`` when the caller
-        has already loaded it (saves its two queries).
+        school: the ``School``; pupils: an iterable (or queryset) of its ``Pupil`` objects (only ``pk``,
+        ``date_of_birth`` and ``left_on`` are read); now: aware datetime (default now); form: ``current_form(school)``
+        when the caller has already loaded it (saves its two queries).
     Returns ``(purposes, {pupil.pk: {purpose code: Decision}})``. Queries: a fixed handful whatever the number of
     pupils (version, purposes, academic year, guardian links, measures, answers) — pinned by tests.
     With no published form, every pupil has no answers: ``([], {pk: {}})``.
     """
+    # An unsliced queryset of pupils is read once for the pupils and then used as a subquery by the reads below:
+    # cheaper than sending its ids (a whole school's 400) back to the database three times.
+    subquery = pupils.order_by().values("pk") if isinstance(pupils, QuerySet) and not pupils.query.is_sliced else None
     pupils = list(pupils)
     version, purposes = form if form is not None else current_form(school)
     result = {pupil.pk: {} for pupil in pupils}
@@ -44,7 +47,7 @@ def effective_answers(*, school, pupils, now=None, form=None):
     year = current_academic_year(school, now=now)
     year_id = year.pk if year else None
     form_rule = FormRule(version.duration, version.pupil_answer_age, version.whose_answer_counts)
-    ids = [p.pk for p in pupils]
+    ids = subquery if subquery is not None else [p.pk for p in pupils]
     guardians = {}
     for pupil_id, guardian_id in (
         PupilGuardian.objects.current()

@@ -136,7 +136,6 @@ def class_grid(request, slug):
     codes = [p.code for p in purposes]
     if filters.get("only_no"):
         # Who has a no is known only once every pupil's answers are decided: decide for all, then page the rows.
-        pupils = list(pupils)
         _purposes, decisions = effective_answers(school=school, pupils=pupils, now=now, form=consent_form)
         pupils = [pupil for pupil in pupils if not all(decisions[pupil.pk][code].allowed for code in codes)]
         page = Paginator(pupils, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
