@@ -10,13 +10,15 @@ verified within the hour, and every view, download and print of one writes an au
 "Confidentiality").
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -39,7 +41,7 @@ from .forms_incidents import (
     SanctionForm,
     VoidForm,
 )
-from .models import Incident
+from .models import CategoryGroup, Incident, IncidentPupil
 
 PAGE_SIZE = 50
 # What the audit trail on a record calls each event (other events show their dotted name).
@@ -102,6 +104,37 @@ def _audit_concern(request, incident, action, **data):
 # The list ---------------------------------------------------------------------------------------------------------
 
 
+def _choice_labels(model, field_name):
+    """``{value: label}`` of a field's choices, translated now (into the active language)."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+def _label_rows(school, incidents):
+    """Set on each incident of a page what the list shows of it, in the active language and time zone:
+    ``detail_url``, ``occurred_label`` ("21 Nov 2026 15:21"), ``location_label``, ``status_label``, ``group_labels``
+    (``[(CategoryGroup, label)]``) and each involvement's ``role_label``. Returns ``incidents`` (a list).
+
+    The same text the template's ``{% url %}``, ``|date`` and ``get_FOO_display`` gave, for a fraction of their cost
+    over 50 rows: each label is translated once a page (``get_FOO_display`` rebuilds, hashes and so translates every
+    choice of its field at each call — a third of the page's CPU), and the record URL is reversed once with a
+    placeholder id."""
+    locations = _choice_labels(Incident, "location")
+    statuses = _choice_labels(Incident, "status")
+    roles = _choice_labels(IncidentPupil, "role")
+    groups = {group: str(group.label) for group in CategoryGroup}
+    placeholder = str(uuid.UUID(int=0))
+    detail_url = reverse("incidents:incident_detail", args=[school.slug, placeholder])
+    for incident in incidents:
+        incident.detail_url = detail_url.replace(placeholder, str(incident.public_id))
+        incident.occurred_label = dateformat.format(timezone.localtime(incident.occurred_at), "j M Y H:i")
+        incident.location_label = locations.get(incident.location, incident.location)
+        incident.status_label = statuses.get(incident.status, incident.status)
+        incident.group_labels = [(group, groups[group]) for group in incident.groups()]
+        for involvement in incident.involvement_list:
+            involvement.role_label = roles.get(involvement.role, involvement.role)
+    return incidents
+
+
 @login_required
 @require_GET
 def incident_list(request, slug):
@@ -137,6 +170,7 @@ def incident_list(request, slug):
         "can_manage": permissions.can(request.user, permissions.MANAGE_INCIDENTS, school),
     }
     with timezone.override(school.time_zone):
+        page.object_list = _label_rows(school, list(page.object_list))
         return render(request, "incidents/list.html", context)
 
 

@@ -7,6 +7,8 @@ one that does not exist (healthchecks' ``_get_check_for_user``; pretix and Zulip
 leaks).
 """
 
+from django.db import connections
+from django.db.models import BooleanField, F, Func
 from django.http import Http404
 
 from safeguard.directory.models import (
@@ -274,14 +276,16 @@ def can_work_on_policy_review(user, policy):
 def _taught_class_ids(user, school):
     cache = _cache(user).setdefault("taught_classes", {})
     if school.pk not in cache:
-        cache[school.pk] = set(user.classes_taught.filter(school=school).values_list("pk", flat=True))
+        # No ordering: a set of ids needs none, and the model's ordering would join the school and year group.
+        cache[school.pk] = set(user.classes_taught.filter(school=school).order_by().values_list("pk", flat=True))
     return cache[school.pk]
 
 
 def incidents_visible_to(user, school):
     """The incidents of ``school`` whose full record ``user`` may read, as a queryset (voided ones included: callers
     hide them from lists). Safeguarding concerns only for the DSL team; raisers read them through
-    ``can_see_concern_status``."""
+    ``can_see_concern_status``. Any other member of staff reads the behaviour incidents they recorded, of pupils in
+    classes they teach, they were alerted to, or that carry an action assigned to them."""
     from incidents.models import Incident
 
     incidents = Incident.objects.filter(school=school)
@@ -292,15 +296,46 @@ def incidents_visible_to(user, school):
     behaviour = incidents.filter(is_safeguarding=False)
     if can(user, VIEW_ALL_BEHAVIOUR, school):
         return behaviour
-    from django.db.models import Exists, OuterRef, Q
+    ids = _incident_ids_of_a_teacher(user, _taught_class_ids(user, school))
+    if connections[behaviour.db].vendor != "postgresql":
+        return behaviour.filter(pk__in=ids)
+    from django.contrib.postgres.expressions import ArraySubquery
 
-    from incidents.models import Action, Alert, IncidentPupil
+    return behaviour.filter(_IsOneOf(F("pk"), ArraySubquery(ids)))
 
-    class_ids = _taught_class_ids(user, school)
-    teaches = Exists(IncidentPupil.objects.filter(incident=OuterRef("pk"), pupil__school_class_id__in=class_ids))
-    alerted = Exists(Alert.objects.filter(incident=OuterRef("pk"), recipient=user))
-    assigned = Exists(Action.objects.filter(incident=OuterRef("pk"), assignee=user))
-    return behaviour.filter(Q(recorded_by=user) | teaches | alerted | assigned)
+
+def _incident_ids_of_a_teacher(user, class_ids):
+    """The ids of the incidents ``user`` recorded, of pupils in ``class_ids`` (a set of ``SchoolClass`` ids), they
+    were alerted to or have an action on, as one ``UNION ALL`` of four indexed look-ups — any school's, and an id may
+    come twice: the caller narrows to its school.
+
+    Not an ``OR`` of four ``EXISTS`` on each incident, which PostgreSQL can only test incident by incident across the
+    whole school. On PostgreSQL the caller gathers these ids into an array once (``= ANY(ARRAY(…))``) and fetches
+    them by primary key, so the cost follows the reader's few hundred incidents rather than the school's ten
+    thousand. For a class teacher of the bench trust (production settings, warm cache) the list's count and page
+    queries took about 0.7 ms each this way, 2 ms each with ``IN (… UNION ALL …)`` (a hash join over the school's
+    incidents), and 2.5–3.5 ms for the count with the ``EXISTS``."""
+    from incidents.models import Action, Alert, Incident, IncidentPupil
+
+    parts = [
+        Alert.objects.filter(recipient=user).values("incident_id"),
+        Action.objects.filter(assignee=user).values("incident_id"),
+    ]
+    if class_ids:
+        parts.append(IncidentPupil.objects.filter(pupil__school_class_id__in=class_ids).values("incident_id"))
+    # A compound statement allows no ORDER BY in its parts (SQLite refuses one): the models' orderings go.
+    recorded = Incident.objects.filter(recorded_by=user).values("pk").order_by()
+    return recorded.union(*(part.order_by() for part in parts), all=True)
+
+
+class _IsOneOf(Func):
+    """``value = ANY(array)`` (PostgreSQL), true when ``value`` is an element of ``array``."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection):
+        (value, value_params), (array, array_params) = map(compiler.compile, self.get_source_expressions())
+        return f"{value} = ANY({array})", (*value_params, *array_params)
 
 
 def can_view_incident(user, incident):

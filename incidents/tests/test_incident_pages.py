@@ -2,6 +2,7 @@
 list's query count, attachments, printing, follow-up forms, alerts and actions."""
 
 import datetime
+import re
 import time
 
 import pytest
@@ -14,8 +15,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from incidents import panels as incident_panels
 from incidents import services
-from incidents.models import Action, Alert, Attachment, DSLNote, Incident, IncidentPupil, ParentContact, Sanction
+from incidents.models import (
+    Action,
+    Alert,
+    Attachment,
+    DSLNote,
+    Incident,
+    IncidentPupil,
+    Location,
+    ParentContact,
+    Sanction,
+)
 from incidents.tests.factories import IncidentFactory, category
+from incidents.tests.factories import concern as concern_factory
 from safeguard import panels
 from safeguard.accounts import otp
 from safeguard.audit.models import AuditEvent
@@ -190,6 +202,48 @@ class TestVisibility:
         assert detail_url(concern) not in listed.text
         assert "1 incident" in listed.text
 
+    def test_a_teacher_lists_what_they_recorded_teach_were_alerted_to_or_act_on_and_nothing_else(
+        self, client, school, teacher, oak, pupil, dsl
+    ):
+        ash = factories.SchoolClassFactory(school=school, year_group=pupil.year_group, name="3 Ash")
+        ash_pupil = factories.PupilFactory(school=school, school_class=ash)
+
+        def incident(recorded_by=dsl, about=ash_pupil, **kwargs):
+            return IncidentFactory(school=school, recorded_by=recorded_by, pupils=[about], **kwargs)
+
+        recorded = incident(recorded_by=teacher)
+        taught = incident(about=pupil)
+        alerted = incident()
+        Alert.objects.create(incident=alerted, recipient=teacher, reason=Alert.Reason.CHOSEN)
+        assigned = incident()
+        Action.objects.create(
+            incident=assigned, kind=Action.Kind.INVESTIGATE, assignee=teacher, due_on=school.today(), created_by=dsl
+        )
+        another_class = incident()
+        about_their_pupil = concern_factory(school, recorded_by=teacher, pupils=[pupil])
+        Alert.objects.create(incident=about_their_pupil, recipient=teacher, reason=Alert.Reason.CHOSEN)
+        voided = incident(about=pupil, voided_at=timezone.now(), voided_by=dsl)
+        client.force_login(teacher)
+        listed = client.get(reverse("incidents:list", args=[school.slug])).text
+        for shown in (recorded, taught, alerted, assigned):
+            assert detail_url(shown) in listed
+        for hidden in (another_class, about_their_pupil, voided):
+            assert detail_url(hidden) not in listed
+        assert "4 incidents" in listed
+
+    def test_staff_who_teach_no_class_list_what_they_recorded_or_act_on(self, client, school, pupil, recorder, dsl):
+        recorded = IncidentFactory(school=school, recorded_by=recorder, pupils=[pupil])
+        assigned = IncidentFactory(school=school, recorded_by=dsl, pupils=[pupil])
+        Action.objects.create(
+            incident=assigned, kind=Action.Kind.INVESTIGATE, assignee=recorder, due_on=school.today(), created_by=dsl
+        )
+        unrelated = IncidentFactory(school=school, recorded_by=dsl, pupils=[pupil])
+        client.force_login(recorder)
+        listed = client.get(reverse("incidents:list", args=[school.slug])).text
+        assert detail_url(recorded) in listed and detail_url(assigned) in listed
+        assert detail_url(unrelated) not in listed
+        assert "2 incidents" in listed
+
     def test_the_dsl_lists_a_concern_locked_naming_pupils_only_after_the_second_factor(
         self, client, dsl, concern, pupil
     ):
@@ -306,6 +360,47 @@ def test_the_list_costs_the_same_queries_for_5_or_40_incidents_with_many_pupils(
         return len(queries)
 
     assert count_for(5) == count_for(40)
+
+
+# What each row shows ----------------------------------------------------------------------------------------------
+
+
+def list_row(html, incident):
+    """The list's table row of ``incident``, its tags and spacing collapsed into text."""
+    [row] = [row.split("</tr>")[0] for row in html.split("<tr")[1:] if detail_url(incident) in row]
+    return " ".join(re.sub(r"<[^>]+>", " ", row.split(">", 1)[1]).split())
+
+
+ROW_TEXT = {
+    "en-gb": "14 Jul 2025 10:05 Playground Playground By the climbing frame Amara Whitfield · Alleged perpetrator "
+    "Behaviour Bullying 3 Closed Rowan Recorder",
+    "tr": "14 Tem 2025 10:05 Oyun bahçesi Oyun bahçesi By the climbing frame Amara Whitfield · İddia edilen fail "
+    "Davranış Zorbalık 3 Kapalı Rowan Recorder",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en-gb", "tr"])
+def test_a_row_shows_when_where_who_groups_level_status_and_recorder_in_the_readers_language(
+    client, school, pupil, recorder, slt, language
+):
+    slt.language = language
+    slt.save()
+    incident = IncidentFactory(
+        school=school,
+        recorded_by=recorder,
+        occurred_at=datetime.datetime(2025, 7, 14, 9, 5, tzinfo=datetime.UTC),  # 10:05 in London (summer time)
+        location=Location.PLAYGROUND,
+        location_detail="By the climbing frame",
+        is_bullying=True,
+        behaviour_level=3,
+        status=Incident.Status.CLOSED,
+        pupils=[(pupil, IncidentPupil.Role.ALLEGED_PERPETRATOR)],
+    )
+    client.force_login(slt)
+    listed = client.get(reverse("incidents:list", args=[school.slug])).text
+    assert list_row(listed, incident) == ROW_TEXT[language]
+    assert f'<a href="{detail_url(incident)}">' in listed
 
 
 # Attachments and printing -----------------------------------------------------------------------------------------
