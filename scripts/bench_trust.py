@@ -72,7 +72,7 @@ PAGES = [
     ("incident_list_teacher", "Incident list, first page (class teacher: own pupils only)", "teacher", "html", False),
     ("chronology", "Pupil chronology (the pupil with most incidents)", "dsl", "html", True),
     ("consent_grid", "Consent class grid (own class)", "teacher", "html", False),
-    ("consent_grid_school", "Consent grid, whole school", "office", "html", False),
+    ("consent_grid_school", "Consent grid, whole school (first page of 50 of 400 pupils)", "office", "html", False),
     ("agreement_coverage", "Agreement coverage (pupil AUP)", "office", "html", False),
     ("policy_register", "Policy register", "head", "html", False),
     ("governor_report", "Governor report, this term (draft: live figures)", "head", "html", False),
