@@ -2,6 +2,15 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _policy_schools(policy):
+    """The school a policy is of, or every school of the trust for a trust-wide one (ints)."""
+    if policy.school_id is not None:
+        return policy.school_id
+    from safeguard.directory.models import School
+
+    return list(School.objects.filter(organisation_id=policy.organisation_id).values_list("pk", flat=True))
+
+
 class ReportsConfig(AppConfig):
     """Dashboards for senior leaders, governor termly reports and the trust roll-up."""
 
@@ -9,11 +18,19 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        """Cached figures follow their data (``safeguard.datacache``): a saved incident, or anything recorded on one,
-        bumps its school's incident figures; a pupil's change (class, characteristics) bumps every topic."""
+        """Cached figures follow their data (``safeguard.datacache``):
+
+        - incidents: a saved incident, or anything recorded on one;
+        - consent: a response or answer, a photo measure, a published form version, a guardian link;
+        - agreements: a signature request or signature, an agreement, a guardian link;
+        - policies: a policy (a trust's bumps all its schools), a version, a review;
+        - a pupil's change (class, characteristics) bumps every topic.
+        """
+        from aup import models as aup
+        from consent import models as consent
         from incidents import models as incidents
         from safeguard import datacache
-        from safeguard.directory.models import Pupil
+        from safeguard.directory.models import Pupil, PupilGuardian
 
         datacache.watch(incidents.Incident, datacache.INCIDENTS, lambda incident: incident.school_id)
         for model in (
@@ -25,5 +42,22 @@ class ReportsConfig(AppConfig):
             incidents.DSLNote,
         ):
             datacache.watch(model, datacache.INCIDENTS, lambda record: record.incident.school_id)
+
+        datacache.watch(consent.ConsentResponse, datacache.CONSENT, lambda response: response.school_id)
+        datacache.watch(consent.ConsentAnswer, datacache.CONSENT, lambda answer: answer.response.school_id)
+        datacache.watch(consent.PhotoMeasure, datacache.CONSENT, lambda measure: measure.pupil.school_id)
+        datacache.watch(consent.ConsentFormVersion, datacache.CONSENT, lambda version: version.form.school_id)
+
+        datacache.watch(aup.SignatureRequest, datacache.AGREEMENTS, lambda request: request.school_id)
+        datacache.watch(aup.Signature, datacache.AGREEMENTS, lambda signature: signature.request.school_id)
+        datacache.watch(aup.Agreement, datacache.AGREEMENTS, lambda record: _policy_schools(record.version.policy))
+
+        datacache.watch(aup.Policy, datacache.POLICIES, _policy_schools)
+        for model in (aup.PolicyVersion, aup.PolicyReview):
+            datacache.watch(model, datacache.POLICIES, lambda record: _policy_schools(record.policy))
+        datacache.watch(aup.PolicyVersion, datacache.AGREEMENTS, lambda version: _policy_schools(version.policy))
+
+        for topic in (datacache.CONSENT, datacache.AGREEMENTS):
+            datacache.watch(PupilGuardian, topic, lambda link: link.pupil.school_id)
         for topic in datacache.TOPICS:
             datacache.watch(Pupil, topic, lambda pupil: pupil.school_id)

@@ -1009,8 +1009,8 @@ def _incident_figures(owner, schools, periods, *, now, cached, compute):
     names and time zones (``owner``), the dates of each period compared (a changed calendar is a new key), each
     school's date today (the figures' date; "open now" for a term not yet over), and the language the labels are in.
     Every reader of a report sees the same figures — suppressed counts, never a name — so the viewer's scope is that
-    constant (``"suppressed counts"``). Acceptable use, consent and policies are not in here: nothing tells the
-    cache when they change, so they are read live (``_with_live_sections``).
+    constant (``"suppressed counts"``). Acceptable use, consent and policies follow other topics
+    (``_with_live_sections``).
     """
     if not cached:
         return compute()
@@ -1036,16 +1036,49 @@ def _incident_figures(owner, schools, periods, *, now, cached, compute):
     return datacache.cached(key, compute, topic=datacache.INCIDENTS, school_ids=[school.pk for school in schools])
 
 
-def _with_live_sections(figures_, schools, periods, next_period, *, now, by_school):
-    """The report: the incident figures followed by today's acceptable use, consent and policies (read now)."""
-    return {
-        **figures_,
-        "sections": [
-            *figures_["sections"],
-            _coverage_section(schools, now=now, by_school=by_school),
-            _policy_section(schools, periods["term"], next_period, now=now),
-        ],
-    }
+def _with_live_sections(figures_, schools, periods, next_period, *, now, by_school, owner, cached):
+    """The report: the incident figures followed by acceptable use and consent coverage and the policies.
+
+    Those two sections are kept in ``safeguard.datacache`` too (unless ``cached`` is false, as when publishing):
+    coverage until a signature request, signature, agreement, consent response or answer, photo measure, form version,
+    guardian link or pupil of ``schools`` changes (topics ``AGREEMENTS`` and ``CONSENT``), policies until a policy,
+    version or review changes (``POLICIES``). Their keys hold the owner, the term, each school's date today (both
+    sections are "as of today") and the language, as ``_incident_figures``' key does.
+    """
+    school_ids = [school.pk for school in schools]
+
+    def coverage():
+        return _coverage_section(schools, now=now, by_school=by_school)
+
+    def policies():
+        return _policy_section(schools, periods["term"], next_period, now=now)
+
+    if cached:
+        common = (
+            REPORT_VERSION,
+            owner,
+            tuple((school.pk, school.today(now).isoformat()) for school in schools),
+            *(
+                (period.year, period.kind, sorted((pk, str(a), str(b)) for pk, (a, b) in period.dates.items()))
+                if period
+                else None
+                for period in (periods["term"], next_period)
+            ),
+            translation.get_language(),
+        )
+        agreements = datacache.versions(datacache.AGREEMENTS, school_ids)
+        coverage_section = datacache.cached(
+            ("governor-coverage", by_school, agreements, *common),
+            coverage,
+            topic=datacache.CONSENT,
+            school_ids=school_ids,
+        )
+        policy_section = datacache.cached(
+            ("governor-policies", *common), policies, topic=datacache.POLICIES, school_ids=school_ids
+        )
+    else:
+        coverage_section, policy_section = coverage(), policies()
+    return {**figures_, "sections": [*figures_["sections"], coverage_section, policy_section]}
 
 
 def school_report(school, year, kind, *, now=None, cached=True):
@@ -1074,7 +1107,9 @@ def school_report(school, year, kind, *, now=None, cached=True):
 
     owner = ("school", school.pk)
     report = _incident_figures(owner, schools, periods, now=now, cached=cached, compute=compute)
-    return _with_live_sections(report, schools, periods, next_period, now=now, by_school=True)
+    return _with_live_sections(
+        report, schools, periods, next_period, now=now, by_school=True, owner=owner, cached=cached
+    )
 
 
 def _school_by_school(schools, per_school, builder, period):
@@ -1164,7 +1199,9 @@ def trust_report(organisation, schools, year, kind, *, now=None, cached=True):
 
     owner = ("trust", organisation.pk, organisation.name)
     report = _incident_figures(owner, schools, periods, now=now, cached=cached, compute=compute)
-    return _with_live_sections(report, schools, periods, next_period, now=now, by_school=False)
+    return _with_live_sections(
+        report, schools, periods, next_period, now=now, by_school=False, owner=owner, cached=cached
+    )
 
 
 # Markup -------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from aup import services
 from aup.evidence import agreement_content, content_sha256
 from aup.models import Signature, SignatureRequest
 from aup.tests.factories import pupil_agreement, staff_agreement
+from safeguard import datacache
 from safeguard.audit.models import AuditEvent
 from safeguard.directory.tests import factories
 
@@ -82,7 +83,7 @@ class TestPupilAgreementWithParentCountersignature:
         assert request_for_pupil.status == SignatureRequest.Status.COMPLETED
         assert signature.teacher_present == teacher
         assert signature.signer_pupil == request_for_pupil.pupil
-        assert len(callbacks) == 1  # the signed PDF is rendered after commit
+        assert len([c for c in callbacks if not datacache.is_version_bump(c)]) == 1  # the PDF is rendered after commit
 
     def test_a_second_submission_makes_no_second_signature(self, request_for_pupil, parent, guardian_link):
         kwargs = dict(
@@ -291,4 +292,4 @@ def test_bulk_loads_defer_the_pdf_to_first_download(request_for_pupil, office, d
         )
     request_for_pupil.refresh_from_db()
     assert request_for_pupil.status == SignatureRequest.Status.COMPLETED
-    assert callbacks == []
+    assert [c for c in callbacks if not datacache.is_version_bump(c)] == []

@@ -25,7 +25,7 @@ from aup.models import Signature, SignatureRequest
 from aup.tasks import send_agreement_reminders, send_signature_request
 from aup.tests.factories import AgreementFactory, pupil_agreement, staff_agreement
 from aup.tokens import signing_token
-from safeguard import panels
+from safeguard import datacache, panels
 from safeguard.directory.models import Role
 from safeguard.directory.tests import factories
 
@@ -528,7 +528,7 @@ class TestHeadteacherAuthorisation:
         assert request.status == SignatureRequest.Status.COMPLETED
         authorisation = request.signatures.get(party=Signature.Party.HEADTEACHER)
         assert authorisation.signer_user == head
-        assert len(callbacks) == 1  # the signed PDF is queued
+        assert len([c for c in callbacks if not datacache.is_version_bump(c)]) == 1  # the signed PDF is queued
         assert sign_url not in client.get(reverse("aup:countersign_queue", args=[school.slug])).text
 
     def test_headteacher_waits_for_the_member_of_staff(self, client, school, teacher, head):

@@ -796,3 +796,20 @@ def test_a_changed_commentary_makes_a_new_pdf_and_an_unchanged_draft_is_not_laid
     text = _pdf_text(second)
     assert "Second thoughts instead." in text and "First thoughts" not in text
     assert len(rendered) == 2
+
+
+def test_a_policy_reviewed_after_the_draft_was_viewed_moves_in_the_next_view(world, committed):
+    from aup.tests.factories import PolicyFactory
+
+    policy = PolicyFactory(school=world.school, title="First Aid Policy", next_review_on=datetime.date(2026, 6, 1))
+    report = governor.school_report(world.school, *AUTUMN, now=NOW)
+    assert [row[0] for row in _table(report, "policies_overdue")["rows"]] == ["First Aid Policy"]
+
+    with committed():
+        policy.last_approved_on = datetime.date(2026, 10, 1)
+        policy.next_review_on = datetime.date(2027, 10, 1)
+        policy.save()
+
+    report = governor.school_report(world.school, *AUTUMN, now=NOW)
+    assert [row[0] for row in _table(report, "policies_overdue")["rows"]] == []
+    assert [row[0] for row in _table(report, "policies_reviewed")["rows"]] == ["First Aid Policy"]

@@ -7,6 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguard import datacache
 from safeguard.accounts import services
 from safeguard.accounts.models import Invitation, User
 from safeguard.accounts.tasks import send_invitation
@@ -49,9 +50,9 @@ def test_office_invites_guardian_and_email_with_link_goes_out_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invitation = services.invitation_create(actor=office, guardian=guardian)
     assert mailoutbox == [], "nothing may be sent before the transaction commits"
-    assert len(callbacks) == 1
+    (send,) = [c for c in callbacks if not datacache.is_version_bump(c)]
 
-    callbacks[0]()
+    send()
 
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
