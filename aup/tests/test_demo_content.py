@@ -1,9 +1,7 @@
 """The acceptable use demo: what a newcomer finds after `make demo`, and that loading it twice changes nothing."""
 
 import pytest
-from django.db import transaction
 from django.db.models import Q
-from django.test import override_settings
 
 from aup import demo_content, services
 from aup.evidence import agreement_content, content_sha256
@@ -14,23 +12,13 @@ from safeguard.directory.models import Guardian, Role, StaffRole
 
 Status = SignatureRequest.Status
 DOCUMENTATION_RANGES = ("192.0.2.", "198.51.100.", "203.0.113.")
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="module")
-def _demo_once(django_db_setup, django_db_blocker):
-    """Load the demo once for this module (it takes a few seconds) inside a transaction rolled back at the end;
-    each test runs in its own savepoint within it, so nothing leaks into other tests."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        demo.load_demo(password=demo.DEFAULT_PASSWORD)
-        lines = demo_content.load()
-        yield lines
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def loaded(_demo_once, db):
-    return _demo_once
+def loaded(full_demo):
+    """The acceptable use demo's summary lines; the whole demo is loaded once for every demo test (``full_demo``
+    in the root conftest)."""
+    return full_demo.parts["aup"].lines
 
 
 def _current(school_slug, audience):

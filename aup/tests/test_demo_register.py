@@ -7,8 +7,6 @@ import io
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from aup import demo_content
 from aup.models import Policy, PolicyReview, PolicyReviewStep, PolicyVersion, ReviewReminderSent
@@ -21,24 +19,14 @@ from safeguard.directory import demo
 from safeguard.directory.models import School
 from safeguard.jobs.models import OutboxTask
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SCHOOLS = ("demo-primary", "ornek-ilkokulu")
 
 
-@pytest.fixture(scope="module")
-def _demo_once(django_db_setup, django_db_blocker):
-    """Load the demo once for this module (directory, acceptable use demo and the register it loads) inside a
-    transaction rolled back at the end; each test runs in its own savepoint within it."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        demo.load_demo(password=demo.DEFAULT_PASSWORD)
-        lines = demo_content.load()
-        yield lines
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def loaded(_demo_once, db):
-    return _demo_once
+def loaded(full_demo):
+    """The acceptable use demo's summary lines (it loads the register too); the whole demo is loaded once for every
+    demo test (``full_demo`` in the root conftest)."""
+    return full_demo.parts["aup"].lines
 
 
 def _statuses(slug):

@@ -1,11 +1,6 @@
 """The photo consent demo: what a newcomer finds after `make demo`, and that loading it twice changes nothing."""
 
-import time
-from unittest import mock
-
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from consent import demo_content
 from consent.models import ConsentForm, ConsentFormVersion, ConsentResponse, PhotoMeasure
@@ -14,28 +9,15 @@ from consent.selectors_forms import coverage
 from safeguard.directory import demo
 from safeguard.directory.models import Guardian, Pupil, School
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DOCUMENTATION_RANGES = ("192.0.2.", "198.51.100.", "203.0.113.")
 
 
-@pytest.fixture(scope="module")
-def _demo_once(django_db_setup, django_db_blocker):
-    """Load the demo once for this module inside a transaction rolled back at the end; each test runs in its own
-    savepoint within it. Counts the Celery tasks queued while loading (there should be none)."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        demo.load_demo(password=demo.DEFAULT_PASSWORD)
-        queued = []
-        with mock.patch("celery.app.task.Task.apply_async", side_effect=lambda *a, **k: queued.append(a)):
-            started = time.monotonic()
-            lines = demo_content.load()
-            seconds = time.monotonic() - started
-        yield {"lines": lines, "seconds": seconds, "queued": queued}
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def loaded(_demo_once, db):
-    return _demo_once
+def loaded(full_demo):
+    """The consent demo's summary lines, how long it took to load and the Celery tasks it queued (there should be
+    none); the whole demo is loaded once for every demo test (``full_demo`` in the root conftest)."""
+    part = full_demo.parts["consent"]
+    return {"lines": part.lines, "seconds": part.seconds, "queued": part.queued}
 
 
 def _reasons(school):

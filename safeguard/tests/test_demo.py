@@ -4,8 +4,6 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from safeguard.accounts.models import User
@@ -28,22 +26,11 @@ LANDINGS = {
 }
 
 
-@pytest.fixture(scope="module")
-def _demo_once(django_db_setup, django_db_blocker):
-    """Run ``load_demo`` once for the module inside a transaction rolled back at the end (it takes a while); each
-    test runs in its own savepoint within it."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast), transaction.atomic():
-        out = io.StringIO()
-        call_command("load_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo_loaded(_demo_once, db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return _demo_once
+def demo_loaded(full_demo):
+    """What ``manage.py load_demo`` printed when it loaded the demo (loaded once for every demo test; see
+    ``full_demo`` in the root conftest)."""
+    return full_demo.output
 
 
 def test_the_demo_has_two_schools_of_about_400_pupils_and_prints_every_account(demo_loaded):

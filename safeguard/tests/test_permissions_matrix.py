@@ -8,6 +8,20 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from conftest import (
+    fixture_environment,
+    make_guardian_link,
+    make_other_pupil,
+    make_other_school,
+    make_other_school_dsl,
+    make_parent,
+    make_persona,
+    make_pupil,
+    make_school,
+    make_trust,
+    make_trust_admin,
+    read_files_from,
+)
 from safeguard.directory.tests import factories
 from safeguard.tests import matrix_later
 
@@ -360,23 +374,53 @@ def test_every_url_has_a_row():
 
 
 class World:
-    """Everything the URLs need, built once per test from the persona fixtures."""
+    """Everything the URLs need, built once per module from the personas (see ``_world_once``)."""
 
 
-@pytest.fixture
-def world(request, school, other_school, trust, pupil, other_pupil, parent):
+def _build_world():
+    """The personas (as the conftest fixtures make them) and the records every row's URL points at."""
     world = World()
-    world.school, world.other_school, world.trust = school, other_school, trust
-    world.pupil, world.other_pupil = pupil, other_pupil
-    world.classmate = factories.PupilFactory(school=school, school_class=pupil.school_class)
+    world.trust = make_trust()
+    world.school = make_school(world.trust)
+    world.other_school = make_other_school()
+    world.pupil = make_pupil(world.school)
+    world.other_pupil = make_other_pupil(world.other_school)
+    parent = make_parent(make_guardian_link(world.pupil))
+    world.classmate = factories.PupilFactory(school=world.school, school_class=world.pupil.school_class)
     world.uninvited_guardian = factories.PupilGuardianFactory(pupil=world.classmate).guardian
     world.users = {"anonymous": None, "parent": parent}
     for role in SIGNED_IN:
-        if role != "parent":
-            world.users[role] = request.getfixturevalue(role)
+        if role == "trust_admin":
+            world.users[role] = make_trust_admin(world.trust)
+        elif role == "other_school_dsl":
+            world.users[role] = make_other_school_dsl(world.other_school)
+        elif role != "parent":
+            world.users[role] = make_persona(world.school, role)
     _acceptable_use_world(world)
     matrix_later.build_world(world)
     return world
+
+
+@pytest.fixture(scope="module")
+def _world_media(tmp_path_factory):
+    """The folder the world's files (policy document, scans, attachments) are saved in and read from."""
+    return tmp_path_factory.mktemp("matrix-media")
+
+
+@pytest.fixture(scope="module")
+def _world_once(django_db_setup, django_db_blocker, _world_media):
+    """Build the world once for the module (it is the slow part) inside a transaction rolled back at the end; each
+    test runs in its own savepoint within it, and each role's request in one within that, so every request meets
+    the world as built."""
+    with django_db_blocker.unblock(), fixture_environment(_world_media), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_world_once, _world_media, db, settings):
+    read_files_from(settings, _world_media)  # the world's files, not the test's own folder
+    return _world_once
 
 
 def _acceptable_use_world(world):
@@ -461,17 +505,17 @@ ROWS = list(MATRIX)
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "variant"), ROWS, ids=[f"{n}[{v}]" for n, v in ROWS])
 def test_permission_matrix(client, world, name, variant):
-    """One URL, every role: the world is built once per URL (it is the slow part), and every role that gets the
-    wrong status is listed in the failure."""
+    """One URL, every role: each role's request meets the world as built (a POST by one role is undone), and every
+    role that gets the wrong status is listed in the failure."""
     method, kwargs, expected_by_role = MATRIX[(name, variant)]
     url = reverse(name, kwargs=kwargs(world))
     wrong = []
     for role in ROLES:
-        client.logout()
+        client.cookies.clear()  # a new visitor: the previous role's session went with its rolled-back sign-in
         user = world.users[role]
-        if user is not None:
-            client.force_login(user)
-        with transaction.atomic():  # each role meets the world as built: a POST by one role is undone
+        with transaction.atomic():  # each role meets the world as built: its sign-in and a POST are undone
+            if user is not None:
+                client.force_login(user)
             response = getattr(client, method)(url)
             transaction.set_rollback(True)
         expected = expected_by_role[role]
