@@ -85,8 +85,8 @@ def test_the_demo_parent_has_one_child_left_to_answer(loaded):
     assert not ConsentResponse.objects.filter(pupil=younger).exists()
 
 
-def test_loading_is_fast_queues_nothing_and_a_second_load_creates_nothing(loaded):
-    assert loaded["seconds"] < 10
+def test_loading_queues_nothing_and_a_second_load_creates_nothing(loaded):
+    # How long loading takes is measured by `make bench`, not asserted here: a wall-clock limit fails on a busy machine.
     assert loaded["queued"] == []
     before = (ConsentResponse.objects.count(), PhotoMeasure.objects.count(), ConsentFormVersion.objects.count())
     lines = demo_content.load()
