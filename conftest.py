@@ -321,12 +321,12 @@ class _FullDemo:
         """Run ``manage.py load_demo`` with the default password, recording each app's part (``DemoPart``)."""
         import io
         import time
-        from importlib import import_module
         from unittest import mock
 
         from celery.app.task import Task
-        from django.apps import apps
         from django.core.management import call_command
+
+        from safeguard.directory.management.commands.load_demo import feature_demo_modules
 
         parts = {}
         apply_async = Task.apply_async
@@ -351,15 +351,8 @@ class _FullDemo:
         out = io.StringIO()
         with contextlib.ExitStack() as patches, pytest.MonkeyPatch.context() as monkeypatch:
             monkeypatch.delenv("DEMO_PASSWORD", raising=False)  # the default password, which the tests sign in with
-            for config in apps.get_app_configs():
-                name = f"{config.name}.demo_content"
-                try:
-                    module = import_module(name)
-                except ModuleNotFoundError as error:
-                    if error.name != name:
-                        raise
-                    continue
-                patches.enter_context(mock.patch.object(module, "load", recorded(config.label, module.load)))
+            for label, module in feature_demo_modules():
+                patches.enter_context(mock.patch.object(module, "load", recorded(label, module.load)))
             call_command("load_demo", stdout=out)
         return LoadedDemo(output=out.getvalue(), parts=parts)
 

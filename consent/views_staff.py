@@ -153,15 +153,12 @@ def class_grid(request, slug):
                 cell = cells[decision] = _grid_cell(decision)
             html.append(cell)
         rows.append({"pupil": pupil, "cells": mark_safe("".join(html))})  # noqa: S308 — joined format_html output
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "school": school,
         "form": form,
         "purposes": purposes,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
         "has_form": bool(consent_form[1]),
         "school_class": filters.get("school_class"),
     }

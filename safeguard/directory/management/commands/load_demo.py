@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from safeguard.directory import demo
 
 
-def load_feature_demos():
-    """Run each installed app's ``demo_content.load()`` (feature apps add their demo records on top of the
-    directory's); returns the summary lines they give. The platform never imports a feature directly."""
-    lines = []
+def feature_demo_modules():
+    """Each installed app's ``demo_content`` module, as ``(app label, module)`` pairs in app order (feature apps add
+    their demo records on top of the directory's). The platform never imports a feature directly."""
+    modules = []
     for config in apps.get_app_configs():
         name = f"{config.name}.demo_content"
         try:
@@ -21,6 +21,14 @@ def load_feature_demos():
             if error.name != name:
                 raise
             continue
+        modules.append((config.label, module))
+    return modules
+
+
+def load_feature_demos():
+    """Run each installed app's ``demo_content.load()``; returns the summary lines they give."""
+    lines = []
+    for _label, module in feature_demo_modules():
         lines.extend(module.load())
     return lines
 
