@@ -23,7 +23,22 @@ from conftest import (
     read_files_from,
 )
 from safeguard.directory.tests import factories
-from safeguard.tests import matrix_later
+from safeguard.tests import (
+    matrix_hardening_aup,
+    matrix_hardening_incidents,
+    matrix_hardening_platform,
+    matrix_later,
+    matrix_onboarding,
+)
+
+# Row modules beyond this file's own rows, each with rows(allow, only) and build_world(world); one per area of work.
+MATRIX_MODULES = [
+    matrix_later,
+    matrix_hardening_platform,
+    matrix_hardening_aup,
+    matrix_hardening_incidents,
+    matrix_onboarding,
+]
 
 ROLES = [
     "anonymous",
@@ -349,7 +364,8 @@ MATRIX = {
     ("consent:coverage_csv", ""): ("get", lambda f: {"slug": f.school.slug}, allow(["office", "slt", "head"])),
 }
 
-MATRIX.update(matrix_later.rows(allow, only))
+for _module in MATRIX_MODULES:
+    MATRIX.update(_module.rows(allow, only))
 
 # The admin site is for platform operators (is_staff) and guarded by Django itself; it is checked separately.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -397,7 +413,8 @@ def _build_world():
         elif role != "parent":
             world.users[role] = make_persona(world.school, role)
     _acceptable_use_world(world)
-    matrix_later.build_world(world)
+    for module in MATRIX_MODULES:
+        module.build_world(world)
     return world
 
 
