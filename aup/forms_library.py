@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from safeguard.accounts.models import User
 from safeguard.base import DomainError
 from safeguard.directory.models import Role, SchoolClass, StaffRole, YearGroup
+from safeguard.forms import SafeModelChoiceField
 
 from .models import Agreement, Audience, Policy, Signature
 from .selectors_library import CoverageStatus
@@ -27,7 +28,7 @@ class PolicyFilterForm(forms.Form):
 class PolicyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Policy.Category.choices)
-    owner = forms.ModelChoiceField(
+    owner = SafeModelChoiceField(
         label=_("Owner"), queryset=User.objects.none(), required=False, help_text=_("Who keeps this policy up to date.")
     )
     approving_body = forms.ChoiceField(label=_("Approving body"), choices=Policy.ApprovingBody.choices)
@@ -187,8 +188,8 @@ class CoverageFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Everyone")), *CoverageStatus.choices], required=False
     )
-    school_class = forms.ModelChoiceField(label=_("Class"), queryset=SchoolClass.objects.none(), required=False)
-    year_group = forms.ModelChoiceField(label=_("Year group"), queryset=YearGroup.objects.none(), required=False)
+    school_class = SafeModelChoiceField(label=_("Class"), queryset=SchoolClass.objects.none(), required=False)
+    year_group = SafeModelChoiceField(label=_("Year group"), queryset=YearGroup.objects.none(), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=[], required=False)
 
     def __init__(self, *args, school, pupils, audience, **kwargs):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.accounts.models import User
+from safeguard.forms import SafeModelChoiceField
 
 from .models import Policy
 from .selectors_register import WHOLE_TRUST, RegisterStatus
@@ -32,7 +33,7 @@ class _RegisterFilters(forms.Form):
 class RegisterFilterForm(_RegisterFilters):
     """A school's register: category, owner (people who own one of its policies), approving body, status."""
 
-    owner = forms.ModelChoiceField(
+    owner = SafeModelChoiceField(
         label=_("Owner"),
         queryset=User.objects.none(),
         required=False,

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.directory.models import Pupil, SchoolClass, YearGroup
+from safeguard.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,10 +21,10 @@ def _purpose_choices(purposes):
 class GridFilterForm(forms.Form):
     """Filters of the class grid: a class or a year group, one purpose, and "only pupils with any no"."""
 
-    school_class = forms.ModelChoiceField(
+    school_class = SafeModelChoiceField(
         label=_("Class"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("All classes")
     )
-    year_group = forms.ModelChoiceField(
+    year_group = SafeModelChoiceField(
         label=_("Year group"), queryset=YearGroup.objects.none(), required=False, empty_label=_("All year groups")
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=[], required=False)
@@ -61,7 +62,7 @@ class MayIForm(forms.Form):
 class ClassChoiceForm(forms.Form):
     """The class of a do-not-photograph list; empty means the whole school."""
 
-    school_class = forms.ModelChoiceField(
+    school_class = SafeModelChoiceField(
         label=_("Class"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("Whole school")
     )
 
@@ -79,19 +80,19 @@ class EventForm(forms.Form):
     purpose_codes = forms.MultipleChoiceField(
         label=_("Planned uses of images"), choices=[], widget=forms.CheckboxSelectMultiple
     )
-    school_classes = forms.ModelMultipleChoiceField(
+    school_classes = SafeModelMultipleChoiceField(
         label=_("Whole classes"),
         queryset=SchoolClass.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    year_groups = forms.ModelMultipleChoiceField(
+    year_groups = SafeModelMultipleChoiceField(
         label=_("Whole year groups"),
         queryset=YearGroup.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    pupils = forms.ModelMultipleChoiceField(
+    pupils = SafeModelMultipleChoiceField(
         label=_("Other pupils"),
         queryset=Pupil.objects.none(),
         required=False,
