@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from safeguard.base import PublicIdModel, TimeStampedModel
+from safeguard.downloads import clean_display_name
 
 
 class PrivateStorage(LazyObject):
@@ -191,6 +192,12 @@ class PolicyVersion(PublicIdModel):
 
     def __str__(self):
         return f"{self.policy} v{self.number}"
+
+    @property
+    def document_display_name(self):
+        """The uploaded document's name as shown on pages: without bidirectional control characters (a name may have
+        been stored before they were stripped on upload). Downloads never use it (``safeguard.downloads``)."""
+        return clean_display_name(self.document_name)
 
 
 class Agreement(PublicIdModel):

@@ -8,6 +8,7 @@ one school's staff never change another school's policy.
 
 import datetime
 import io
+import os
 import re
 import uuid
 import zipfile
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.downloads import clean_display_name
 
 from .evidence import file_sha256
 from .models import Agreement, AgreementStatement, Audience, Policy, PolicyVersion, SignatureRequest
@@ -248,7 +250,7 @@ def policy_version_create(
     data = kind = None
     if document is not None:
         data, kind = check_upload(document, allowed={FileKind.PDF, FileKind.DOCX})
-        version.document_name = (getattr(document, "name", "") or "")[:255]
+        version.document_name = clean_display_name(os.path.basename(getattr(document, "name", "") or ""))[:255]
         version.document_type = kind
         version.document_sha256 = file_sha256(data)
     if PolicyVersion.objects.filter(policy=policy, number=version.number).exists():

@@ -12,7 +12,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import permissions
 from safeguard.base import DomainError
+from safeguard.downloads import file_download
 
 from . import selectors_library as selectors
 from .forms_library import CoverageFilterForm, PaperReturnForm, RevokeForm
@@ -226,11 +227,7 @@ def paper_scan(request, slug, public_id):
     signature = _signature(school, public_id)
     if not signature.paper_scan:
         raise Http404
-    handle = signature.paper_scan.open("rb")
-    kind = sniff_file_kind(handle.read(16)) or "application/octet-stream"
-    handle.seek(0)
-    filename = f"paper-return-{signature.request.public_id}.{EXTENSIONS.get(kind, 'bin')}"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=kind)
+    return file_download(signature.paper_scan, title=f"paper-return-{signature.request.public_id}")
 
 
 @login_required

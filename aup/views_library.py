@@ -8,7 +8,7 @@ exactly like a missing one.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import permissions
 from safeguard.base import DomainError
+from safeguard.downloads import file_download
 
 from . import selectors_library as selectors
 from . import services_library as services
@@ -164,14 +165,8 @@ def version_document(request, slug, public_id):
     version = _version(school, public_id)
     if not version.document:
         raise Http404
-    extension = services.EXTENSIONS.get(version.document_type, "bin")
-    filename = version.document_name or f"{version.policy.title} v{version.number}.{extension}"
-    return FileResponse(
-        version.document.open("rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type=version.document_type or "application/octet-stream",
-    )
+    # The name is ours and the type is read from the bytes: never the uploader's name or extension (issue 12 #9).
+    return file_download(version.document, title=f"{version.policy.title} v{version.number}")
 
 
 def _agreement_page(request, school, version, form, agreement=None):

@@ -10,12 +10,13 @@ verified within the hour, and every view, download and print of one writes an au
 "Confidentiality").
 """
 
+import os
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
@@ -27,6 +28,7 @@ from safeguard import permissions
 from safeguard.accounts import otp
 from safeguard.audit.services import audit_log, client_ip
 from safeguard.base import DomainError
+from safeguard.downloads import clean_display_name, file_download
 
 from . import selectors, services
 from .forms_incidents import (
@@ -312,15 +314,9 @@ def attachment_download(request, slug, public_id, attachment_id):
         data={"attachment": str(attachment.public_id)},
         ip_address=client_ip(request),
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Served under a name the server makes from the uploader's name without its extension, with the type read
+    # from the bytes (safeguard.downloads; issue 12 #9).
+    return file_download(attachment.file, title=os.path.splitext(clean_display_name(attachment.name))[0])
 
 
 # Follow-up ----------------------------------------------------------------------------------------------------------
