@@ -19,8 +19,8 @@ bench-trust:  ## trust-scale benchmark: 20 schools, 200,000 incidents, productio
 lint: venv  ## ruff
 	.venv/bin/ruff check .
 
-messages: venv  ## update the Turkish catalogue from the source, then compile it
-	.venv/bin/python manage.py makemessages -l tr --no-obsolete --no-location
+messages: venv  ## update the Turkish catalogue from the source (keeping its `#:` source references, as committed), then compile it
+	.venv/bin/python manage.py makemessages -l tr --no-obsolete
 	.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 venv:
