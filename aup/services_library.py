@@ -118,11 +118,17 @@ def check_upload(uploaded, *, allowed, max_bytes=MAX_DOCUMENT_BYTES):
 # Markdown ---------------------------------------------------------------------------------------------------------
 
 
+# Images are left out of policy text: an image whose address is another site's (``![x](https://…/p.gif)``) would be
+# fetched by every reader's browser — a tracking pixel telling a third party who read the policy, when, from where
+# (issue 12, item 12). Documents with pictures are uploaded as PDF or Word files instead.
+POLICY_TEXT_TAGS = frozenset(nh3.ALLOWED_TAGS - {"img", "map", "area"})
+
+
 def render_markdown(text):
     """``text`` (Markdown) as HTML safe to show: rendered with Python-Markdown, then cleaned with nh3 (scripts,
-    event handlers and ``javascript:`` links removed)."""
+    event handlers and ``javascript:`` links removed; no images — ``POLICY_TEXT_TAGS``)."""
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(html)
+    return nh3.clean(html, tags=set(POLICY_TEXT_TAGS))
 
 
 # Who may write ----------------------------------------------------------------------------------------------------
