@@ -1,9 +1,35 @@
 """Sending e-mail: one subject, text body and HTML body template per message (``templates/emails/<name>.*``)."""
 
+import functools
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from safeguard.middleware import with_language
+
+
+@functools.cache
+def _text_engine():
+    """A template engine like the site's, but without HTML escaping: for subjects and plain-text bodies, where
+    ``O'Brien`` must read ``O'Brien``, not ``O&#x27;Brien``. Built once from the first ``TEMPLATES`` entry."""
+    site = engines["django"]
+    return DjangoTemplates(
+        {
+            "NAME": "safeguard-text-email",
+            "DIRS": site.dirs,
+            "APP_DIRS": site.app_dirs,
+            "OPTIONS": {"autoescape": False},
+        }
+    )
+
+
+def render_text(template_name, context):
+    """Render a plain-text template (a subject or a ``.txt`` body) with no HTML escaping."""
+    return _text_engine().get_template(template_name).render(context)
 
 
 def send_templated_email(name, *, to, context, language=None, attachments=()):
@@ -12,16 +38,23 @@ def send_templated_email(name, *, to, context, language=None, attachments=()):
     Args:
         name: the template stem, e.g. ``"invitation"``.
         to: list of e-mail addresses.
-        context: template context; ``site_url`` is added (absolute links in e-mails).
+        context: template context; ``site_url`` is added (absolute links in e-mails). A ``path`` (the link the
+            e-mail is about) gets ``?lang=<language>`` added, so the page opens in the language the e-mail was
+            written in, whatever the recipient's browser prefers (``safeguard.middleware.QueryLanguageMiddleware``).
         language: language code to render in (the recipient's); defaults to the active language.
         attachments: ``(filename, bytes, mimetype)`` tuples, e.g. a PDF copy.
 
+    The subject and text body are rendered without HTML escaping (they are not HTML); the HTML body escapes.
+
     Raises whatever the mail backend raises (``smtplib.SMTPException``, ``OSError``), for the caller to retry.
     """
+    language = language or translation.get_language()
     context = {**context, "site_url": settings.SITE_URL}
-    with translation.override(language or translation.get_language()):
-        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-        text = render_to_string(f"emails/{name}-body.txt", context)
+    if context.get("path"):
+        context["path"] = with_language(context["path"], language)
+    with translation.override(language):
+        subject = " ".join(render_text(f"emails/{name}-subject.txt", context).split())
+        text = render_text(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
     message.attach_alternative(html, "text/html")

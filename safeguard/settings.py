@@ -23,13 +23,16 @@ DEMO_SECRET_KEY = "demo-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=DEMO_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (the demo key is public).")
+# Django's own deploy check (security.W009) asks for 50 characters; a shorter key would only warn, so refuse it.
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters when DEBUG is off.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "safeguard.accounts.admin_site.AdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "safeguard.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,8 +69,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "safeguard.middleware.NoStoreForSignedInMiddleware",
     "safeguard.accounts.middleware.SessionTimeoutMiddleware",
     "safeguard.accounts.middleware.UserLanguageMiddleware",
+    "safeguard.middleware.QueryLanguageMiddleware",
     "aup.middleware.StaffAgreementGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -89,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "safeguard.accounts.context_processors.navigation",
             ],
+            # The platform's own filters and tags ({% load safeguard %}); the project package is not an app.
+            "libraries": {"safeguard": "safeguard.templatetags.safeguard_tags"},
         },
     },
 ]
@@ -228,6 +237,8 @@ OTP_TOTP_ISSUER = "Safeguard"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Safeguard <no-reply@safeguard.test>")
+# Seconds an SMTP connection may block a worker (Django's default is to wait for ever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=EMAIL_CONFIG.get("EMAIL_TIMEOUT") or 10)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -240,6 +251,24 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): scripts only from our own static files -- no inline script or handler.
+# Inline styles stay allowed: templates position body-map marks and size progress bars with style attributes, and
+# the print and signing pages carry <style> blocks shared with their PDFs. Images may be data: URLs (drawn
+# signatures are stored as PNG data URLs; Bootstrap draws its icons with SVG data URLs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("USE_X_FORWARDED_PROTO", default=False):

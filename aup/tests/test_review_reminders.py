@@ -22,6 +22,7 @@ from aup.reviews import REMINDER_OFFSETS, next_review_date, reminder_due
 from aup.tasks_reviews import send_policy_review_reminders, send_review_email
 from aup.tests.factories import PolicyFactory, PolicyVersionFactory
 from safeguard.accounts.models import User
+from safeguard.accounts.tests.helpers import sign_in_with_second_factor
 from safeguard.celery import app
 from safeguard.jobs.models import OutboxTask, TaskFailure
 
@@ -309,7 +310,9 @@ class TestMailFailure:
         assert not ReviewReminderSent.objects.filter(policy=policy).exists()  # released: it can be sent again
 
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the cause is fixed
-        client.force_login(User.objects.create_superuser("admin@example.test", full_name="Platform Administrator"))
+        sign_in_with_second_factor(
+            client, User.objects.create_superuser("admin@example.test", full_name="Platform Administrator")
+        )
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse("admin:jobs_taskfailure_changelist"),

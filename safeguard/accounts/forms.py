@@ -3,10 +3,12 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .selectors import user_language
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -73,3 +75,15 @@ class LanguageForm(forms.Form):
         choices=[("", _("My school's language"))] + list(settings.LANGUAGES),
         required=False,
     )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's "forgotten password" form, but the e-mail is queued for the worker rather than sent during the
+    request: a slow or dead mail server must not hold the page (or tell anyone whether the address has an account
+    by how long it takes)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        from .services import password_reset_email_queue
+
+        user = context["user"]
+        password_reset_email_queue(user=user, language=user_language(user) or translation.get_language())

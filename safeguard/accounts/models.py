@@ -102,3 +102,25 @@ class Invitation(PublicIdModel):
 
     def __str__(self):
         return f"{self.email} ({self.created_at:%Y-%m-%d})"
+
+
+class PasswordResetEmail(models.Model):
+    """One e-mail with a password-reset link, asked for on the "forgotten password" page.
+
+    Lifecycle: created by ``password_reset_email_queue`` when someone asks → sent once by the worker
+    (``tasks.send_password_reset``, which claims the row by setting ``sent_at``). The link itself is made when the
+    e-mail is sent and is never stored: it stays valid until the password changes or ``PASSWORD_RESET_TIMEOUT``.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="password_reset_emails")
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset e-mail")
+        verbose_name_plural = _("password reset e-mails")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"

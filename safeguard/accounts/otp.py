@@ -47,8 +47,13 @@ def second_factor_redirect(request):
     back to this page afterwards."""
     if is_recently_verified(request):
         return None
+    return second_factor_redirect_to(request, request.get_full_path())
+
+
+def second_factor_redirect_to(request, next_url):
+    """A redirect to enrolment (no authenticator app yet) or to verification, going on to ``next_url`` (a path)."""
     name = "accounts:otp_verify" if has_device(request.user) else "accounts:otp_enrol"
-    return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+    return redirect(f"{reverse(name)}?{urlencode({'next': next_url})}")
 
 
 def second_factor_required(view):

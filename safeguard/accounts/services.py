@@ -19,7 +19,7 @@ from safeguard.base import DomainError
 from safeguard.directory.models import Guardian
 from safeguard.jobs.services import enqueue
 
-from .models import Invitation, User
+from .models import Invitation, PasswordResetEmail, User
 
 
 class InvitationError(DomainError):
@@ -178,6 +178,22 @@ def _invitation_message(status):
         "used": _("This invitation link has already been used."),
         "revoked": _("This invitation link has been replaced by a newer one."),
     }.get(status, _("This invitation link is not valid."))
+
+
+def password_reset_email_queue(*, user, language=""):
+    """Queue the e-mail with a password-reset link for ``user``, asked for on the "forgotten password" page.
+
+    The request never waits for the mail server: a ``PasswordResetEmail`` row and its task go to the outbox
+    (``safeguard.jobs``) and the worker sends it (``tasks.send_password_reset``), retrying while the server is down.
+    ``language`` is the language to write in (a code from ``LANGUAGES``; "" means the site's default). Returns the
+    row. Anyone may ask (the form answers the same for unknown addresses), so there is no actor to check.
+    """
+    from .tasks import send_password_reset
+
+    with transaction.atomic():
+        row = PasswordResetEmail.objects.create(user=user, language=language or "")
+        enqueue(send_password_reset, row.pk)
+    return row
 
 
 def user_password_reset(*, user, ip_address=None):

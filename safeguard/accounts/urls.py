@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views, views_otp
-from .forms import EmailAuthenticationForm
+from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
 
 app_name = "accounts"
 
@@ -16,10 +16,8 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,  # the e-mail goes through the outbox and the worker
             success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="emails/password_reset-body.txt",
-            html_email_template_name="emails/password_reset-body.html",
-            subject_template_name="emails/password_reset-subject.txt",
         ),
         name="password_reset",
     ),

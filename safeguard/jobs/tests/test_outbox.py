@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from safeguard.accounts.models import Invitation, User
 from safeguard.accounts.services import invitation_create
+from safeguard.accounts.tests.helpers import sign_in_with_second_factor
 from safeguard.celery import app
 from safeguard.jobs.models import OutboxTask, TaskFailure
 from safeguard.jobs.services import DRAIN_GRACE, dispatch, drain
@@ -160,7 +161,9 @@ class RefusingMailServer(BaseEmailBackend):
 class TestAdmin:
     @pytest.fixture
     def admin_client(self, client):
-        client.force_login(User.objects.create_superuser("admin@example.test", full_name="Platform Administrator"))
+        sign_in_with_second_factor(
+            client, User.objects.create_superuser("admin@example.test", full_name="Platform Administrator")
+        )
         return client
 
     @pytest.fixture
