@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers first: before host checks, the HTTPS redirect, sessions and the staff gate (safeguard/health.py).
+    "safeguard.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "safeguard.middleware.PermissionsPolicyMiddleware",

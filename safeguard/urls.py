@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from safeguard import health
 from safeguard.directory import views as directory_views
 
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -29,6 +29,7 @@ from safeguard.tests import (
     matrix_hardening_platform,
     matrix_later,
     matrix_onboarding,
+    matrix_ops,
 )
 
 # Row modules beyond this file's own rows, each with rows(allow, only) and build_world(world); one per area of work.
@@ -38,6 +39,7 @@ MATRIX_MODULES = [
     matrix_hardening_aup,
     matrix_hardening_incidents,
     matrix_onboarding,
+    matrix_ops,
 ]
 
 ROLES = [
