@@ -38,5 +38,6 @@ RUN DEBUG=false SECRET_KEY=build-time-only-not-a-secret-0123456789-abcdefghijklm
 
 USER safeguard
 EXPOSE 8000
-# Workers: gunicorn reads WEB_CONCURRENCY (default 1); set it to about 2 × CPU cores.
-CMD ["gunicorn", "safeguard.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers: gunicorn reads WEB_CONCURRENCY (default 1); set it to about 2 × CPU cores. --timeout 60: see the web
+# service in docker-compose.yml for why.
+CMD ["gunicorn", "safeguard.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
