@@ -14,7 +14,7 @@ from safeguard.forms import SafeModelChoiceField
 from .models import Agreement, Audience, Policy, Signature
 from .selectors_library import CoverageStatus
 from .services import AUDIENCE_ROLES
-from .services_library import FileKind, check_upload, parse_reminder_days, parse_statements
+from .services_library import FileKind, check_upload, default_resign_by, parse_reminder_days, parse_statements
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -114,11 +114,18 @@ class VersionApproveForm(forms.Form):
     issue_date = forms.DateField(
         label=_("Issue date"), required=False, widget=DATE_INPUT, help_text=_("Leave blank to use the approval date.")
     )
+    resign_by = forms.DateField(
+        label=_("Sign the new version by"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Until then, a signature of the previous version stays valid. Blank: in 30 days."),
+    )
 
     def __init__(self, *args, school=None, **kwargs):
         super().__init__(*args, **kwargs)
         if school is not None:
             self.fields["approved_on"].initial = school.today()
+            self.fields["resign_by"].initial = default_resign_by(school)
 
 
 class AgreementForm(forms.Form):

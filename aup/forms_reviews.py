@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .forms_library import DATE_INPUT, PolicyVersionForm
+from .services_library import default_resign_by
 
 
 def _note(label, *, required=False, help_text="", rows=2):
@@ -41,12 +42,19 @@ class ReviewApproveForm(forms.Form):
         required=False,
         help_text=_("As it should read in the history, e.g. Audit and Risk Committee, or Headteacher N. Smith."),
     )
+    resign_by = forms.DateField(
+        label=_("Sign the new version by"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Until then, a signature of the previous version stays valid. Blank: in 30 days."),
+    )
     note = _note(_("Note"))
 
     def __init__(self, *args, policy, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["approved_on"].initial = policy.school.today()
         self.fields["approved_by"].initial = policy.approving_body_label()
+        self.fields["resign_by"].initial = default_resign_by(policy.school)
 
 
 class ReviewDraftForm(PolicyVersionForm):

@@ -5,9 +5,13 @@ induction, before using school systems). New staff meet it on their first sign-i
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import formats
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from . import services
 
@@ -72,10 +76,34 @@ class StaffAgreementGateMiddleware:
             return None
         if request.session.get(GATE_CLEAR_SESSION_KEY) or _exempt(request):
             return None
-        if services.staff_agreements_outstanding(user):
+        outstanding, to_resign = services.staff_agreements_status(user)
+        if outstanding:
             gate = reverse("aup:staff_gate")
             if request.method == "GET":
                 gate += "?" + urlencode({"next": request.get_full_path()})
             return redirect(gate)
+        for signature_request in to_resign:
+            # A new version: the previous signature counts until the re-sign date; say so once per session.
+            messages.info(request, resign_prompt(signature_request))
         gate_clear(request)
         return None
+
+
+def resign_prompt(signature_request):
+    """The message asking a person who signed the previous version to sign the new one by its re-sign date (HTML
+    with a link to sign)."""
+    version = signature_request.agreement.version
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _(
+            "“%(title)s” has a new version %(number)s. Your signature of the previous version stays valid until "
+            "%(date)s; please sign the new version by then."
+        )
+        % {
+            "title": signature_request.agreement.title,
+            "number": version.number,
+            "date": formats.date_format(version.resign_by, "j F Y"),
+        },
+        reverse("aup:sign", args=[signature_request.public_id]),
+        _("Sign it now"),
+    )

@@ -177,6 +177,18 @@ class PolicyVersion(PublicIdModel):
     document_name = models.CharField(_("document name"), max_length=255, blank=True)
     document_type = models.CharField(_("document type"), max_length=100, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
+    # Set when this version replaced an approved one whose agreements people had signed: until ``resign_by`` (a date,
+    # inclusive, in the school's time) a completed signature of ``previous_version``'s agreement for the same
+    # audience still counts, while the signers are asked to sign this version (``services_library`` approval).
+    previous_version = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("replaced version")
+    )
+    resign_by = models.DateField(
+        _("previous signatures valid until"),
+        null=True,
+        blank=True,
+        help_text=_("People who signed the previous version sign this one by this date."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -12,7 +12,7 @@ from safeguard.accounts.models import User
 from safeguard.directory.models import Pupil, Role, StaffRole
 
 from .models import Agreement, Audience, Policy, PolicyVersion, Signature, SignatureRequest
-from .services import AUDIENCE_ROLES, current_academic_year
+from .services import AUDIENCE_ROLES, current_academic_year, grace_agreement
 from .services_library import can_approve_versions, can_manage_library
 
 PUPIL_AUDIENCES = {Audience.PUPIL, Audience.PARENT}
@@ -23,15 +23,20 @@ class CoverageStatus:
     """How far one pupil or person is with an agreement (a coverage bucket, not a stored status)."""
 
     COMPLETED = "completed"
+    # Signed the version this one replaced, and the re-sign date has not passed: still valid (``grace_agreement``).
+    PREVIOUS_VERSION = "previous_version"
     PARTLY_SIGNED = "partly_signed"
     NOT_SIGNED = "not_signed"
 
     choices = [
         (COMPLETED, _("Signed")),
+        (PREVIOUS_VERSION, _("Signed the previous version")),
         (PARTLY_SIGNED, _("Partly signed")),
         (NOT_SIGNED, _("Not signed")),
     ]
     labels = dict(choices)
+    # Buckets whose signature counts as valid today.
+    VALID = (COMPLETED, PREVIOUS_VERSION)
 
 
 # The policy library -----------------------------------------------------------------------------------------------
@@ -147,15 +152,21 @@ class CoverageRow:
     completed: int = 0
     partly_signed: int = 0
     key: object = None
+    previous_version: int = 0
 
     @property
     def not_signed(self):
-        return self.total - self.completed - self.partly_signed
+        return self.total - self.completed - self.partly_signed - self.previous_version
+
+    @property
+    def valid(self):
+        """Signed in full: this version, or the previous one until its re-sign date."""
+        return self.completed + self.previous_version
 
     @property
     def percent(self):
-        """Share signed in full, as a whole-number percentage (0 for an empty group)."""
-        return round(100 * self.completed / self.total) if self.total else 0
+        """Share with a valid signature (``valid``), as a whole-number percentage (0 for an empty group)."""
+        return round(100 * self.valid / self.total) if self.total else 0
 
 
 def is_pupil_audience(agreement):
@@ -163,11 +174,15 @@ def is_pupil_audience(agreement):
 
 
 def coverage_requests(*, agreement, school, now=None):
-    """The signature requests that count towards ``agreement`` in ``school`` (a queryset).
+    """The signature requests that count towards ``agreement`` in ``school`` (a queryset), each annotated with
+    ``on_previous_version`` (True for a completed request of the replaced version still valid, see
+    ``grace_agreement``).
 
     Follows the policy's signing frequency as ``signature_request_open`` does: every academic year → this year's
     requests; once on joining → also a completed request on any version of the policy for the same audience;
-    each new version → this agreement's requests. Cancelled requests never count.
+    each new version → this agreement's requests. Until a new version's re-sign date, completed requests of the
+    version it replaced count too (issue 12 #13: a new version asks people to sign again; their previous signature
+    stays valid until the date the approver set). Cancelled requests never count.
     """
     policy = agreement.version.policy
     requests = SignatureRequest.objects.filter(school=school).exclude(status=SignatureRequest.Status.CANCELLED)
@@ -179,11 +194,17 @@ def coverage_requests(*, agreement, school, now=None):
                 agreement__audience=agreement.audience,
                 status=SignatureRequest.Status.COMPLETED,
             )
-        )
-    requests = requests.filter(agreement=agreement)
+        ).annotate(on_previous_version=Value(False))
+    previous = grace_agreement(agreement, school, now)
+    wanted = Q(agreement=agreement)
+    if previous is not None:
+        wanted |= Q(agreement=previous, status=SignatureRequest.Status.COMPLETED)
+    requests = requests.filter(wanted)
     if policy.signing_frequency == Policy.SigningFrequency.EVERY_ACADEMIC_YEAR:
         requests = requests.filter(academic_year=current_academic_year(school, now=now))
-    return requests
+    if previous is None:
+        return requests.annotate(on_previous_version=Value(False))
+    return requests.annotate(on_previous_version=Case(When(agreement=previous, then=Value(True)), default=Value(False)))
 
 
 def _best_request(requests, field, outer="pk"):
@@ -192,9 +213,10 @@ def _best_request(requests, field, outer="pk"):
         requests.filter(**{field: OuterRef(outer)})
         .annotate(
             rank=Case(
-                When(status=SignatureRequest.Status.COMPLETED, then=Value(0)),
-                When(status=SignatureRequest.Status.PARTLY_SIGNED, then=Value(1)),
-                default=Value(2),
+                When(status=SignatureRequest.Status.COMPLETED, on_previous_version=False, then=Value(0)),
+                When(status=SignatureRequest.Status.COMPLETED, then=Value(1)),
+                When(status=SignatureRequest.Status.PARTLY_SIGNED, then=Value(2)),
+                default=Value(3),
             )
         )
         .order_by("rank", "-created_at")
@@ -207,7 +229,12 @@ def _coverage_of(best):
     where the request's status is at hand, rather than by comparing the status subquery's result twice outside."""
     bucket = best.annotate(
         coverage=Case(
-            When(status=SignatureRequest.Status.COMPLETED, then=Value(CoverageStatus.COMPLETED)),
+            When(
+                status=SignatureRequest.Status.COMPLETED,
+                on_previous_version=False,
+                then=Value(CoverageStatus.COMPLETED),
+            ),
+            When(status=SignatureRequest.Status.COMPLETED, then=Value(CoverageStatus.PREVIOUS_VERSION)),
             When(status=SignatureRequest.Status.PARTLY_SIGNED, then=Value(CoverageStatus.PARTLY_SIGNED)),
             default=Value(CoverageStatus.NOT_SIGNED),
             output_field=CharField(),
@@ -248,6 +275,8 @@ def _add(row, coverage, count):
     row.total += count
     if coverage == CoverageStatus.COMPLETED:
         row.completed += count
+    elif coverage == CoverageStatus.PREVIOUS_VERSION:
+        row.previous_version += count
     elif coverage == CoverageStatus.PARTLY_SIGNED:
         row.partly_signed += count
 
@@ -416,3 +445,54 @@ def signature_for_school(school, public_id):
         .select_related("request__agreement__version__policy", "request__pupil", "request__user", "request__school")
         .first()
     )
+
+
+# Approving a new version -------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ApprovalPreviewLine:
+    """What approving will do for one audience: ``signed`` people signed ``previous`` (an ``Agreement``); with
+    ``asks_again`` they are asked to sign the new version's agreement by the re-sign date."""
+
+    audience_label: str
+    title: str
+    signed: int
+    asks_again: bool
+    dropped: bool = False
+
+
+def approval_preview(*, version, carry_over=False, now=None):
+    """What approving the draft ``version`` will do to signatures, for the approval page, before it happens
+    (issue 12 #13): ``{"previous": PolicyVersion or None, "lines": [ApprovalPreviewLine], "on_joining": bool}``.
+
+    ``carry_over``: the review path copies the previous version's agreements onto the draft for audiences it does
+    not cover (``services_reviews``); the library path does not, so such an audience is no longer asked (``dropped``).
+    ``signed`` counts the people (or pupils) whose signature of the current version counts today (this academic
+    year's for a policy signed every year). A few queries per agreement of the current version.
+    """
+    policy = version.policy
+    school = policy.school
+    previous = (
+        PolicyVersion.objects.filter(policy=policy, status=PolicyVersion.Status.APPROVED).exclude(pk=version.pk).first()
+    )
+    result = {"previous": previous, "lines": [], "on_joining": False}
+    if previous is None or school is None:
+        return result
+    result["on_joining"] = policy.signing_frequency == Policy.SigningFrequency.ON_JOINING
+    new_audiences = set(Agreement.objects.filter(version=version).values_list("audience", flat=True))
+    labels = dict(Audience.choices)
+    for agreement in Agreement.objects.filter(version=previous).select_related("version__policy"):
+        people = coverage_people(agreement=agreement, school=school, now=now)
+        signed = people.filter(coverage__in=CoverageStatus.VALID).count()
+        kept = agreement.audience in new_audiences or carry_over
+        result["lines"].append(
+            ApprovalPreviewLine(
+                audience_label=str(labels.get(agreement.audience, agreement.audience)),
+                title=agreement.title,
+                signed=signed,
+                asks_again=kept and not result["on_joining"],
+                dropped=not kept,
+            )
+        )
+    return result

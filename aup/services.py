@@ -108,6 +108,20 @@ def current_agreements(school, audience):
     )
 
 
+def grace_agreement(agreement, school, now=None):
+    """The agreement of the version ``agreement``'s version replaced, for the same audience, whose completed
+    signatures still count today; None when there is none or its re-sign date (``PolicyVersion.resign_by``,
+    inclusive, in the school's time) has passed. Policies signed once on joining need none (any version counts)."""
+    version = agreement.version
+    if version.previous_version_id is None or version.resign_by is None:
+        return None
+    if version.policy.signing_frequency == Policy.SigningFrequency.ON_JOINING:
+        return None
+    if school.today(now) > version.resign_by:
+        return None
+    return Agreement.objects.filter(version_id=version.previous_version_id, audience=agreement.audience).first()
+
+
 def _signed_parties(request):
     return set(request.signatures.filter(revoked_at__isnull=True).values_list("party", flat=True))
 
@@ -474,12 +488,28 @@ def signature_revoke(*, actor, signature, reason, now=None):
     return signature
 
 
-def staff_agreements_outstanding(user):
-    """Requests ``user`` must sign before using the portal: the staff or governor agreements of every school where
-    they hold a current role, opened now if needed (new staff sign at induction). Returns a list of
-    ``SignatureRequest`` whose own party (``signer``) is unsigned.
+def _previous_signature_valid(agreement, school, user, *, now=None):
+    """Whether ``user`` completed the replaced version's agreement (``grace_agreement``) and it still counts today
+    (this academic year's request for a policy signed every year)."""
+    previous = grace_agreement(agreement, school, now)
+    if previous is None:
+        return False
+    done = SignatureRequest.objects.filter(
+        agreement=previous, school=school, user=user, status=SignatureRequest.Status.COMPLETED
+    )
+    if previous.version.policy.signing_frequency == Policy.SigningFrequency.EVERY_ACADEMIC_YEAR:
+        done = done.filter(academic_year=current_academic_year(school, now=now))
+    return done.exists()
+
+
+def staff_agreements_status(user, *, now=None):
+    """``(outstanding, to_resign)``: the staff or governor agreements of every school where ``user`` holds a
+    current role, opened now if needed (new staff sign at induction), whose own party (``signer``) is unsigned —
+    as two lists of ``SignatureRequest``. ``to_resign`` holds those of a new version whose previous version
+    ``user`` signed and whose re-sign date has not passed: they do not hold the person at the gate yet
+    (issue 12 #13); ``outstanding`` holds the rest, which do.
     """
-    outstanding = []
+    outstanding, to_resign = [], []
     roles = StaffRole.objects.current().filter(user=user).select_related("school__organisation")
     by_school = {}
     for role in roles:
@@ -489,7 +519,18 @@ def staff_agreements_outstanding(user):
             if not school_roles & audience_roles:
                 continue
             for agreement in current_agreements(school, audience):
-                request, _created = signature_request_open(actor=user, agreement=agreement, school=school, user=user)
-                if Signature.Party.SIGNER not in _signed_parties(request):
+                request, _created = signature_request_open(
+                    actor=user, agreement=agreement, school=school, user=user, now=now
+                )
+                if Signature.Party.SIGNER in _signed_parties(request):
+                    continue
+                if _previous_signature_valid(agreement, school, user, now=now):
+                    to_resign.append(request)
+                else:
                     outstanding.append(request)
-    return outstanding
+    return outstanding, to_resign
+
+
+def staff_agreements_outstanding(user, *, now=None):
+    """Requests ``user`` must sign before using the portal (the first list of ``staff_agreements_status``)."""
+    return staff_agreements_status(user, now=now)[0]

@@ -30,6 +30,8 @@ from .evidence import file_sha256
 from .models import Agreement, AgreementStatement, Audience, Policy, PolicyVersion, SignatureRequest
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# Days the approver gives, unless they choose otherwise, for people to sign a new version (issue 12 #13).
+DEFAULT_RESIGN_DAYS = 30
 
 # Which second party makes sense for each audience (``Agreement.countersignature``).
 COUNTERSIGNATURES_FOR_AUDIENCE = {
@@ -284,7 +286,12 @@ def policy_version_create(
     return version
 
 
-def policy_version_approve(*, actor, version, approved_by, approved_on, issue_date=None, now=None):
+def default_resign_by(school, now=None):
+    """The re-sign date offered on the approval forms: ``DEFAULT_RESIGN_DAYS`` after today (school time)."""
+    return school.today(now) + datetime.timedelta(days=DEFAULT_RESIGN_DAYS)
+
+
+def policy_version_approve(*, actor, version, approved_by, approved_on, issue_date=None, resign_by=None, now=None):
     """Record that a draft version was approved; it becomes the current version. Returns the version.
 
     Args:
@@ -293,12 +300,21 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
         approved_by: who approved it, as it should read in the history ("Audit and Risk Committee",
             "Headteacher N. Smith").
         approved_on: ``datetime.date`` of the decision (not in the future); issue_date defaults to it.
+        resign_by: ``datetime.date`` (today or later; default ``DEFAULT_RESIGN_DAYS`` from today) until which a
+            signature of the previous version still counts.
 
     In one transaction the previously approved version becomes superseded (first — the database allows one
     approved version per policy) and this one approved. Requests still open on the superseded version's
     agreements are cancelled: they can no longer be signed, and their reminders stop. Approving an approved
     version again changes nothing. Raises ``PermissionError``; ``DomainError`` for a superseded version, a version
-    without text, a missing name or a future date.
+    without text, a missing name, a future approval date or a past re-sign date.
+
+    A new version asks people to sign again (issue 12 #13; the field's rule: a changed agreement is signed again,
+    and nobody is locked out the day it changes): the version records the one it replaced and ``resign_by``. Until
+    that date a completed signature of the previous version's agreement for the same audience still counts —
+    in coverage ("signed the previous version") and at the staff sign-in gate (a prompt, not a block) — and the
+    people who signed it are sent a request for this version at once (``services_requests.requests_send``,
+    e-mailed after commit). Policies signed once on joining are not signed again.
     """
     policy = version.policy
     if policy.school_id is None:
@@ -314,6 +330,9 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
         raise DomainError(_("Please say who approved this version."), code="approved_by")
     if not isinstance(approved_on, datetime.date) or approved_on > policy.school.today(now):
         raise DomainError(_("The approval date cannot be in the future."), code="approved_on")
+    resign_by = resign_by or default_resign_by(policy.school, now)
+    if resign_by < policy.school.today(now):
+        raise DomainError(_("The date to sign the new version by cannot be in the past."), code="resign_by")
     with transaction.atomic():
         # Lock the policy so two approvals at once are taken one after the other.
         Policy.objects.select_for_update().filter(pk=policy.pk).first()
@@ -342,9 +361,24 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
         version.approved_by = approved_by
         version.approved_on = approved_on
         version.issue_date = issue_date or version.issue_date or approved_on
+        replaced = previous[0] if previous else None
+        asks_again = replaced is not None and policy.signing_frequency != Policy.SigningFrequency.ON_JOINING
+        version.previous_version = replaced
+        version.resign_by = resign_by if asks_again else None
         _validate(version)
-        version.save(update_fields=["status", "approved_by", "approved_on", "issue_date", "updated_at"])
+        version.save(
+            update_fields=[
+                "status",
+                "approved_by",
+                "approved_on",
+                "issue_date",
+                "previous_version",
+                "resign_by",
+                "updated_at",
+            ]
+        )
         policy_schedule_next_review(policy=policy, approved_on=approved_on)
+        queued = _ask_previous_signers(actor=actor, version=version, now=now) if asks_again else 0
         audit_log(
             actor=actor,
             action="aup.version.approved",
@@ -357,9 +391,35 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
                 "approved_on": approved_on.isoformat(),
                 "superseded": [old.number for old in previous],
                 "requests_cancelled": cancelled,
+                "resign_by": version.resign_by.isoformat() if version.resign_by else None,
+                "requests_queued": queued,
             },
         )
+    version.requests_queued = queued
     return version
+
+
+def _ask_previous_signers(*, actor, version, now=None):
+    """Send a request for each agreement of ``version`` to the people whose signature of the replaced version
+    still counts (coverage "signed the previous version"); return how many e-mails were queued. Volunteers and
+    visitors sign on arrival and are not sent anything."""
+    from .selectors_library import CoverageStatus
+    from .services_requests import requests_send
+
+    queued = 0
+    for agreement in Agreement.objects.filter(version=version).select_related("version__policy"):
+        try:
+            counts = requests_send(
+                actor=actor,
+                agreement=agreement,
+                school=version.policy.school,
+                now=now,
+                only_coverage={CoverageStatus.PREVIOUS_VERSION},
+            )
+        except DomainError:
+            continue  # volunteers and visitors: no list to send to
+        queued += counts["queued"]
+    return queued
 
 
 # Agreements -------------------------------------------------------------------------------------------------------

@@ -17,13 +17,15 @@ from .selectors_library import CoverageStatus, coverage_people, is_pupil_audienc
 from .services import AUDIENCE_ROLES, signature_request_open
 
 
-def requests_send(*, actor, agreement, school, now=None):
+def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
     """Open a request for everyone who has not signed ``agreement`` in ``school`` and queue its e-mail.
 
     Args:
         actor: office staff, SLT or the headteacher (``MANAGE_AGREEMENTS`` in ``school``).
         agreement: an ``Agreement`` on the current approved version of a policy ``school`` uses.
         now: aware datetime (tests fix the clock).
+        only_coverage: a set of ``CoverageStatus`` values, or None for everyone who has not signed: only people in
+            these buckets are sent a request (approving a new version asks those who signed the previous one).
 
     Who: every pupil on roll (pupil and parent agreements — the parents with parental responsibility are
     e-mailed), or every person with a current matching role (staff: office, teachers, DSL team, SLT, headteacher;
@@ -51,6 +53,8 @@ def requests_send(*, actor, agreement, school, now=None):
         for person in people.order_by("pk"):
             if person.coverage == CoverageStatus.COMPLETED:
                 counts["signed"] += 1
+                continue
+            if only_coverage is not None and person.coverage not in only_coverage:
                 continue
             subject = {"pupil": person} if is_pupil_audience(agreement) else {"user": person}
             request, created = signature_request_open(

@@ -204,13 +204,15 @@ def _carry_agreements_over(previous, draft):
         )
 
 
-def review_approve(*, actor, review, approved_on, approved_by="", note="", now=None):
+def review_approve(*, actor, review, approved_on, approved_by="", note="", resign_by=None, now=None):
     """Record the approving body's decision on a submitted review; return the review (status "approved").
 
     Args:
         approved_on: ``datetime.date`` of the decision, not in the future.
         approved_by: as it should read in the version history; defaults to the approving body
             ("Headteacher", "Audit and Risk Committee").
+        resign_by: ``datetime.date`` until which signatures of the previous version still count
+            (``policy_version_approve``; default ``DEFAULT_RESIGN_DAYS`` from today).
 
     A new version becomes current (``policy_version_approve``); with "no changes" the policy's last approval date is
     recorded. Either way the next review date moves on by the cycle (``policy_schedule_next_review``). Agreements
@@ -219,6 +221,7 @@ def review_approve(*, actor, review, approved_on, approved_by="", note="", now=N
     the number of signature requests queued. Raises ``PermissionError``; ``DomainError`` for a review that is not
     submitted, a future date, or the version's own rules.
     """
+    from .selectors_library import CoverageStatus
     from .services_requests import requests_send
 
     policy = review.policy
@@ -238,8 +241,14 @@ def review_approve(*, actor, review, approved_on, approved_by="", note="", now=N
             if previous is not None:
                 _carry_agreements_over(previous, draft)
             draft = policy_version_approve(
-                actor=actor, version=draft, approved_by=str(approved_by), approved_on=approved_on, now=now
+                actor=actor,
+                version=draft,
+                approved_by=str(approved_by),
+                approved_on=approved_on,
+                resign_by=resign_by,
+                now=now,
             )
+            queued += draft.requests_queued
         else:
             policy_schedule_next_review(policy=Policy.objects.get(pk=policy.pk), approved_on=approved_on)
         review.status = PolicyReview.Status.APPROVED
@@ -248,7 +257,14 @@ def review_approve(*, actor, review, approved_on, approved_by="", note="", now=N
         if draft is not None and policy.signing_frequency == Policy.SigningFrequency.EACH_NEW_VERSION:
             for agreement in draft.agreements.all():
                 try:
-                    counts = requests_send(actor=actor, agreement=agreement, school=policy.school, now=now)
+                    # Those who signed the previous version were asked by the approval itself.
+                    counts = requests_send(
+                        actor=actor,
+                        agreement=agreement,
+                        school=policy.school,
+                        now=now,
+                        only_coverage={CoverageStatus.NOT_SIGNED, CoverageStatus.PARTLY_SIGNED},
+                    )
                 except (DomainError, PermissionError):
                     continue  # volunteers and visitors sign on arrival; there is no list to send to
                 queued += counts["queued"]

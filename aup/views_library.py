@@ -82,6 +82,11 @@ def policy_detail(request, slug, public_id):
         "can_send": services.can_manage_library(request.user, school),
         "can_approve": can_approve,
         "approve_form": VersionApproveForm(school=school) if can_approve else None,
+        "approval_preview": (
+            selectors.approval_preview(version=shown)
+            if can_approve and shown is not None and shown.status == PolicyVersion.Status.DRAFT
+            else None
+        ),
         **review_card(request.user, school, policy),
     }
     return render(request, "aup/policy_detail.html", context)

@@ -142,6 +142,9 @@ def _page(request, school, review, forms=None, status=200):
         "submit_form": form("submit", ReviewNoteForm, in_review and can_work),
         "approve_form": form("approve", ReviewApproveForm, submitted and can_approve, policy=policy),
         "return_form": form("return", ReviewReturnForm, submitted and can_approve),
+        "approval_preview": (
+            selectors.approval_preview(version=draft, carry_over=True) if submitted and can_approve and draft else None
+        ),
     }
     return render(request, "aup/review_detail.html", context, status=status)
 
@@ -326,7 +329,7 @@ def review_approve(request, slug, public_id):
     except PermissionError as error:
         raise Http404 from error
     except DomainError as error:
-        field = {"approved_on": "approved_on"}.get(error.code)
+        field = {"approved_on": "approved_on", "resign_by": "resign_by"}.get(error.code)
         return _refused(request, school, review, error, form, "approve", field=field)
     policy.refresh_from_db(fields=["next_review_on", "last_approved_on"])
     if review.draft_version is not None:
