@@ -5,6 +5,8 @@ ending a professional, and the online safety log's date range. They validate inp
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safeguard.forms import SafeModelChoiceField
+
 from .models import CategoryGroup, FileTransfer, Professional
 from .selectors_chronology import ROLE_CHOICES, EntryKind
 
@@ -76,7 +78,7 @@ class ProfessionalForm(forms.ModelForm):
 class ProfessionalEndForm(forms.Form):
     """Say that a professional is no longer involved. ``professionals``: the pupil's current professionals."""
 
-    professional = forms.ModelChoiceField(label=_("Professional"), queryset=Professional.objects.none())
+    professional = SafeModelChoiceField(label=_("Professional"), queryset=Professional.objects.none())
     ended_on = forms.DateField(label=_("No longer involved since"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, professionals, **kwargs):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from safeguard import permissions
 from safeguard.accounts.models import User
 from safeguard.directory.models import Guardian, Pupil, SchoolClass, StaffRole, YearGroup
+from safeguard.forms import SafeModelChoiceField
 
 from .models import Action, CategoryGroup, Incident, ParentContact, Sanction, SuspensionReason
 
@@ -34,15 +35,20 @@ class IncidentFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Open and closed")), *Incident.Status.choices]
     )
     q = forms.CharField(label=_("Pupil"), required=False, max_length=100)
-    year_group = forms.ModelChoiceField(
+    year_group = SafeModelChoiceField(
         label=_("Year group"), queryset=YearGroup.objects.none(), required=False, empty_label=_("All year groups")
     )
-    school_class = forms.ModelChoiceField(
+    school_class = SafeModelChoiceField(
         label=_("Class"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("All classes")
     )
 
-    def __init__(self, *args, school, show_concerns, **kwargs):
+    VOIDED = "voided"
+
+    def __init__(self, *args, school, show_concerns, show_voided=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if show_voided:
+            # Voided records are listed only to those who manage incidents (SLT, head, DSL team — issue 12 #19).
+            self.fields["status"].choices = [*self.fields["status"].choices, (self.VOIDED, _("Voided"))]
         groups = [(value, label) for value, label in CategoryGroup.choices]
         if not show_concerns:
             groups = [(value, label) for value, label in groups if value != CategoryGroup.SAFEGUARDING]
@@ -64,7 +70,7 @@ class IncidentFilterForm(forms.Form):
 
 class ActionForm(forms.Form):
     kind = forms.ChoiceField(label=_("What needs doing"), choices=Action.Kind.choices)
-    assignee = forms.ModelChoiceField(label=_("Who"), queryset=User.objects.none())
+    assignee = SafeModelChoiceField(label=_("Who"), queryset=User.objects.none())
     due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT)
     description = forms.CharField(label=_("Details"), required=False, widget=SHORT_TEXT)
 
@@ -82,7 +88,7 @@ class ActionCompleteForm(forms.Form):
 class ActionFilterForm(forms.Form):
     DUE_CHOICES = [("", _("All open actions")), ("overdue", _("Overdue")), ("week", _("Due within a week"))]
 
-    assignee = forms.ModelChoiceField(
+    assignee = SafeModelChoiceField(
         label=_("Who"), queryset=User.objects.none(), required=False, empty_label=_("Everyone")
     )
     kind = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Every kind")), *Action.Kind.choices])
@@ -99,14 +105,14 @@ def _involved_pupils(incident):
     )
 
 
-class PupilChoiceField(forms.ModelChoiceField):
+class PupilChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
 
 
 class ParentContactForm(forms.Form):
     pupil = PupilChoiceField(label=_("About"), queryset=Pupil.objects.none())
-    guardian = forms.ModelChoiceField(
+    guardian = SafeModelChoiceField(
         label=_("Parent or carer"),
         queryset=Guardian.objects.none(),
         required=False,
@@ -223,3 +229,9 @@ class VoidForm(forms.Form):
         widget=SHORT_TEXT,
         help_text=_("For an incident recorded in error. It is kept with its history but left out of lists."),
     )
+
+
+class RacistReportSentForm(forms.Form):
+    """When the local authority's racist incident form was sent."""
+
+    sent_on = forms.DateField(label=_("Sent to the local authority on"), widget=DATE_INPUT)

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safeguard import permissions
+from safeguard.accounts.models import User
 from safeguard.base import DomainError
 from safeguard.directory.models import Pupil, SchoolClass, StaffRole
+from safeguard.forms import SafeModelMultipleChoiceField
 
 from . import services
 from .models import (
@@ -152,7 +154,7 @@ class RecordForm(forms.Form):
     )
     # Not rendered as such: the pupil rows post ``pupil``/``pupil_role`` pairs; errors about pupils show here.
     pupil = forms.CharField(required=False)
-    categories = forms.ModelMultipleChoiceField(
+    categories = SafeModelMultipleChoiceField(
         label=_("What kind of incident"),
         queryset=IncidentCategory.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -211,6 +213,13 @@ class RecordForm(forms.Form):
         ),
     )
     slt_requested = forms.BooleanField(label=_("Ask SLT to look at this"), required=False)
+    follow_up_assignee = forms.TypedChoiceField(
+        label=_("Who follows up with the victim in two weeks"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Leave it to the victim's class teacher, or choose someone else."),
+    )
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
@@ -224,6 +233,7 @@ class RecordForm(forms.Form):
         self.category_list = list(services.categories_for_school(school))
         self.fields["categories"].queryset = services.categories_for_school(school)
         self.fields["alert_users"].choices = staff_choices(school, exclude_user=user)
+        self.fields["follow_up_assignee"].choices = [("", _("The victim's class teacher")), *staff_choices(school)]
         self.levels = list(BehaviourLevel.objects.filter(school=school).order_by("level"))
         if not self.is_bound:
             local_now = timezone.localtime(now or timezone.now())
@@ -359,6 +369,7 @@ class RecordForm(forms.Form):
                 self.add_error("behaviour_level", _("Choose the behaviour level (1 to 5)."))
             if CategoryGroup.BULLYING not in groups:
                 data["bullying_type"] = ""
+                data["follow_up_assignee"] = None
             elif not data.get("bullying_type"):
                 self.add_error("bullying_type", _("Choose the type of bullying."))
             if not groups & {CategoryGroup.BULLYING, CategoryGroup.PREJUDICE}:
@@ -389,6 +400,8 @@ class RecordForm(forms.Form):
             "slt_requested": data["slt_requested"],
             "alert_user_ids": data["alert_users"],
         }
+        if data.get("follow_up_assignee"):
+            arguments["follow_up_assignee"] = User.objects.filter(pk=data["follow_up_assignee"]).first()
         if CategoryGroup.PHYSICAL_INTERVENTION in groups:
             arguments["physical_intervention"] = {
                 "staff_involved": data["pi_staff_involved"],

@@ -186,6 +186,11 @@ class Incident(PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     void_reason = models.TextField(_("reason for voiding"), blank=True)
+    # The local authority's racist incident monitoring form (Westminster §11): when it was sent, and who says so.
+    la_report_sent_on = models.DateField(_("sent to the local authority on"), null=True, blank=True)
+    la_report_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -392,6 +397,18 @@ class ActionReminderSent(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["action", "key", "recipient"], name="incidents_actionreminder_once")
         ]
+
+
+class ActionDigestSent(TimeStampedModel):
+    """The claim of one person's daily e-mail listing their due and overdue actions: one row per person per day, so
+    the daily sweep, run twice or redelivered, sends one e-mail (issue 12 #27). ``actions``: how many it listed."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    actions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="incidents_actiondigest_once")]
 
 
 class ParentContact(TimeStampedModel):

@@ -91,7 +91,8 @@ def incident_list(
     Args:
         date_from, date_to: ``datetime.date`` in the school's time zone (inclusive), or None.
         group: a ``CategoryGroup`` value, or "" for every group.
-        level: behaviour level 1–5, or None. status: an ``Incident.Status`` value, or "".
+        level: behaviour level 1–5, or None. status: an ``Incident.Status`` value, "" or ``"voided"`` (only the
+            voided incidents, which every other status leaves out; the view offers it to those who manage incidents).
         search: words each found in a pupil's legal or preferred names (one pupil of the incident matches all).
         year_group, school_class: a ``YearGroup`` / ``SchoolClass`` of the school; an incident matches when one of
             its pupils is in it.
@@ -101,7 +102,12 @@ def incident_list(
 
     Three queries for a page (count, incidents with recorders, pupils), however many pupils each incident has.
     """
-    incidents = permissions.incidents_visible_to(user, school).filter(voided_at__isnull=True)
+    incidents = permissions.incidents_visible_to(user, school)
+    if status == "voided":
+        incidents = incidents.filter(voided_at__isnull=False)
+        status = ""
+    else:
+        incidents = incidents.filter(voided_at__isnull=True)
     if date_from:
         incidents = incidents.filter(occurred_at__gte=_start_of_day(date_from, school))
     if date_to:

@@ -456,7 +456,7 @@ def racist_incident_report(incident):
     year group and class), actions, contacts with families and sanctions. A fixed number of queries."""
     incident = (
         Incident.objects.filter(pk=incident.pk)
-        .select_related("school", "recorded_by", "closed_by")
+        .select_related("school", "recorded_by", "closed_by", "la_report_sent_by")
         .prefetch_related(
             Prefetch(
                 "categories", queryset=IncidentCategory.objects.order_by("order", "name"), to_attr="category_list"

@@ -154,6 +154,7 @@ def incident_record(
     physical_intervention=None,
     body_map=None,
     attachments=(),
+    follow_up_assignee=None,
     now=None,
 ):
     """Record an incident or raise a concern; alerts are created and e-mailed after commit. Returns the incident.
@@ -174,7 +175,11 @@ def incident_record(
         attachments: uploaded files (``UploadedFile``), added by ``incidents.services_files.attachment_add`` in the
             same transaction — a refused file leaves no incident behind and no alert is sent for it.
 
-    A bullying incident gets an action to follow up with the victim 14 days later, assigned to the recorder.
+        follow_up_assignee: for bullying, the member of staff (``User``) the recorder chose to follow up with the
+            victim, or None for the victim's class teacher (``victim_follow_up_assignee``).
+
+    A bullying incident gets an action to follow up with the victim 14 days later (Westminster §12), assigned as
+    ``victim_follow_up_assignee`` says.
     Raises ``PermissionError``; ``DomainError`` naming the first thing to put right.
     """
     if not permissions.can(actor, permissions.RECORD_INCIDENT, school):
@@ -249,6 +254,17 @@ def incident_record(
                 duration_minutes=int(details["duration_minutes"]),
                 parents_informed_at=details.get("parents_informed_at"),
             )
+            if details.get("parents_informed_at") is None:
+                # Parents are told of every physical intervention (Westminster behaviour policy): until a contact
+                # with the family is recorded, telling them is an action due today for the recorder.
+                Action.objects.create(
+                    incident=incident,
+                    kind=Action.Kind.CONTACT_PARENTS,
+                    description=_("Tell the parents or carers about the physical intervention."),
+                    assignee=actor,
+                    due_on=school.today(now),
+                    created_by=actor,
+                )
         if body_map and body_map.get("marks"):
             body_map_record(actor=actor, incident=incident, pupil=body_map["pupil"], marks=body_map["marks"])
         if flags["is_bullying"]:
@@ -258,7 +274,9 @@ def incident_record(
                 kind=Action.Kind.FOLLOW_UP_VICTIM,
                 description=_("Check with %(names)s that the bullying has stopped.")
                 % {"names": ", ".join(p.display_name for p in victims) or _("the victim")},
-                assignee=actor,
+                assignee=victim_follow_up_assignee(
+                    school=school, victims=victims, chosen=follow_up_assignee, recorder=actor
+                ),
                 due_on=school.today(now) + datetime.timedelta(days=VICTIM_FOLLOW_UP_DAYS),
                 created_by=actor,
             )
@@ -281,6 +299,30 @@ def incident_record(
             },
         )
     return incident
+
+
+def victim_follow_up_assignee(*, school, victims, chosen=None, recorder):
+    """Who follows up with the victim of bullying two weeks on (Westminster behaviour policy §12: the victim's class
+    teacher is told and "the victim is followed up"): ``chosen`` when the recorder picked a member of staff of
+    ``school``; otherwise a class teacher of the first victim (in the order given) who has one among the school's
+    current staff (by name, then e-mail); otherwise the ``recorder``. ``victims``: ``Pupil`` rows.
+    Returns a ``User``."""
+    from safeguard.accounts.models import User
+
+    staff_ids = permissions.holders(school, permissions.RECORD_INCIDENT)
+    if chosen is not None and chosen.pk in staff_ids:
+        return chosen
+    for victim in victims:
+        if victim.school_class_id is None:
+            continue
+        teacher = (
+            User.objects.filter(classes_taught__pk=victim.school_class_id, pk__in=staff_ids, is_active=True)
+            .order_by("full_name", "email", "pk")
+            .first()
+        )
+        if teacher is not None:
+            return teacher
+    return recorder
 
 
 def body_map_record(*, actor, incident, pupil, marks):
@@ -376,9 +418,15 @@ def action_complete(*, actor, action, note, now=None):
     return action
 
 
-def parent_contact_record(*, actor, incident, pupil, contact_name, method, contacted_at, summary, guardian=None):
+def parent_contact_record(
+    *, actor, incident, pupil, contact_name, method, contacted_at, summary, guardian=None, now=None
+):
     """Log a contact with a pupil's family. The pupil must be involved in the incident (for bullying, record one
-    for each family — Westminster §12)."""
+    for each family — Westminster §12).
+
+    For a physical intervention whose parents were not yet told, the contact is when they were told: it sets the
+    intervention's ``parents_informed_at`` to ``contacted_at`` and completes the open "contact parents" actions that
+    ``incident_record`` created for it (audit ``incidents.physical_intervention.parents_told``)."""
     _check_follow_up(actor, incident)
     if not incident.involvements.filter(pupil=pupil).exists():
         raise DomainError(_("Choose a pupil involved in this incident."), code="pupil")
@@ -406,6 +454,26 @@ def parent_contact_record(*, actor, incident, pupil, contact_name, method, conta
             subject=incident,
             data={"method": method},
         )
+        intervention = PhysicalIntervention.objects.select_for_update().filter(incident=incident).first()
+        if intervention is not None and intervention.parents_informed_at is None:
+            intervention.parents_informed_at = contacted_at
+            intervention.save(update_fields=["parents_informed_at", "updated_at"])
+            note = _("Parents told: %(name)s, %(method)s.") % {
+                "name": contact_name.strip(),
+                "method": ParentContact.Method(method).label,
+            }
+            for action in Action.objects.filter(
+                incident=incident, kind=Action.Kind.CONTACT_PARENTS, completed_at__isnull=True
+            ):
+                action.completed_at, action.completed_by, action.completion_note = now or timezone.now(), actor, note
+                action.save(update_fields=["completed_at", "completed_by", "completion_note", "updated_at"])
+            audit_log(
+                actor=actor,
+                action="incidents.physical_intervention.parents_told",
+                school=incident.school,
+                subject=incident,
+                data={"contacted_at": contacted_at.isoformat()},
+            )
     return contact
 
 
@@ -571,6 +639,39 @@ def incident_void(*, actor, incident, reason, now=None):
             school=incident.school,
             subject=incident,
             data={"reason": reason[:500]},
+        )
+    return incident
+
+
+def racist_report_sent(*, actor, incident, sent_on, now=None):
+    """Record that the local authority's racist incident monitoring form for ``incident`` was sent to the LA on
+    ``sent_on`` (``datetime.date``, not after today in the school's time zone), by ``actor`` — whoever manages the
+    incident (Westminster behaviour policy §11: racist incidents are "reported to the Local Authority using the racist
+    incident monitoring form").
+
+    Returns the incident. A repeat with the date already recorded changes nothing; a different date corrects it (the
+    history keeps both). Raises ``PermissionError``; ``DomainError`` for an incident the form is not for, a voided
+    one, or a date in the future."""
+    from .selectors_chronology import is_racist_incident
+
+    _check_manage(actor, incident)
+    if not is_racist_incident(incident):
+        raise DomainError(_("The local authority's form is for racist and prejudice-related incidents."), code="kind")
+    if not isinstance(sent_on, datetime.date):
+        raise DomainError(_("Say when the form was sent."), code="sent_on")
+    if sent_on > incident.school.today(now):
+        raise DomainError(_("The date it was sent cannot be in the future."), code="sent_on")
+    if incident.la_report_sent_on == sent_on:
+        return incident
+    with transaction.atomic():
+        incident.la_report_sent_on, incident.la_report_sent_by = sent_on, actor
+        incident.save(update_fields=["la_report_sent_on", "la_report_sent_by", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="incidents.racist_form.sent",
+            school=incident.school,
+            subject=incident,
+            data={"sent_on": sent_on.isoformat()},
         )
     return incident
 

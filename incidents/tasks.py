@@ -2,8 +2,9 @@
 protection file transfer.
 
 Alert e-mails name only the recorder and the category group — never a pupil or the details ("sign in to view";
-CPOMS does the same). Each e-mail is claimed before it is sent (``Alert.emailed_at`` by a conditional update,
-``ActionReminderSent`` by a unique row), so a task run twice or redelivered sends nothing twice.
+CPOMS does the same). Each e-mail is claimed before it is sent (``Alert.emailed_at`` by a conditional update, a
+person's daily list of actions by an ``ActionDigestSent`` row unique per person and day), so a task run twice or
+redelivered sends nothing twice.
 """
 
 import datetime
@@ -12,6 +13,7 @@ import smtplib
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from safeguard.accounts.models import User
 from safeguard.emails import send_templated_email
 from safeguard.jobs.services import enqueue
 
-from .models import Action, ActionReminderSent, Alert, CategoryGroup, FileTransfer
+from .models import Action, ActionDigestSent, ActionReminderSent, Alert, CategoryGroup, FileTransfer
 
 logger = logging.getLogger(__name__)
 
@@ -72,58 +74,150 @@ def action_reminder_key(action, today):
     return f"overdue:{(late - 1) // 7 + 1}"
 
 
+def _open_actions_due(day):
+    """Open actions of live incidents due on or before ``day`` (a date), assigned to an active person with an
+    e-mail address, with their school and assignee."""
+    return (
+        Action.objects.filter(
+            completed_at__isnull=True,
+            incident__voided_at__isnull=True,
+            due_on__lte=day,
+            assignee__is_active=True,
+        )
+        .exclude(assignee__email="")
+        .select_related("incident__school", "assignee")
+        .order_by("due_on", "pk")
+    )
+
+
+def _unsent(actions, day_of):
+    """``[(action, key)]`` of ``actions`` whose reminder key on their day (``day_of(action)``) is not yet sent
+    (``ActionReminderSent``): one query for the keys already sent, whatever the number of actions."""
+    actions = list(actions)
+    sent = set(
+        ActionReminderSent.objects.filter(action__in=[action.pk for action in actions]).values_list(
+            "action_id", "key", "recipient"
+        )
+    )
+    unsent = []
+    for action in actions:
+        key = action_reminder_key(action, day_of(action))
+        if key is not None and (action.pk, key, action.assignee.email.lower()) not in sent:
+            unsent.append((action, key))
+    return unsent
+
+
 @shared_task(ignore_result=True)
 def send_action_reminders(today=None):
-    """Daily sweep (beat): queue a reminder to the assignee of each open action due today or overdue (weekly).
-    ``today``: ISO date to act as today (tests). Returns the number queued."""
-    actions = (
-        Action.objects.filter(completed_at__isnull=True, incident__voided_at__isnull=True)
-        .select_related("incident__school", "assignee")
-        .order_by("pk")
-    )
+    """Daily sweep (beat): queue one e-mail per person (``send_action_digest``) listing their open actions due today
+    or overdue — for everyone with at least one action whose reminder is due ("due" on the due date, then once a
+    week while overdue: ``action_reminder_key``) and not yet sent. ``today``: ISO date to act as today (tests);
+    otherwise each school's own date. Returns the number of people queued.
+
+    Set-based: one query for the actions, one for the reminders already sent, one for today's e-mails already
+    claimed — not one per action."""
     fixed = datetime.date.fromisoformat(today) if today else None
+    school_days = {}
+
+    def day_of(action):
+        if fixed is not None:
+            return fixed
+        school = action.incident.school
+        if school.pk not in school_days:
+            school_days[school.pk] = school.today()
+        return school_days[school.pk]
+
+    # A school ahead of the server's time zone may already be on tomorrow: its own date decides below.
+    horizon = fixed or timezone.localdate() + datetime.timedelta(days=1)
+    people = {}
+    for action, _key in _unsent(_open_actions_due(horizon), day_of):
+        people.setdefault(action.assignee_id, day_of(action))
+    claimed = set(
+        ActionDigestSent.objects.filter(recipient_id__in=list(people), day__in=set(people.values())).values_list(
+            "recipient_id", "day"
+        )
+    )
     queued = 0
-    for action in actions.filter(due_on__lte=fixed or timezone.localdate()).iterator(chunk_size=500):
-        key = action_reminder_key(action, fixed or action.incident.school.today())
-        if key is None or not action.assignee.email:
+    for user_id, day in sorted(people.items()):
+        if (user_id, day) in claimed:
             continue
-        if ActionReminderSent.objects.filter(action=action, key=key, recipient=action.assignee.email.lower()).exists():
-            continue
-        enqueue(send_action_reminder, action.pk, key)
+        enqueue(send_action_digest, user_id, day.isoformat())
         queued += 1
     return queued
 
 
 @shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=6)
-def send_action_reminder(self, action_id, key):
-    """E-mail the assignee of an action (int pk) its reminder ``key`` once. Returns True if sent."""
-    action = Action.objects.select_related("incident__school", "assignee").filter(pk=action_id).first()
-    if action is None or action.completed_at is not None or not action.assignee.is_active:
+def send_action_digest(self, user_id, day):
+    """E-mail one person (int pk) the list of their open actions due on or before ``day`` (ISO date), once a day:
+    the day is claimed by an ``ActionDigestSent`` row (unique per person and day) before sending, and the reminders
+    it carries are recorded (``ActionReminderSent``) so an overdue action is reminded again only a week later.
+    Nothing is sent when none of the actions has a reminder due. Names no pupil: the kind of action and its date.
+    Returns True if sent."""
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
         return False
-    recipient = action.assignee.email.lower()
+    day = datetime.date.fromisoformat(day)
+    listed = list(_open_actions_due(day).filter(assignee=user))
+    new = _unsent(listed, lambda action: day)
+    if not new:
+        return False
+    recipient = user.email.lower()
     try:
         with transaction.atomic():
-            ActionReminderSent.objects.create(action=action, key=key, recipient=recipient)
+            ActionDigestSent.objects.create(recipient=user, day=day, actions=len(listed))
+            ActionReminderSent.objects.bulk_create(
+                [ActionReminderSent(action=action, key=key, recipient=recipient) for action, key in new],
+                ignore_conflicts=True,
+            )
     except IntegrityError:
         return False
-    incident = action.incident
+    first_school = listed[0].incident.school
+    paths = {}
+    rows = []
+    for action in listed:
+        school = action.incident.school
+        if school.pk not in paths:
+            paths[school.pk] = reverse("incidents:my_actions", args=[school.slug])
+        rows.append(
+            {
+                "label": action.get_kind_display(),
+                "due_on": action.due_on,
+                "overdue": action.due_on < day,
+                "school": school.name,
+            }
+        )
     try:
         send_templated_email(
             "incident_action_reminder",
-            to=[action.assignee.email],
-            language=_language(action.assignee, incident.school),
+            to=[user.email],
+            language=_language(user, first_school),
             context={
-                "school": incident.school,
-                "action_label": action.get_kind_display(),
-                "due_on": action.due_on,
-                "overdue": key != "due",
-                "path": reverse("incidents:my_actions", args=[incident.school.slug]),
+                "school": first_school,
+                "actions": rows,
+                "count": len(rows),
+                "overdue": any(row["overdue"] for row in rows),
+                "several_schools": len(paths) > 1,
+                "path": paths[first_school.pk],
             },
         )
     except MAIL_ERRORS:
-        ActionReminderSent.objects.filter(action=action, key=key, recipient=recipient).delete()
+        ActionDigestSent.objects.filter(recipient=user, day=day).delete()
+        claimed = Q()
+        for action, key in new:
+            claimed |= Q(action=action, key=key)
+        ActionReminderSent.objects.filter(claimed, recipient=recipient).delete()
         raise
     return True
+
+
+@shared_task(ignore_result=True)
+def send_action_reminder(action_id, key):
+    """Reminders queued one per action before the daily list (still in an outbox after an upgrade): sent as the
+    assignee's list of the day, so they too arrive once. Returns True if sent."""
+    action = Action.objects.select_related("incident__school").filter(pk=action_id).first()
+    if action is None:
+        return False
+    return send_action_digest(action.assignee_id, action.incident.school.today().isoformat())
 
 
 def school_days_between(start, end):

@@ -39,11 +39,13 @@ from .forms_incidents import (
     DSLNoteForm,
     IncidentFilterForm,
     ParentContactForm,
+    RacistReportSentForm,
     ReopenForm,
     SanctionForm,
     VoidForm,
 )
 from .models import CategoryGroup, Incident, IncidentPupil
+from .selectors_chronology import is_racist_incident
 
 PAGE_SIZE = 50
 # What the audit trail on a record calls each event (other events show their dotted name).
@@ -145,7 +147,8 @@ def incident_list(request, slug):
     school = _school(request, slug)
     show_concerns = permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school)
     verified = otp.is_recently_verified(request)
-    form = IncidentFilterForm(request.GET or None, school=school, show_concerns=show_concerns)
+    can_manage = permissions.can(request.user, permissions.MANAGE_INCIDENTS, school)
+    form = IncidentFilterForm(request.GET or None, school=school, show_concerns=show_concerns, show_voided=can_manage)
     filters = form.cleaned_data if form.is_valid() else {}
     incidents = selectors.incident_list(
         user=request.user,
@@ -169,7 +172,7 @@ def incident_list(request, slug):
         "show_concerns": show_concerns,
         "verified": verified,
         "concerns_left_out": show_concerns and not verified and searched_by_pupil,
-        "can_manage": permissions.can(request.user, permissions.MANAGE_INCIDENTS, school),
+        "can_manage": can_manage,
     }
     with timezone.override(school.time_zone):
         page.object_list = _label_rows(school, list(page.object_list))
@@ -245,6 +248,13 @@ def _render_detail(request, school, incident, *, status=200, **bound_forms):
             ),
             "reopen_form": form("reopen_form", ReopenForm, can_manage and incident.status == Incident.Status.CLOSED),
             "void_form": form("void_form", VoidForm, can_manage),
+            # The LA's racist incident form: linked from every racist or prejudice-related incident (issue 12 #16).
+            "racist_report": is_racist_incident(incident) and not incident.is_void,
+            "la_form": form(
+                "la_form",
+                lambda: RacistReportSentForm(initial={"sent_on": incident.la_report_sent_on or school.today()}),
+                can_manage and is_racist_incident(incident),
+            ),
         }
         return render(request, "incidents/detail.html", context, status=status)
 
@@ -541,6 +551,27 @@ def incident_void(request, slug, public_id):
     )
 
 
+@login_required
+@require_POST
+def racist_report_sent(request, slug, public_id):
+    """Record that the local authority's racist incident form was sent, and when (whoever manages the incident)."""
+    school, incident, refused = _follow_up(request, slug, public_id, allowed=_manages)
+    if refused is not None:
+        return refused
+    if not is_racist_incident(incident):
+        raise Http404
+    return _submit(
+        request,
+        school,
+        incident,
+        form_name="la_form",
+        form=RacistReportSentForm(request.POST),
+        perform=lambda form: services.racist_report_sent(actor=request.user, incident=incident, **form.cleaned_data),
+        done=_("Recorded that the form was sent to the local authority."),
+        error_fields={"sent_on": "sent_on"},
+    )
+
+
 # Alerts and actions -------------------------------------------------------------------------------------------------
 
 
@@ -633,4 +664,9 @@ urlpatterns = [
     path("school/<slug:slug>/incidents/<uuid:public_id>/close/", incident_close, name="incident_close"),
     path("school/<slug:slug>/incidents/<uuid:public_id>/reopen/", incident_reopen, name="incident_reopen"),
     path("school/<slug:slug>/incidents/<uuid:public_id>/void/", incident_void, name="incident_void"),
+    path(
+        "school/<slug:slug>/incidents/<uuid:public_id>/forms/racist-incident/sent/",
+        racist_report_sent,
+        name="racist_report_sent",
+    ),
 ]
