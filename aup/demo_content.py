@@ -957,7 +957,7 @@ class _Loader:
                     )
             elif outcome == "viewed":
                 viewed = _after(rng, request_sent, end, hours=(7, 22), school=school, median_hours=30)
-                services.signature_request_mark_viewed(request=request, now=viewed)
+                services.signature_request_mark_viewed(request=request, party=Party.PARENT, now=viewed)
             if outcome in ("parent_only", "viewed", "sent"):
                 self.reminded(request, [g.email for g in online])
 
@@ -965,7 +965,7 @@ class _Loader:
         school = request.school
         viewed = _after(rng, request.sent_at, end, hours=(7, 22), school=school, median_hours=20)
         signed = min(viewed + datetime.timedelta(minutes=rng.randint(2, 12), seconds=rng.randint(0, 59)), end)
-        services.signature_request_mark_viewed(request=request, now=viewed)
+        services.signature_request_mark_viewed(request=request, party=Party.PARENT, now=viewed)
         ip, agent, drawing = self._device(guardian)
         by_account = guardian.user_id is not None
         self.record(

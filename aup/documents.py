@@ -149,9 +149,14 @@ def _signature_context(signature):
         "method": signature.get_method_display(),
         "identity": identity,
         "teacher_present": signature.teacher_present.full_name if signature.teacher_present_id else "",
+        # Only real times are shown (issue 12 #25): no "Request sent" line when no request was e-mailed (the staff
+        # sign-in gate), no "First viewed" when this party's view was not recorded, and for a paper form the date
+        # the office states it came back (a date, no time) and the time the office recorded it.
         "request_sent_at": iso_utc(signature.request_sent_at),
         "first_viewed_at": iso_utc(signature.first_viewed_at),
         "signed_at": iso_utc(signature.signed_at),
+        "paper": signature.method == Signature.Method.PAPER_RETURN,
+        "paper_returned_on": signature.paper_returned_on.isoformat() if signature.paper_returned_on else "",
         "statements_confirmed": ", ".join(str(n) for n in sorted(confirmed)),
         "statements": [
             {"number": s["number"], "text": s["text"], "confirmed": s["number"] in confirmed}

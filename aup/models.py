@@ -314,6 +314,9 @@ class SignatureRequest(PublicIdModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     sent_at = models.DateTimeField(_("request sent at"), null=True, blank=True)
     first_viewed_at = models.DateTimeField(_("first viewed at"), null=True, blank=True)
+    # When each party first opened the signing page: {party: ISO 8601 UTC}. A countersigner's "first viewed" is
+    # their own view, never the first signer's (issue 12 #25).
+    first_viewed_by_party = models.JSONField(_("first viewed, by party"), default=dict, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

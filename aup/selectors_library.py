@@ -376,6 +376,14 @@ def coverage_list(
     ).order_by("full_name", "email", "pk")
 
 
+def _signed_on(signature, school):
+    """The date a signature was made: for a paper form, the day the office says it came back; otherwise the day of
+    ``signed_at`` in the school's time zone."""
+    if signature.method == Signature.Method.PAPER_RETURN and signature.paper_returned_on:
+        return signature.paper_returned_on
+    return school.today(signature.signed_at)
+
+
 def coverage_attach_requests(rows):
     """Set ``coverage_request`` (the ``SignatureRequest`` with its unrevoked signatures as ``live_signatures``, or
     None) and ``coverage_label`` on each row of ``coverage_list``. Two queries for any number of rows."""
@@ -385,12 +393,13 @@ def coverage_attach_requests(rows):
     if pks:
         requests = (
             SignatureRequest.objects.filter(pk__in=pks)
+            .select_related("school")
             .prefetch_related(
                 Prefetch(
                     "signatures",
                     # When and how each was signed: not the signed content and drawn signature, which are large.
                     queryset=Signature.objects.filter(revoked_at__isnull=True)
-                    .only("request_id", "signed_at", "method")
+                    .only("request_id", "signed_at", "method", "paper_returned_on")
                     .order_by("signed_at"),
                     to_attr="live_signatures",
                 )
@@ -405,6 +414,7 @@ def coverage_attach_requests(rows):
         signatures = request.live_signatures if request is not None else []
         # When the last party signed (for a paper return: the day the form came back, not the day it was keyed in).
         row.signed_at = max((s.signed_at for s in signatures), default=None)
+        row.signed_on = max((_signed_on(s, request.school) for s in signatures), default=None)
         row.methods = sorted({methods.get(s.method, s.method) for s in signatures})
     return rows
 

@@ -185,13 +185,30 @@ def signature_request_open(*, actor, agreement, school, pupil=None, user=None, n
     return request, True
 
 
-def signature_request_mark_viewed(*, request, now=None):
-    """Record when the request was first opened by a signer (UTC); later views change nothing."""
+def signature_request_mark_viewed(*, request, party=None, now=None):
+    """Record when the request was first opened by a signer (UTC) and, with ``party`` (a ``Signature.Party``),
+    when that party first opened it (``first_viewed_by_party``); later views change nothing."""
     now = now or timezone.now()
     SignatureRequest.objects.filter(pk=request.pk, first_viewed_at__isnull=True).update(first_viewed_at=now)
     if request.first_viewed_at is None:
         request.first_viewed_at = now
+    if party is not None and party not in (request.first_viewed_by_party or {}):
+        with transaction.atomic():
+            locked = SignatureRequest.objects.select_for_update().get(pk=request.pk)
+            views = dict(locked.first_viewed_by_party or {})
+            if party not in views:
+                views[party] = now.astimezone(datetime.UTC).isoformat()
+                SignatureRequest.objects.filter(pk=request.pk).update(first_viewed_by_party=views)
+            request.first_viewed_by_party = views
     return request
+
+
+def _party_first_viewed(request, party, *, on_behalf_of_pupil=False):
+    """When ``party`` first opened ``request``'s signing page (aware datetime), or None if it was never recorded.
+    A parent signing for the pupil viewed it as the parent."""
+    views = request.first_viewed_by_party or {}
+    value = views.get(party) or (views.get(Signature.Party.PARENT) if on_behalf_of_pupil else None)
+    return datetime.datetime.fromisoformat(value) if value else None
 
 
 # Signing --------------------------------------------------------------------------------------------------------
@@ -370,8 +387,10 @@ def signature_record(
             statements_confirmed=numbers,
             content=content,
             content_sha256=digest,
+            # Each time is the real one or left out (issue 12 #25): the e-mail's time if one was sent, this party's
+            # own first view of the page.
             request_sent_at=request.sent_at,
-            first_viewed_at=request.first_viewed_at or now,
+            first_viewed_at=_party_first_viewed(request, party, on_behalf_of_pupil=on_behalf_of_pupil),
             signed_at=now,
             ip_address=ip_address,
             user_agent=(user_agent or "")[:1000],
@@ -393,7 +412,9 @@ def paper_return_record(*, actor, request, returned_on, returned_by, names, scan
 
     Args:
         actor: office staff (``MANAGE_AGREEMENTS`` in the request's school).
-        returned_on: ``datetime.date`` the form came back; returned_by: who handed it in (str).
+        returned_on: ``datetime.date`` the form came back, as the office states it (kept as a date: the form says
+            no time); the signature's ``signed_at`` is when the office recorded it (``now``).
+            returned_by: who handed it in (str).
         names: ``{party: name as written on the form}`` for each party that signed the paper.
         scan: optional uploaded file (the scanned form), stored privately.
 
@@ -430,9 +451,11 @@ def paper_return_record(*, actor, request, returned_on, returned_by, names, scan
                 statements_confirmed=[s["number"] for s in content["statements"]],
                 content=content,
                 content_sha256=digest,
+                # The office states the day the form came back (a date, kept as a date); the time stamped is when
+                # the office recorded it. No time of day is invented and nobody "viewed" a paper form online.
                 request_sent_at=request.sent_at,
-                first_viewed_at=request.first_viewed_at,
-                signed_at=datetime.datetime.combine(returned_on, datetime.time(12, 0), tzinfo=datetime.UTC),
+                first_viewed_at=None,
+                signed_at=now,
                 paper_returned_on=returned_on,
                 paper_returned_by=returned_by.strip(),
                 paper_recorded_by=actor,

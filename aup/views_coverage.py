@@ -124,7 +124,7 @@ def coverage_csv(request, slug, agreement_id):
         )
     for row in rows:
         request_ = row.coverage_request
-        signed_on = school.today(row.signed_at).isoformat() if row.signed_at else ""
+        signed_on = row.signed_on.isoformat() if row.signed_on else ""
         sent_on = school.today(request_.sent_at).isoformat() if request_ and request_.sent_at else ""
         if pupils:
             who = [row.display_name, row.year_group or "", row.school_class or ""]

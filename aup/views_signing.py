@@ -85,8 +85,8 @@ def _signing(
                 return redirect(success_url)
     else:
         form = SigningForm(initial={"shown_sha256": shown["sha256"]}, **form_kwargs)
-        if signature_request.first_viewed_at is None:
-            services.signature_request_mark_viewed(request=signature_request)
+        if signature_request.first_viewed_at is None or seat.party not in signature_request.first_viewed_by_party:
+            services.signature_request_mark_viewed(request=signature_request, party=seat.party)
     context = {
         "signature_request": signature_request,
         "agreement": signature_request.agreement,
