@@ -27,6 +27,9 @@ def test_healthy_answers_200_with_a_short_json_body_and_no_cookie(client):
     assert body(response) == {"status": "ok", "database": "ok", "broker": "ok"}
     assert "no-cache" in response["Cache-Control"]
     assert not response.cookies, "a health check must not start a session"
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.django_db
