@@ -24,9 +24,11 @@ from conftest import (
 )
 from safeguard.directory.tests import factories
 from safeguard.tests import (
+    matrix_exports,
     matrix_hardening_aup,
     matrix_hardening_incidents,
     matrix_hardening_platform,
+    matrix_interop,
     matrix_later,
     matrix_onboarding,
     matrix_ops,
@@ -40,6 +42,8 @@ MATRIX_MODULES = [
     matrix_hardening_incidents,
     matrix_onboarding,
     matrix_ops,
+    matrix_interop,
+    matrix_exports,
 ]
 
 ROLES = [
