@@ -14,6 +14,7 @@ from aup.reviews import review_status
 from aup.services_reviews import review_approve
 from aup.tasks_reviews import send_policy_review_reminders
 from safeguard.accounts.models import User
+from safeguard.accounts.tests.helpers import sign_in_with_second_factor
 from safeguard.audit.models import AuditEvent
 from safeguard.directory import demo
 from safeguard.directory.models import School
@@ -206,6 +207,8 @@ def test_the_demo_administrator_sees_the_beat_schedule_and_failed_tasks_in_the_a
     assert not admin.staff_roles.exists()  # a platform operator, not a member of any school
 
     client.force_login(admin)
+    assert client.get("/admin/").status_code == 302, "the admin asks for the second factor first"
+    sign_in_with_second_factor(client, admin)
     schedule = client.get("/admin/django_celery_beat/periodictask/")
     assert schedule.status_code == 200
     assert "aup: policy review reminders" in schedule.content.decode()
