@@ -22,7 +22,7 @@ def _text_engine():
             "NAME": "safeguard-text-email",
             "DIRS": site.dirs,
             "APP_DIRS": site.app_dirs,
-            "OPTIONS": {"autoescape": False},
+            "OPTIONS": {"autoescape": False, "libraries": site.engine.libraries},
         }
     )
 
