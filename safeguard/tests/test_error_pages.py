@@ -61,3 +61,14 @@ def test_the_500_page_renders_without_a_database_or_a_request_context():
 
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_security_token_explains_itself():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"username": "a@example.test", "password": "x"})
+
+    assert response.status_code == 403
+    assert "This form has expired" in response.text
+    assert HOME_LINK in response.text
