@@ -7,6 +7,8 @@ It validates input only; whether this person may sign, and whether every stateme
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safeguard.forms import check_typed_name
+
 from .services import MAX_DRAWN_SIGNATURE_BYTES, PNG_DATA_URL_PREFIX
 
 # Base64 grows data by 4/3; the service checks the decoded PNG's size exactly.
@@ -19,6 +21,7 @@ class SigningForm(forms.Form):
 
     Args:
         statements: the shown content's ``statements`` (list of ``{"number", "text"}``).
+        expected_names: the names the typed name must match (``safeguard.forms.check_typed_name``), or None.
         seat: the viewer's ``selectors.Seat``; decides whether the "on my child's behalf" tick is offered.
         pupil_page: True on the pupil's page in class (friendlier labels).
     """
@@ -46,8 +49,11 @@ class SigningForm(forms.Form):
     shown_sha256 = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
     on_behalf_of_pupil = forms.BooleanField(label=_("I am signing on my child's behalf"), required=False)
 
-    def __init__(self, *args, statements, seat=None, pupil_page=False, **kwargs):
+    def __init__(self, *args, statements, seat=None, pupil_page=False, expected_names=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.expected_names = (
+            expected_names  # the signer's names (``selectors.expected_signer_names``); None: unchecked
+        )
         self.fields["statements"].choices = [(s["number"], s["text"]) for s in statements]
         if pupil_page:
             self.fields["statements"].label = _("Tick each promise to show you agree")
@@ -65,6 +71,9 @@ class SigningForm(forms.Form):
             self.fields["on_behalf_of_pupil"].help_text = _(
                 "Only for a child too young to sign in class. You then sign once more, as parent or carer."
             )
+
+    def clean_typed_name(self):
+        return check_typed_name(self.cleaned_data["typed_name"].strip(), self.expected_names)
 
     def show_changed_agreement(self, sha256):
         """After the agreement changed while it was read: carry the new hash and forget the ticks (the new text must

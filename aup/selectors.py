@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from safeguard import permissions
 from safeguard.directory.models import Guardian, Pupil, PupilGuardian, SchoolClass
+from safeguard.forms import person_names
 
 from . import services
 from .evidence import agreement_content, content_sha256
@@ -77,6 +78,21 @@ class Seat:
     guardian: Guardian | None = None
     may_sign_for_pupil: bool = False
     must_sign_for_pupil: bool = False
+
+
+def expected_signer_names(request, seat, *, signer_user=None):
+    """The names the person in ``seat`` may type to sign ``request`` (list of str; ``safeguard.forms.person_names``):
+    staff and the headteacher their account's name; a parent or carer the school's record of them (and their
+    account's name), plus the pupil's names when they may sign on the pupil's behalf; a pupil in class their own
+    legal or preferred names."""
+    if seat.party == Signature.Party.PUPIL and seat.guardian is None:
+        return person_names(pupil=request.pupil)
+    if seat.guardian is not None:
+        names = person_names(guardian=seat.guardian, user=signer_user)
+        if seat.may_sign_for_pupil or seat.must_sign_for_pupil:
+            names += person_names(pupil=request.pupil)
+        return names
+    return person_names(user=signer_user)
 
 
 def guardian_with_responsibility(user, request):

@@ -52,7 +52,13 @@ def _signing(
     A ``SigningError`` becomes a form error and the page comes back with the name, ticks and drawing as sent.
     """
     shown = selectors.agreement_as_shown(signature_request.agreement)
-    form_kwargs = {"statements": shown["content"]["statements"], "seat": seat, "pupil_page": pupil_page}
+    form_kwargs = {
+        "statements": shown["content"]["statements"],
+        "seat": seat,
+        "pupil_page": pupil_page,
+        # The typed name must be the signer's (issue 12 #26): a clear form error, nothing saved.
+        "expected_names": selectors.expected_signer_names(signature_request, seat, signer_user=signer_user),
+    }
     if request.method == "POST":
         form = SigningForm(request.POST, **form_kwargs)
         if form.is_valid():

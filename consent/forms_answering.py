@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aup.services_library import FileKind, check_upload
 from safeguard.base import DomainError
+from safeguard.forms import check_typed_name
 
 from .models import ConsentResponse
 
@@ -74,10 +75,14 @@ class AnswerForm(_QuestionsMixin, forms.Form):
     )
     shown_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, purposes, initial_answers=None, **kwargs):
+    def __init__(self, *args, purposes, initial_answers=None, expected_names=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.expected_names = expected_names
         self._add_questions(purposes, initial_answers)
         self.order_fields([_field_name(p) for p in self.purposes] + ["typed_name", "shown_sha256"])
+
+    def clean_typed_name(self):
+        return check_typed_name(self.cleaned_data["typed_name"].strip(), self.expected_names)
 
     def clean(self):
         data = super().clean()
@@ -91,10 +96,14 @@ class ChangeForm(_QuestionsMixin, forms.Form):
     typed_name = AnswerForm.base_fields["typed_name"]
     shown_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, purposes, current_answers, **kwargs):
+    def __init__(self, *args, purposes, current_answers, expected_names=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.expected_names = expected_names
         self.current_answers = dict(current_answers)
         self._add_questions(purposes, self.current_answers)
+
+    def clean_typed_name(self):
+        return check_typed_name(self.cleaned_data["typed_name"].strip(), self.expected_names)
 
     def clean(self):
         data = super().clean()
@@ -112,6 +121,13 @@ class WithdrawAllForm(forms.Form):
 
     typed_name = AnswerForm.base_fields["typed_name"]
     shown_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, expected_names=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected_names = expected_names
+
+    def clean_typed_name(self):
+        return check_typed_name(self.cleaned_data["typed_name"].strip(), self.expected_names)
 
 
 class RecordAnswerForm(_QuestionsMixin, forms.Form):

@@ -23,6 +23,7 @@ from aup.services_library import EXTENSIONS
 from safeguard import permissions
 from safeguard.audit.services import client_ip
 from safeguard.directory.models import Guardian, Pupil, PupilGuardian
+from safeguard.forms import person_names
 
 from . import selectors, services
 from .forms_answering import AnswerForm, ChangeForm, RecordAnswerForm, WithdrawAllForm
@@ -97,7 +98,9 @@ def _answer(request, *, pupil, guardian, method, signer_user, self_url, by_link)
         return render(request, "consent/answer_done.html", context)
     sha256 = content_sha256(shown)
     if request.method == "POST":
-        form = AnswerForm(request.POST, purposes=purposes)
+        form = AnswerForm(
+            request.POST, purposes=purposes, expected_names=person_names(guardian=guardian, user=signer_user)
+        )
         if form.is_valid():
             try:
                 services.consent_response_record(
@@ -201,11 +204,18 @@ def change(request, pupil_id):
     if request.method == "POST":
         withdrawing = request.POST.get("action") == "withdraw_all"
         if withdrawing:
-            withdraw_form = WithdrawAllForm(request.POST, prefix="withdraw")
+            withdraw_form = WithdrawAllForm(
+                request.POST, prefix="withdraw", expected_names=person_names(guardian=guardian, user=request.user)
+            )
             form, kind = withdraw_form, ConsentResponse.Kind.WITHDRAWAL
             changed = {p.code: False for p in purposes if answers.get(p.code) is not False}
         else:
-            change_form = ChangeForm(request.POST, purposes=purposes, current_answers=answers)
+            change_form = ChangeForm(
+                request.POST,
+                purposes=purposes,
+                current_answers=answers,
+                expected_names=person_names(guardian=guardian, user=request.user),
+            )
             form, kind = change_form, ConsentResponse.Kind.CHANGE
             changed = None
         if form.is_valid():

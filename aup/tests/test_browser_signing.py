@@ -45,6 +45,15 @@ PHONE_USER_AGENT = (
 
 
 @pytest.fixture
+def guardian_link(guardian_link):
+    """The pupil's mother, Dana Whitfield: the name the tests type to sign (it is checked against the record)."""
+    guardian = guardian_link.guardian
+    guardian.first_name, guardian.last_name = "Dana", "Whitfield"
+    guardian.save(update_fields=["first_name", "last_name"])
+    return guardian_link
+
+
+@pytest.fixture
 def phone(monkeypatch):
     """``(context, page)``: a Chromium page the size of a small phone with a touch screen.
 

@@ -32,6 +32,15 @@ from safeguard.directory.tests import factories
 STATEMENT_INPUT = re.compile(r'<input[^>]*name="statements"[^>]*>')
 
 
+@pytest.fixture
+def guardian_link(guardian_link):
+    """The pupil's mother, Dana Whitfield: the name the tests type to sign (it is checked against the record)."""
+    guardian = guardian_link.guardian
+    guardian.first_name, guardian.last_name = "Dana", "Whitfield"
+    guardian.save(update_fields=["first_name", "last_name"])
+    return guardian_link
+
+
 def _png_data_url():
     image = Image.new("RGBA", (60, 20), (255, 255, 255, 0))
     for x in range(5, 55):
@@ -450,7 +459,7 @@ class TestStaffAtSignIn:
         assert sign_url in gate.text
 
         assert client.get(sign_url).status_code == 200
-        signed = client.post(sign_url, _form(agreement, typed_name="Tessa Teacher"))
+        signed = client.post(sign_url, _form(agreement, typed_name=teacher.full_name))
         assert signed.status_code == 302
         assert Signature.objects.get(request=request).party == Signature.Party.SIGNER
 
@@ -508,7 +517,9 @@ class TestHeadteacherAuthorisation:
         client.force_login(teacher)
         client.get(reverse("home"))
         request = SignatureRequest.objects.get(user=teacher, agreement=agreement)
-        done = client.post(reverse("aup:sign", args=[request.public_id]), _form(agreement, typed_name="Tessa Teacher"))
+        done = client.post(
+            reverse("aup:sign", args=[request.public_id]), _form(agreement, typed_name=teacher.full_name)
+        )
         assert "Waiting for the headteacher to authorise it." in client.get(done.url).text
 
         client.force_login(head)
@@ -522,7 +533,7 @@ class TestHeadteacherAuthorisation:
         assert "As headteacher, you authorise it by signing below." in page.text
 
         with django_capture_on_commit_callbacks() as callbacks:
-            client.post(sign_url, _form(agreement, typed_name="Hannah Head"))
+            client.post(sign_url, _form(agreement, typed_name=head.full_name))
 
         request.refresh_from_db()
         assert request.status == SignatureRequest.Status.COMPLETED

@@ -35,6 +35,15 @@ DOES_NOT_RECALL = "Withdrawing stops any further use from now on. It does not re
 
 
 @pytest.fixture
+def guardian_link(guardian_link):
+    """The pupil's mother, Dana Whitfield: the name the tests type to sign (it is checked against the record)."""
+    guardian = guardian_link.guardian
+    guardian.first_name, guardian.last_name = "Dana", "Whitfield"
+    guardian.save(update_fields=["first_name", "last_name"])
+    return guardian_link
+
+
+@pytest.fixture
 def version(school):
     factories.AcademicYearFactory(school=school)
     return published_form(school)

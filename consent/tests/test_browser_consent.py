@@ -42,6 +42,15 @@ PHONE_USER_AGENT = (
 
 
 @pytest.fixture
+def guardian_link(guardian_link):
+    """The pupil's mother, Dana Whitfield: the name the tests type to sign (it is checked against the record)."""
+    guardian = guardian_link.guardian
+    guardian.first_name, guardian.last_name = "Dana", "Whitfield"
+    guardian.save(update_fields=["first_name", "last_name"])
+    return guardian_link
+
+
+@pytest.fixture
 def browser(monkeypatch):
     """A headless Chromium. Playwright's sync API runs an event loop in this thread, so Django's guard against
     database access from async code is lifted for the test's own queries; the extra connection is closed at the
