@@ -53,3 +53,27 @@ def test_do_not_photograph_class_out_of_range_is_not_a_500(client, version, pupi
     client.force_login(office)
     response = client.get(reverse("consent:do_not_photograph", args=[pupil.school.slug]), {"school_class": HUGE})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("param", ["school_class", "year_group"])
+def test_agreement_coverage_filter_out_of_range_is_not_a_500(client, school, office, pupil, param):
+    from aup.tests.factories import pupil_agreement
+
+    factories.AcademicYearFactory(school=school)
+    agreement = pupil_agreement(school)
+    client.force_login(office)
+    url = reverse("aup:coverage", args=[school.slug, agreement.public_id])
+    assert client.get(url, {param: HUGE}).status_code == 200
+    assert client.get(
+        reverse("aup:blank_forms", args=[school.slug, agreement.public_id]), {param: HUGE}
+    ).status_code in (
+        404,
+        400,
+    )
+
+
+@pytest.mark.django_db
+def test_policy_register_owner_out_of_range_is_not_a_500(client, school, head):
+    client.force_login(head)
+    assert client.get(reverse("aup:register", args=[school.slug]), {"owner": HUGE}).status_code == 200
