@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "consent",
     "incidents",
     "reports",
+    "interop",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

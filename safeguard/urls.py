@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("consent.urls")),
     path("", include("incidents.urls")),
     path("", include("reports.urls")),
+    path("", include("interop.urls")),
+    path("", include("onboarding.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]

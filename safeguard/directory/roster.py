@@ -405,8 +405,9 @@ def _year_group_aliases(value):
 
 
 class _YearGroups:
-    def __init__(self, school):
-        self.all = list(YearGroup.objects.filter(school=school).order_by("order", "name"))
+    def __init__(self, school, extra=()):
+        # ``extra``: unsaved year groups an importer will create first (OneRoster grades new to the school).
+        self.all = list(YearGroup.objects.filter(school=school).order_by("order", "name")) + list(extra)
         self.exact = {}
         aliases = defaultdict(set)
         for year_group in self.all:
@@ -872,13 +873,16 @@ GUARDIAN_TRACKED = ("first_name", "last_name", "email", "phone")
 LINK_TRACKED = ("relationship", "has_parental_responsibility", "contact_order", "ended_on")
 
 
-def build_roster_plan(*, school, content, today):
+def build_roster_plan(*, school, content, today, extra_year_groups=()):
     """Read ``content`` (the CSV text) against ``school``'s records on ``today`` (the school's date).
+
+    ``extra_year_groups``: unsaved ``YearGroup`` objects of ``school`` that the caller saves before
+    ``write_roster_plan`` (used by the OneRoster import in ``interop``); the file may name them like saved ones.
 
     Returns a ``RosterPlan``: every problem found, or — when there is none — every change the file would make.
     Only reads the database.
     """
-    year_groups = _YearGroups(school)
+    year_groups = _YearGroups(school, extra_year_groups)
     rows, errors, row_count, header = _read_rows(content, year_groups, today)
     plan = RosterPlan(row_count=row_count)
     if header is None or (errors and not rows):
@@ -1248,6 +1252,40 @@ def _save(obj, actor, fields=None):
         obj.save(update_fields=[*fields, "updated_at"])
 
 
+def write_roster_plan(plan, *, actor, today, mark_absent_as_left):
+    """Save every change of a valid ``RosterPlan`` (call inside the caller's transaction, after its checks).
+
+    Also used by the OneRoster and CTF imports (``interop``), which build the plan from their own files. Saves
+    classes, parents and carers, pupils and links, only the changed fields; when ``mark_absent_as_left``, the
+    plan's absent pupils get ``left_on`` = ``today``. Returns the number of pupils marked left.
+    """
+    for change in plan.classes_created:
+        _save(change.obj, actor)
+    for change in plan.guardians_created:
+        change.obj.clean_fields(exclude=["school", "user"])
+        _save(change.obj, actor)
+    for change in plan.guardians_updated:
+        change.obj.clean_fields(exclude=["school", "user"])
+        _save(change.obj, actor, change.fields)
+    for change in plan.pupils_created:
+        change.obj.clean_fields(exclude=["school", "year_group", "school_class"])
+        _save(change.obj, actor)
+    for change in plan.pupils_updated + plan.pupils_returning:
+        change.obj.clean_fields(exclude=["school", "year_group", "school_class"])
+        _save(change.obj, actor, change.fields)
+    for change in plan.links_created:
+        _save(change.obj, actor)
+    for change in plan.links_updated + plan.links_ended:
+        _save(change.obj, actor, change.fields)
+    marked_left = 0
+    if mark_absent_as_left:
+        for pupil in plan.pupils_absent:
+            pupil.left_on = today
+            _save(pupil, actor, ["left_on"])
+            marked_left += 1
+    return marked_left
+
+
 def roster_import_apply(*, actor, roster_import, mark_absent_as_left, now=None):
     """Apply a pending roster import: all its changes in one transaction, once.
 
@@ -1297,30 +1335,7 @@ def roster_import_apply(*, actor, roster_import, mark_absent_as_left, now=None):
                 code="absent_changed",
             )
 
-        for change in plan.classes_created:
-            _save(change.obj, actor)
-        for change in plan.guardians_created:
-            change.obj.clean_fields(exclude=["school", "user"])
-            _save(change.obj, actor)
-        for change in plan.guardians_updated:
-            change.obj.clean_fields(exclude=["school", "user"])
-            _save(change.obj, actor, change.fields)
-        for change in plan.pupils_created:
-            change.obj.clean_fields(exclude=["school", "year_group", "school_class"])
-            _save(change.obj, actor)
-        for change in plan.pupils_updated + plan.pupils_returning:
-            change.obj.clean_fields(exclude=["school", "year_group", "school_class"])
-            _save(change.obj, actor, change.fields)
-        for change in plan.links_created:
-            _save(change.obj, actor)
-        for change in plan.links_updated + plan.links_ended:
-            _save(change.obj, actor, change.fields)
-        marked_left = 0
-        if mark_absent_as_left:
-            for pupil in plan.pupils_absent:
-                pupil.left_on = today
-                _save(pupil, actor, ["left_on"])
-                marked_left += 1
+        marked_left = write_roster_plan(plan, actor=actor, today=today, mark_absent_as_left=mark_absent_as_left)
 
         counts = {**plan.counts(), "pupils_marked_left": marked_left}
         roster_import.refresh_from_db(fields=["status", "applied_at"])

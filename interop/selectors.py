@@ -1,0 +1,18 @@
+"""Reads of the interop app."""
+
+from django.http import Http404
+
+from .models import InteropImport
+
+
+def import_for_school(school, public_id):
+    """The ``InteropImport`` of ``school`` with ``public_id``; another school's, or none, raises ``Http404``."""
+    interop_import = InteropImport.objects.filter(school=school, public_id=public_id).first()
+    if interop_import is None:
+        raise Http404
+    return interop_import
+
+
+def recent_imports(school, limit=10):
+    """The school's latest imports, newest first (no payload loaded)."""
+    return list(InteropImport.objects.filter(school=school).defer("payload").select_related("uploaded_by")[:limit])

@@ -1,0 +1,316 @@
+"""Import a OneRoster 1.2 CSV zip or a DfE Common Transfer File: preview (nothing written), then apply once.
+
+Both formats are read (``interop.readers``) into the roster rows of our own CSV import, and
+``safeguard.directory.roster`` does the rest: the same matching rules, the same ``RosterPlan``, the same writes
+(``write_roster_plan``). Its errors are translated back to the uploaded file's own file, line (or record) and
+field, so the office sees "users.csv, line 7, email" rather than a row of a file it never saw.
+
+* ``interop_import_preview`` reads the upload, stores it as an ``InteropImport`` (``pending`` or ``rejected``)
+  and returns it with a ``Preview``: the errors, or the changes the file would make.
+* ``interop_import_apply`` reads the stored file again (never trusting the preview), and writes everything in
+  one transaction or nothing: year groups new to the school (OneRoster grades), classes, parents and carers,
+  pupils, links, class teachers (OneRoster), leavers (OneRoster, only when the office ticks the box) and the
+  ``ExternalId`` of every OneRoster record. An unchanged file applied again changes nothing and writes no
+  history rows (only changed fields are saved).
+
+Permission: ``MANAGE_ROSTER`` in the school (office, headteacher), checked again here. A district's zip is
+imported school by school: each school's office imports the same file and gets its own school's records.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safeguard import permissions
+from safeguard.accounts.services import invitation_create
+from safeguard.audit.services import audit_log
+from safeguard.base import DomainError
+from safeguard.directory.models import Pupil, SchoolClass
+from safeguard.directory.roster import (
+    RosterPlan,
+    _current_academic_year,
+    _fold,
+    build_roster_plan,
+    write_roster_plan,
+)
+
+from .models import ExternalId, InteropImport
+from .readers import ctf, oneroster
+from .readers.base import ReportError
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Preview:
+    """What a file would do: ``errors`` (``ReportError``; when any, nothing else is filled), the roster ``plan``,
+    year groups and class teachers the file would add, ``notes`` that are not errors, and whether the confirm
+    form may offer to mark absent pupils as left (``offers_leavers``: OneRoster yes, CTF no)."""
+
+    kind: str
+    errors: list = field(default_factory=list)
+    plan: RosterPlan | None = None
+    year_groups_created: list = field(default_factory=list)
+    teachers_added: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    offers_leavers: bool = True
+    conversion: object = None
+
+    @property
+    def is_valid(self):
+        return not self.errors
+
+    def counts(self):
+        counts = self.plan.counts() if self.plan is not None else {}
+        counts = {**counts, "errors": len(self.errors)}
+        counts["year_groups_created"] = len(self.year_groups_created)
+        counts["teachers_added"] = len(self.teachers_added)
+        if not self.offers_leavers:
+            counts["pupils_absent"] = 0
+        return counts
+
+    @property
+    def has_changes(self):
+        return bool(
+            (self.plan is not None and self.plan.has_changes) or self.year_groups_created or self.teachers_added
+        )
+
+
+def _check_actor(actor, school):
+    if not permissions.can(actor, permissions.MANAGE_ROSTER, school):
+        raise PermissionError("This user may not import the roster of this school.")
+
+
+def _translate(conversion, roster_errors, filename):
+    """The roster plan's errors, named by the uploaded file's own file, line or record, and field."""
+    translated = []
+    for error in roster_errors:
+        origin = conversion.origin_of(error.row, error.column)
+        if origin is None:
+            translated.append(ReportError(filename, None, "", error.column, error.message))
+        else:
+            translated.append(ReportError(origin.file, origin.line, origin.record, origin.field, error.message))
+    return translated
+
+
+def build_preview(*, school, kind, payload, today, filename=""):
+    """Read ``payload`` (bytes of a ``kind`` file) against ``school``'s records on ``today``. Reads only."""
+    if kind == InteropImport.Kind.ONEROSTER:
+        conversion = oneroster.convert(school=school, payload=payload, today=today)
+    else:
+        conversion = ctf.convert(school=school, payload=payload, today=today, filename=filename or "CTF")
+    preview = Preview(kind=kind, offers_leavers=conversion.offers_leavers, conversion=conversion)
+    preview.notes = list(conversion.notes)
+    if conversion.errors:
+        preview.errors = conversion.errors
+        return preview
+    plan = build_roster_plan(
+        school=school, content=conversion.csv_text(), today=today, extra_year_groups=conversion.new_year_groups
+    )
+    if not plan.is_valid:
+        preview.errors = _translate(conversion, plan.errors, filename)
+        return preview
+    if not conversion.offers_leavers:
+        plan.pupils_absent = []
+    preview.plan = plan
+    preview.year_groups_created = conversion.new_year_groups
+    if kind == InteropImport.Kind.ONEROSTER:
+        preview.teachers_added = oneroster.teachers_to_add(school, conversion, _current_academic_year(school, today))
+    return preview
+
+
+def _summary(preview):
+    return {
+        "counts": preview.counts(),
+        "errors": [error.as_dict() for error in preview.errors],
+        "notes": [str(note) for note in preview.notes],
+        "absent_pupils": [str(pupil.public_id) for pupil in preview.plan.pupils_absent] if preview.plan else [],
+    }
+
+
+def interop_import_preview(*, actor, school, kind, uploaded_file, now=None):
+    """Check an uploaded OneRoster zip or CTF and store it for confirmation. Writes no pupil, parent or class.
+
+    Args:
+        actor: the ``User`` uploading; needs ``MANAGE_ROSTER`` in ``school``.
+        school: the ``School``.
+        kind: ``InteropImport.Kind`` (``oneroster`` or ``ctf``).
+        uploaded_file: a Django ``UploadedFile`` of at most ``MAX_UPLOAD_BYTES``.
+        now: aware datetime (tests fix the clock).
+
+    Returns ``(interop_import, preview)``; the import is ``pending`` or, with errors, ``rejected``. Earlier
+    pending imports of the same kind for the school are cancelled. Raises ``PermissionError`` for an actor without
+    the capability and ``DomainError`` for an empty or too large file; problems inside the file are the
+    preview's ``errors``.
+    """
+    _check_actor(actor, school)
+    if uploaded_file.size > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("The file is larger than %(max)s MB.") % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}, code="too_large"
+        )
+    payload = uploaded_file.read()
+    if not payload.strip():
+        raise DomainError(_("The file is empty."), code="empty")
+    now = now or timezone.now()
+    filename = (uploaded_file.name or "")[-255:]
+    preview = build_preview(school=school, kind=kind, payload=payload, today=school.today(now), filename=filename)
+    with transaction.atomic():
+        InteropImport.objects.filter(school=school, kind=kind, status=InteropImport.Status.PENDING).update(
+            status=InteropImport.Status.CANCELLED, updated_at=now
+        )
+        interop_import = InteropImport.objects.create(
+            school=school,
+            kind=kind,
+            uploaded_by=actor,
+            original_filename=filename,
+            payload=payload,
+            sha256=hashlib.sha256(payload).hexdigest(),
+            status=InteropImport.Status.PENDING if preview.is_valid else InteropImport.Status.REJECTED,
+            summary=_summary(preview),
+        )
+    return interop_import, preview
+
+
+def interop_import_apply(*, actor, interop_import, mark_absent_as_left=False, invite_guardians=False, now=None):
+    """Apply a pending import: every change in one transaction, once.
+
+    Args:
+        actor: the ``User`` confirming; needs ``MANAGE_ROSTER`` in the import's school.
+        interop_import: a pending ``InteropImport`` of a school the caller has already checked.
+        mark_absent_as_left: OneRoster only: give the pupils listed as leaving in the preview (``tobedeleted``,
+            or no longer in the file) ``left_on`` = today. Ignored for a CTF (a CTF lists only some pupils).
+        invite_guardians: e-mail an account invitation (``accounts.invitation_create``) to every parent or carer
+            this import creates who has an e-mail address and parental responsibility.
+        now: aware datetime (tests fix the clock).
+
+    Returns the counts (``Preview.counts`` plus ``pupils_marked_left`` and ``invitations_sent``). Writes the audit
+    event ``interop.<kind>.imported``. Raises ``PermissionError``; ``DomainError`` when the import is not pending,
+    the stored file no longer passes the checks, or the leavers changed since the preview. Nothing is written then.
+    """
+    school = interop_import.school
+    _check_actor(actor, school)
+    now = now or timezone.now()
+    today = school.today(now)
+    with transaction.atomic():
+        claimed = InteropImport.objects.filter(pk=interop_import.pk, status=InteropImport.Status.PENDING).update(
+            status=InteropImport.Status.APPLIED, applied_at=now, updated_at=now
+        )
+        if claimed != 1:
+            raise DomainError(
+                _(
+                    "This import can no longer be applied: it has already been applied, it had errors, or a newer "
+                    "file was uploaded. Upload the file again."
+                ),
+                code="not_pending",
+            )
+        preview = build_preview(
+            school=school,
+            kind=interop_import.kind,
+            payload=bytes(interop_import.payload),
+            today=today,
+            filename=interop_import.original_filename,
+        )
+        if not preview.is_valid:
+            raise DomainError(
+                _("The file no longer passes the checks (the roster changed since the preview). Upload it again."),
+                code="invalid",
+            )
+        plan = preview.plan
+        mark_absent_as_left = mark_absent_as_left and preview.offers_leavers
+        absent_ids = sorted(str(pupil.public_id) for pupil in plan.pupils_absent)
+        if mark_absent_as_left and absent_ids != sorted(interop_import.summary.get("absent_pupils", [])):
+            raise DomainError(
+                _("The pupils leaving have changed since the preview. Upload the file again."), code="absent_changed"
+            )
+        for year_group in preview.year_groups_created:
+            year_group.full_clean(exclude=["school"])
+            year_group._history_user = actor
+            year_group.save()
+        marked_left = write_roster_plan(plan, actor=actor, today=today, mark_absent_as_left=mark_absent_as_left)
+        if interop_import.kind == InteropImport.Kind.ONEROSTER:
+            _link_teachers(school, preview.teachers_added, today)
+            _record_external_ids(school, preview.conversion, today)
+        invitations = 0
+        if invite_guardians:
+            invitations = _invite_new_guardians(actor, plan)
+        counts = {**preview.counts(), "pupils_marked_left": marked_left, "invitations_sent": invitations}
+        interop_import.refresh_from_db(fields=["status", "applied_at"])
+        interop_import.summary = {**interop_import.summary, "applied": counts}
+        interop_import.save(update_fields=["summary", "updated_at"])
+        audit_log(
+            actor=actor,
+            action=f"interop.{interop_import.kind}.imported",
+            school=school,
+            subject=interop_import,
+            data={"counts": counts, "sha256": interop_import.sha256},
+        )
+    return counts
+
+
+def _link_teachers(school, teachers, today):
+    academic_year = _current_academic_year(school, today)
+    if academic_year is None or not teachers:
+        return
+    classes = {_fold(c.name): c for c in SchoolClass.objects.filter(school=school, academic_year=academic_year)}
+    for name, user_pk in teachers:
+        school_class = classes.get(_fold(name))
+        if school_class is not None:
+            school_class.teachers.add(user_pk)
+
+
+def _record_external_ids(school, conversion, today):
+    """Remember the sourcedId of every pupil, parent and class of the file (only those not yet recorded)."""
+    known = set(
+        ExternalId.objects.filter(school=school, source=ExternalId.Source.ONEROSTER).values_list("kind", "source_id")
+    )
+    pupils = {}
+    for pupil in Pupil.objects.filter(school=school):
+        if pupil.upn:
+            pupils[("upn", pupil.upn)] = pupil
+        if pupil.mis_id:
+            pupils[("mis_id", pupil.mis_id)] = pupil
+    new = []
+    for values, facts in zip(conversion.rows, conversion.extra.get("students", []), strict=True):
+        pupil = pupils.get(("upn", values.get("upn"))) or pupils.get(("mis_id", values.get("mis_id")))
+        if pupil is None:
+            continue
+        if (ExternalId.Kind.PUPIL, facts["sourced_id"]) not in known:
+            new.append(ExternalId(kind=ExternalId.Kind.PUPIL, source_id=facts["sourced_id"], pupil=pupil))
+            known.add((ExternalId.Kind.PUPIL, facts["sourced_id"]))
+        if any((ExternalId.Kind.GUARDIAN, agent_id) not in known for agent_id, *_names in facts["agents"]):
+            guardians = oneroster.guardians_of(pupil)
+            for agent_id, first, last in facts["agents"]:
+                guardian = guardians.get((_fold(first), _fold(last)))
+                if guardian is not None and (ExternalId.Kind.GUARDIAN, agent_id) not in known:
+                    new.append(ExternalId(kind=ExternalId.Kind.GUARDIAN, source_id=agent_id, guardian=guardian))
+                    known.add((ExternalId.Kind.GUARDIAN, agent_id))
+    academic_year = _current_academic_year(school, today)
+    if academic_year is not None:
+        classes = {_fold(c.name): c for c in SchoolClass.objects.filter(school=school, academic_year=academic_year)}
+        for title, class_id in conversion.extra.get("classes", {}).items():
+            school_class = classes.get(_fold(title))
+            if school_class is not None and (ExternalId.Kind.CLASS, class_id) not in known:
+                new.append(ExternalId(kind=ExternalId.Kind.CLASS, source_id=class_id, school_class=school_class))
+                known.add((ExternalId.Kind.CLASS, class_id))
+    for external_id in new:
+        external_id.school = school
+        external_id.source = ExternalId.Source.ONEROSTER
+    ExternalId.objects.bulk_create(new)
+
+
+def _invite_new_guardians(actor, plan):
+    """Invite the parents and carers created by this plan who have an e-mail address and parental responsibility."""
+    responsible = {id(change.obj.guardian) for change in plan.links_created if change.obj.has_parental_responsibility}
+    sent = 0
+    for change in plan.guardians_created:
+        guardian = change.obj
+        if guardian.email and id(guardian) in responsible:
+            try:
+                invitation_create(actor=actor, guardian=guardian)
+            except (DomainError, PermissionError):
+                continue
+            sent += 1
+    return sent

@@ -1,0 +1,110 @@
+"""OneRoster and CTF import pages: upload → preview with every error or change → confirm (POST only).
+
+Thin views: permission helper → form → service (``interop.services``) → render or redirect with a message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from safeguard import permissions
+from safeguard.base import DomainError
+
+from . import selectors
+from .forms import CtfUploadForm, ImportConfirmForm, OneRosterUploadForm
+from .models import InteropImport
+from .services import interop_import_apply, interop_import_preview
+
+FORMS = {InteropImport.Kind.ONEROSTER: OneRosterUploadForm, InteropImport.Kind.CTF: CtfUploadForm}
+UPLOAD_URLS = {InteropImport.Kind.ONEROSTER: "interop:oneroster_import", InteropImport.Kind.CTF: "interop:ctf_import"}
+
+
+def _upload(request, slug, kind):
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    form_class = FORMS[kind]
+    form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
+    context = {
+        "school": school,
+        "kind": kind,
+        "form": form,
+        "upload_url": UPLOAD_URLS[kind],
+        "recent": selectors.recent_imports(school),
+    }
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "interop/upload.html", context)
+    try:
+        interop_import, preview = interop_import_preview(
+            actor=request.user, school=school, kind=kind, uploaded_file=form.cleaned_data["file"]
+        )
+    except DomainError as error:
+        form.add_error("file", error.message)
+        return render(request, "interop/upload.html", context)
+    context.update(
+        {
+            "interop_import": interop_import,
+            "preview": preview,
+            "plan": preview.plan,
+            "counts": preview.counts(),
+            "confirm_form": ImportConfirmForm(),
+            "upload_form": form_class(),
+        }
+    )
+    return render(request, "interop/preview.html", context)
+
+
+@login_required
+def oneroster_import(request, slug):
+    """GET: the upload form. POST: check a OneRoster zip and show the preview (nothing applied)."""
+    return _upload(request, slug, InteropImport.Kind.ONEROSTER)
+
+
+@login_required
+def ctf_import(request, slug):
+    """GET: the upload form. POST: check a CTF and show the preview (nothing applied)."""
+    return _upload(request, slug, InteropImport.Kind.CTF)
+
+
+@login_required
+@require_GET
+def import_detail(request, slug, public_id):
+    """The stored report of an import: its counts, every error by file, line and field, and what was applied."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    interop_import = selectors.import_for_school(school, public_id)
+    return render(
+        request,
+        "interop/detail.html",
+        {"school": school, "interop_import": interop_import, "summary": interop_import.summary},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, slug, public_id):
+    """Apply a previewed import once; the service reads the stored file again."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    interop_import = selectors.import_for_school(school, public_id)
+    form = ImportConfirmForm(request.POST)
+    form.is_valid()  # two optional boxes: always valid
+    try:
+        counts = interop_import_apply(
+            actor=request.user,
+            interop_import=interop_import,
+            mark_absent_as_left=form.cleaned_data.get("mark_absent_as_left", False),
+            invite_guardians=form.cleaned_data.get("invite_guardians", False),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(UPLOAD_URLS[interop_import.kind], school.slug)
+    messages.success(
+        request,
+        _(
+            "Roster imported. Pupils: %(pupils_created)s added, %(pupils_updated)s updated, %(pupils_returning)s back "
+            "on roll, %(pupils_marked_left)s marked as left, %(pupils_unchanged)s unchanged. Parents and carers: "
+            "%(guardians_created)s added, %(guardians_updated)s updated. Year groups added: %(year_groups_created)s. "
+            "Class teachers added: %(teachers_added)s. Invitations sent: %(invitations_sent)s."
+        )
+        % counts,
+    )
+    return redirect("interop:import_detail", school.slug, interop_import.public_id)
