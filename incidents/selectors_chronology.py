@@ -414,8 +414,9 @@ VIEW_SUFFIXES = (".viewed", ".downloaded", ".printed")
 def record_views(*, school, pupil):
     """Audit events recording that someone viewed, downloaded or printed the pupil's record: events of ``school``
     whose subject is the pupil or one of the incidents the pupil is involved in (voided ones included), with an
-    action ``incidents.….viewed`` / ``.downloaded`` / ``.printed``. Newest first, with the actor. A queryset: one
-    query for the incidents' ids here, one per page when evaluated."""
+    action ``incidents.….viewed`` / ``.downloaded`` / ``.printed`` — or ``reports.…`` for a dashboard list that
+    showed one of the pupil's concerns (``incidents.services.concerns_shown_log``). Newest first, with the actor.
+    A queryset: one query for the incidents' ids here, one per page when evaluated."""
     incident_ids = [
         str(public_id)
         for public_id in Incident.objects.filter(school=school, involvements__pupil=pupil).values_list(
@@ -428,7 +429,8 @@ def record_views(*, school, pupil):
     for suffix in VIEW_SUFFIXES:
         views |= Q(action__endswith=suffix)
     return (
-        AuditEvent.objects.filter(school=school, action__startswith="incidents.")
+        AuditEvent.objects.filter(school=school)
+        .filter(Q(action__startswith="incidents.") | Q(action__startswith="reports."))  # lists and drill-downs too
         .filter(views)
         .filter(
             Q(subject_type=pupil_type, subject_id=str(pupil.public_id))

@@ -126,6 +126,46 @@ def alerts_mark_read(*, user, incident, now=None):
     )
 
 
+# Who was shown a concern ------------------------------------------------------------------------------------------
+
+
+def concerns_shown_log(*, actor, action, school, incidents, ip_address=None, data=None):
+    """Audit that ``actor`` was shown the safeguarding concerns among ``incidents`` (an iterable of ``Incident``,
+    with ``involvement_list`` loaded or not) on a page that lists many — the incident list, the dashboard's
+    drill-down and its CSV, the online safety log: one event per pupil involved in them, whose subject is the pupil
+    and whose data names the concerns (``{"incidents": [public id, …]}`` plus ``data``), so that "who viewed this
+    pupil's record" lists it (KCSIE: access to safeguarding records is logged; issue 12 #10).
+
+    ``action``: a dotted name ending in ``.viewed``, ``.downloaded`` or ``.printed``. Returns the number of events
+    written (0 when no concern is among ``incidents``)."""
+    from safeguard.audit.services import audit_log_each
+
+    concerns = [incident for incident in incidents if incident.is_safeguarding]
+    if not concerns:
+        return 0
+    loaded = {}  # the pupils of concerns without involvement_list, in one query
+    missing = [incident.pk for incident in concerns if not hasattr(incident, "involvement_list")]
+    if missing:
+        for involvement in IncidentPupil.objects.filter(incident_id__in=missing).select_related("pupil"):
+            loaded.setdefault(involvement.incident_id, []).append(involvement)
+    listed = {}
+    for incident in concerns:
+        involvements = getattr(incident, "involvement_list", None)
+        if involvements is None:
+            involvements = loaded.get(incident.pk, [])
+        for involvement in involvements:
+            pupil, ids = listed.setdefault(involvement.pupil_id, (involvement.pupil, []))
+            ids.append(str(incident.public_id))
+    events = audit_log_each(
+        actor=actor,
+        action=action,
+        school=school,
+        subjects=[(pupil, {**(data or {}), "incidents": ids}) for pupil, ids in listed.values()],
+        ip_address=ip_address,
+    )
+    return len(events)
+
+
 # Recording --------------------------------------------------------------------------------------------------------
 
 

@@ -30,12 +30,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguard import permissions
 from safeguard.accounts import otp
+from safeguard.audit.labels import audit_label
 from safeguard.audit.services import audit_log, client_ip
 from safeguard.base import DomainError
 from safeguard.directory.models import AcademicYear, Pupil
@@ -51,24 +51,11 @@ from .forms_chronology import (
     TransferConfirmForm,
 )
 from .models import Action, FileTransfer, Incident, IncidentPupil, ParentContact, Professional, Sanction
+from .services import concerns_shown_log
 from .services_transfers import file_transfer_confirm, file_transfer_record, professional_add, professional_end
 
 VIEWERS_PER_PAGE = 50
 CHRONOLOGY_PER_PAGE = 100  # entries of the on-screen chronology a page; the child protection file has them all
-
-# Labels of the audit actions the "who viewed" page lists; others show their dotted name.
-VIEW_ACTION_LABELS = {
-    "incidents.chronology.viewed": gettext_lazy("Opened the chronology"),
-    "incidents.cp_file.downloaded": gettext_lazy("Downloaded the child protection file"),
-    "incidents.concern.viewed": gettext_lazy("Opened a safeguarding concern"),
-    "incidents.concern.printed": gettext_lazy("Printed a safeguarding concern"),
-    "incidents.concern.downloaded": gettext_lazy("Downloaded a safeguarding concern"),
-    "incidents.incident.viewed": gettext_lazy("Opened an incident"),
-    "incidents.attachment.downloaded": gettext_lazy("Downloaded an attachment"),
-    "incidents.body_map.viewed": gettext_lazy("Opened a body map"),
-    "incidents.racist_form.printed": gettext_lazy("Printed the racist incident report"),
-    "incidents.racist_form.downloaded": gettext_lazy("Downloaded the racist incident report"),
-}
 
 
 def _zone(school):
@@ -100,6 +87,14 @@ def _dsl_pupil(request, slug, public_id):
 def _log(request, action, school, subject=None, data=None):
     audit_log(
         actor=request.user, action=action, school=school, subject=subject, data=data, ip_address=client_ip(request)
+    )
+
+
+def _log_concerns(request, action, school, incidents):
+    """One audit event per pupil of the safeguarding concerns among ``incidents``, subject the pupil, so the pupil's
+    "who viewed" page lists the log that showed them (issue 12 #10)."""
+    concerns_shown_log(
+        actor=request.user, action=action, school=school, incidents=incidents, ip_address=client_ip(request)
     )
 
 
@@ -493,7 +488,7 @@ def viewers(request, slug, public_id):
         request.GET.get("page")
     )
     for event in page:
-        event.label = VIEW_ACTION_LABELS.get(event.action, event.action)
+        event.label = audit_label(event.action)
     with timezone.override(_zone(school)):
         return render(request, "incidents/viewers.html", {"school": school, "pupil": pupil, "page": page})
 
@@ -591,6 +586,7 @@ def form_online_safety_log(request, slug):
                 "incidents": [str(incident.public_id) for incident in incidents],
             },
         )
+        _log_concerns(request, "incidents.online_safety_log.printed", school, incidents)
     with timezone.override(_zone(school)):
         return render(
             request,
@@ -626,6 +622,7 @@ def form_online_safety_log_pdf(request, slug):
             "sha256": hashlib.sha256(pdf).hexdigest(),
         },
     )
+    _log_concerns(request, "incidents.online_safety_log.downloaded", school, incidents)
     return _pdf_response(pdf, _filename(_("online safety log"), date_from.isoformat(), date_to.isoformat()))
 
 

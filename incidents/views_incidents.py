@@ -21,11 +21,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import permissions
 from safeguard.accounts import otp
+from safeguard.audit.labels import audit_label
 from safeguard.audit.services import audit_log, client_ip
 from safeguard.base import DomainError
 from safeguard.downloads import clean_display_name, file_download
@@ -48,23 +48,6 @@ from .models import CategoryGroup, Incident, IncidentPupil
 from .selectors_chronology import is_racist_incident
 
 PAGE_SIZE = 50
-# What the audit trail on a record calls each event (other events show their dotted name).
-AUDIT_LABELS = {
-    "incidents.incident.recorded": gettext_lazy("Recorded"),
-    "incidents.concern.viewed": gettext_lazy("Opened the concern"),
-    "incidents.concern.printed": gettext_lazy("Printed the concern"),
-    "incidents.concern.downloaded": gettext_lazy("Downloaded a file of the concern"),
-    "incidents.attachment.downloaded": gettext_lazy("Downloaded a file"),
-    "incidents.body_map.recorded": gettext_lazy("Added a body map"),
-    "incidents.action.added": gettext_lazy("Added an action"),
-    "incidents.action.completed": gettext_lazy("Completed an action"),
-    "incidents.parent_contact.recorded": gettext_lazy("Recorded a contact with a family"),
-    "incidents.sanction.recorded": gettext_lazy("Recorded a sanction"),
-    "incidents.dsl_note.added": gettext_lazy("Added a DSL note"),
-    "incidents.incident.closed": gettext_lazy("Closed"),
-    "incidents.incident.reopened": gettext_lazy("Reopened"),
-    "incidents.incident.voided": gettext_lazy("Voided"),
-}
 
 
 def _school(request, slug):
@@ -176,6 +159,15 @@ def incident_list(request, slug):
     }
     with timezone.override(school.time_zone):
         page.object_list = _label_rows(school, list(page.object_list))
+        if verified:
+            # Once verified, a concern's row names its pupils: each pupil's record shows who saw it (issue 12 #10).
+            services.concerns_shown_log(
+                actor=request.user,
+                action="incidents.concern_list.viewed",
+                school=school,
+                incidents=page.object_list,
+                ip_address=client_ip(request),
+            )
         return render(request, "incidents/list.html", context)
 
 
@@ -184,7 +176,7 @@ def incident_list(request, slug):
 
 def _labelled(events):
     for event in events:
-        event.label = AUDIT_LABELS.get(event.action, event.action)
+        event.label = audit_label(event.action)
     return events
 
 
@@ -583,11 +575,20 @@ def alerts(request, slug):
     page = Paginator(selectors.alert_list(user=request.user, school=school), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    verified = otp.is_recently_verified(request)
+    if verified:
+        services.concerns_shown_log(
+            actor=request.user,
+            action="incidents.concern_alerts.viewed",
+            school=school,
+            incidents=[alert.incident for alert in page.object_list],
+            ip_address=client_ip(request),
+        )
     context = {
         "school": school,
         "page": page,
         "unread": selectors.unread_alert_count(user=request.user, school=school),
-        "verified": otp.is_recently_verified(request),
+        "verified": verified,
     }
     with timezone.override(school.time_zone):
         return render(request, "incidents/alerts.html", context)
@@ -636,6 +637,16 @@ def my_actions(request, slug):
         )
         context["filter_form"] = form
         context["page"] = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    if context["verified"]:
+        # Once verified, a concern's action shows its details (issue 12 #10).
+        shown = context["mine"] + (list(context["page"].object_list) if manager else [])
+        services.concerns_shown_log(
+            actor=user,
+            action="incidents.concern_actions.viewed",
+            school=school,
+            incidents={action.incident_id: action.incident for action in shown}.values(),
+            ip_address=client_ip(request),
+        )
     with timezone.override(school.time_zone):
         return render(request, "incidents/my_actions.html", context)
 

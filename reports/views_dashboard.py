@@ -42,8 +42,10 @@ from incidents.models import (
     Sanction,
     SuspensionReason,
 )
+from incidents.services import concerns_shown_log
 from safeguard import permissions
 from safeguard.accounts import otp
+from safeguard.audit.services import client_ip
 from safeguard.directory.models import Pupil
 
 from . import charts, figures
@@ -802,6 +804,18 @@ def incident_drilldown(request, slug):
     school = permissions.get_school_for_user(request.user, slug, permissions.VIEW_INCIDENT_DASHBOARD)
     form, filters, figure, key, incidents = _drilldown(request, school)
     page = Paginator(incidents.prefetch_related(_involvements()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    verified = otp.is_recently_verified(request)
+    if verified:
+        # Once verified, a concern's row names its pupils: each pupil's record shows who saw it (issue 12 #10).
+        concerns_shown_log(
+            actor=request.user,
+            action="reports.drilldown.viewed",
+            school=school,
+            incidents=page.object_list,
+            ip_address=client_ip(request),
+            data={"figure": figure},
+        )
     context = {
         "school": school,
         "form": form,
@@ -809,7 +823,7 @@ def incident_drilldown(request, slug):
         "figure_label": figures.FIGURES[figure],
         "key_label": _key_label(school, figure, key),
         "page": page,
-        "verified": otp.is_recently_verified(request),
+        "verified": verified,
         "show_concerns": permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school),
         "dashboard_url": f"{reverse('reports:incident_dashboard', args=[school.slug])}?{filters.as_query()}",
         "csv_url": f"{reverse('reports:incident_dashboard_csv', args=[school.slug])}?{filters.as_query()}"
@@ -878,7 +892,7 @@ def _incident_rows(request, school, incidents, verified):
     incidents = incidents.prefetch_related(_involvements(), Prefetch("categories", to_attr="category_list"))
     for incident in incidents.iterator(chunk_size=500):
         if incident.is_safeguarding and not verified:
-            pupils = _("Names shown after your second factor")
+            pupils = _("Concern — verify to view")
         else:
             pupils = "; ".join(
                 f"{involvement.pupil.display_name} ({involvement.get_role_display()})"
@@ -905,8 +919,19 @@ def incident_dashboard_csv(request, slug):
     school = permissions.get_school_for_user(request.user, slug, permissions.VIEW_INCIDENT_DASHBOARD)
     view = request.GET.get("view") or "summary"
     if view == "incidents":
-        _form, filters, _figure, _key, incidents = _drilldown(request, school)
-        rows = _incident_rows(request, school, incidents, otp.is_recently_verified(request))
+        _form, filters, figure, _key, incidents = _drilldown(request, school)
+        verified = otp.is_recently_verified(request)
+        if verified:
+            # The CSV names the pupils of every concern in it: logged before the first row is streamed.
+            concerns_shown_log(
+                actor=request.user,
+                action="reports.drilldown.downloaded",
+                school=school,
+                incidents=incidents.filter(is_safeguarding=True).prefetch_related(_involvements()),
+                ip_address=client_ip(request),
+                data={"figure": figure},
+            )
+        rows = _incident_rows(request, school, incidents, verified)
         return _csv_response(rows, _filename("incidents", school.slug, "list", filters), stream=True)
     _form, dashboard = _school_dashboard(request, school, trust_view=False, list_limit=None, use_cache=False)
     table = dashboard.table(view)

@@ -547,7 +547,7 @@ def test_the_viewers_page_lists_who_viewed_the_record(client, school, dsl, class
     assert [event.action for event in events] == ["incidents.concern.viewed", "incidents.chronology.viewed"]
     content = response.content.decode()
     assert class_teacher.full_name in content and "Opened the chronology" in content
-    assert "Opened a safeguarding concern" in content
+    assert "Opened the concern" in content
 
 
 @pytest.mark.django_db

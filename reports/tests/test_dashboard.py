@@ -316,7 +316,7 @@ def test_a_drill_down_hides_what_the_viewer_may_not_see(client, slt, known):
 def test_a_concern_is_listed_locked_until_the_second_factor(client, request, known):
     sign_in(client, request, "dsl")
     page = client.get(drilldown_url(known.school, "category", "neglect")).content.decode()
-    assert "Names shown after your second factor" in page and "Rasmussen" not in page
+    assert "Concern — verify to view" in page and "Rasmussen" not in page
     sign_in(client, request, "dsl", verified=True)
     assert "Devika Rasmussen" in client.get(drilldown_url(known.school, "category", "neglect")).content.decode()
 

@@ -34,3 +34,29 @@ def audit_log(*, actor, action, school=None, subject=None, data=None, ip_address
         data=data or {},
         ip_address=ip_address,
     )
+
+
+def audit_log_each(*, actor, action, school=None, subjects, ip_address=None):
+    """Append one audit event per subject, in one query, and return them — for a page that shows many records at
+    once (a list of safeguarding concerns names each pupil in it: one event per pupil).
+
+    Args:
+        subjects: ``(subject, data)`` pairs: the model instance (recorded as its label and public id) and its dict of
+            details (JSON-serialisable, never a pupil's sensitive information).
+        actor, action, school, ip_address: as for ``audit_log``.
+    """
+    actor = actor if (actor is not None and actor.is_authenticated) else None
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                action=action,
+                school=school,
+                subject_type=subject._meta.label_lower,
+                subject_id=str(getattr(subject, "public_id", None) or subject.pk),
+                data=data or {},
+                ip_address=ip_address,
+            )
+            for subject, data in subjects
+        ]
+    )
