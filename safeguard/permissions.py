@@ -49,6 +49,9 @@ DRAFT_GOVERNOR_REPORT = "reports.draft_governor_report"  # draft a termly report
 PUBLISH_GOVERNOR_REPORT = "reports.publish_governor_report"  # the headteacher's commentary, and publishing
 VIEW_INCIDENT_DASHBOARD = "incidents.dashboard"  # incident figures and drill-down lists (SLT, head, DSL team)
 SERIOUS_BEHAVIOUR_ALERTS = "incidents.serious_behaviour_alerts"  # alerted to level 4–5 (and requested level 3)
+SETUP_SCHOOL = "school.setup"  # academic years, terms, year groups, classes, roll-over (issue 13)
+INVITE_STAFF = "staff.invite"  # invite staff, give and end their roles (which roles: ``roles_grantable``)
+MANAGE_SCHOOLS = "organisation.manage_schools"  # a trust or district adds and edits its schools (issue 13)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -84,11 +87,16 @@ CAPABILITIES = {
     DRAFT_GOVERNOR_REPORT: {Role.SLT, Role.HEADTEACHER},
     # The headteacher adds a commentary before publishing the termly report to governors (issue 7).
     PUBLISH_GOVERNOR_REPORT: {Role.HEADTEACHER},
+    # Set-up "by the head or office" (issue 13 item 3); trust and district admins too (``_TRUST_GRANTS``).
+    SETUP_SCHOOL: {Role.OFFICE, Role.HEADTEACHER},
+    INVITE_STAFF: {Role.OFFICE, Role.HEADTEACHER},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no
 # safeguarding detail and no write access to a school's roster (BRIEF: "never see safeguarding detail").
-_TRUST_GRANTS = {VIEW_SCHOOL, VIEW_ROSTER, VIEW_GOVERNANCE, VIEW_TRUST, VIEW_POLICIES}
+# A trust or district admin also sets a school up (calendar, year groups, classes) and invites its headteacher
+# (``roles_grantable``), so a new campus can start before it has a head (issue 13).
+_TRUST_GRANTS = {VIEW_SCHOOL, VIEW_ROSTER, VIEW_GOVERNANCE, VIEW_TRUST, VIEW_POLICIES, SETUP_SCHOOL, INVITE_STAFF}
 
 
 # Roles ----------------------------------------------------------------------------------------------------------
@@ -165,7 +173,7 @@ def can(user, capability, obj):
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    if capability == VIEW_TRUST:
+    if capability in (VIEW_TRUST, MANAGE_SCHOOLS):
         return isinstance(obj, Organisation) and is_trust_admin_for(user, obj)
     if capability not in CAPABILITIES:
         raise ValueError(f"Unknown capability {capability!r}")
@@ -173,6 +181,35 @@ def can(user, capability, obj):
     if roles_in(user, school) & CAPABILITIES[capability]:
         return True
     return capability in _TRUST_GRANTS and is_trust_admin_for(user, school)
+
+
+def roles_grantable(user, school):
+    """The ``Role`` values ``user`` may give (and end) in ``school`` (a set; empty if they may not invite staff).
+
+    The headteacher gives any role; office staff give the everyday ones (office, teacher, governor) but not the
+    roles that open safeguarding records or lead the school; a trust or district admin appoints the headteacher only,
+    so they never give themselves or anyone else a way into safeguarding detail (BRIEF: trust staff "never see
+    safeguarding detail they are not entitled to").
+    """
+    if not can(user, INVITE_STAFF, school):
+        return set()
+    roles = roles_in(user, school)
+    granted = set()
+    if Role.HEADTEACHER in roles:
+        granted |= set(Role)
+    if Role.OFFICE in roles:
+        granted |= {Role.OFFICE, Role.TEACHER, Role.GOVERNOR}
+    if is_trust_admin_for(user, school):
+        granted.add(Role.HEADTEACHER)
+    return granted
+
+
+def may_start_installation(user):
+    """Whether ``user`` may use the first-run set-up page: a platform operator (superuser) on an installation with no
+    trust, district or school yet (issue 13 item 1). Once anything exists the page is gone for everyone."""
+    if not user.is_authenticated or not user.is_active or not user.is_superuser:
+        return False
+    return not Organisation.objects.exists() and not School.objects.exists()
 
 
 def is_parent_of(user, pupil):

@@ -25,6 +25,8 @@ from .models import Guardian, Role
 @login_required
 def home(request):
     """Send each person to the home page of the one place they work; offer a choice when there are several."""
+    if permissions.may_start_installation(request.user):
+        return redirect("onboarding:first_run")  # an empty installation: its first set-up (issue 13 item 1)
     navigation = selectors.navigation_for(request.user)
     places = [reverse("directory:school_home", args=[school.slug]) for school, roles in navigation["schools"] if roles]
     places += [reverse("directory:trust_home", args=[org.slug]) for org in navigation["organisations"]]

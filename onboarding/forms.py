@@ -1,0 +1,197 @@
+"""Forms of the set-up pages: they validate input only and hand ``cleaned_data`` to a service."""
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from safeguard.accounts.models import User
+from safeguard.directory.models import AcademicYear, Organisation, School, Term, YearGroup
+from safeguard.directory.validators import validate_laestab, validate_urn
+from safeguard.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
+
+from .services.schools import COUNTRY_DEFAULTS
+
+
+def _time_zone_choices():
+    return [("", _("Usual for the country"))] + [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+
+
+class SchoolForm(forms.Form):
+    """A school's details. Time zone, language and calendar left blank take the country's usual ones; URN and LAESTAB
+    are refused outside England (the DfE's numbers), the district or campus code is for everywhere else."""
+
+    name = forms.CharField(label=_("School name"), max_length=200)
+    phase = forms.ChoiceField(label=_("Phase"), choices=School.Phase.choices, initial=School.Phase.PRIMARY)
+    country = forms.ChoiceField(label=_("Country"), choices=School.Country.choices, initial=School.Country.ENGLAND)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices, required=False)
+    default_language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Usual for the country"))] + list(settings.LANGUAGES), required=False
+    )
+    calendar_model = forms.ChoiceField(
+        label=_("School calendar"),
+        choices=[("", _("Usual for the country"))] + list(School.CalendarModel.choices),
+        required=False,
+    )
+    urn = forms.CharField(
+        label=_("URN"), max_length=6, required=False, validators=[validate_urn], help_text=_("England only.")
+    )
+    laestab = forms.CharField(
+        label=_("LAESTAB"), max_length=7, required=False, validators=[validate_laestab], help_text=_("England only.")
+    )
+    district_code = forms.CharField(
+        label=_("District or campus code"),
+        max_length=40,
+        required=False,
+        help_text=_("Outside England: the code your district or ministry gives the school."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        if country and country != School.Country.ENGLAND:
+            for name in ("urn", "laestab"):
+                if cleaned.get(name):
+                    self.add_error(name, _("Only schools in England have a URN or LAESTAB."))
+        defaults = COUNTRY_DEFAULTS.get(country, COUNTRY_DEFAULTS[School.Country.ENGLAND])
+        for name, value in defaults.items():
+            if not cleaned.get(name):
+                cleaned[name] = value
+        return cleaned
+
+
+class FirstRunForm(forms.Form):
+    """The first set-up page: what is being set up, and who runs it."""
+
+    KIND_CHOICES = [
+        (Organisation.Kind.TRUST, _("A multi-academy trust with several schools")),
+        (Organisation.Kind.DISTRICT, _("A school district with several campuses")),
+        ("school", _("One stand-alone school")),
+    ]
+    kind = forms.ChoiceField(label=_("What are you setting up?"), choices=KIND_CHOICES, widget=forms.RadioSelect)
+    organisation_name = forms.CharField(
+        label=_("Name of the trust or district"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave blank for a stand-alone school: fill in the school's details below."),
+    )
+    admin_name = forms.CharField(label=_("Administrator's full name"), max_length=200)
+    admin_email = forms.EmailField(
+        label=_("Administrator's e-mail address"),
+        help_text=_(
+            "The trust or district administrator, or the headteacher of a stand-alone school. They get an e-mail "
+            "to choose their password. It may be your own address."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("kind") in (Organisation.Kind.TRUST, Organisation.Kind.DISTRICT)
+            and not cleaned.get("organisation_name", "").strip()
+        ):
+            self.add_error("organisation_name", _("Give the name of the trust or district."))
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    """Invite one person with one or more roles; ``roles`` choices are what the inviting person may give."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=(), widget=forms.CheckboxSelectMultiple)
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+
+    def __init__(self, *args, role_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = role_choices
+        if len(role_choices) == 1:
+            self.fields["roles"].initial = [role_choices[0][0]]
+
+
+class InvitationAcceptForm(forms.Form):
+    """The invited person chooses their password (checked against their account by the service too)."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords do not match."))
+        return cleaned
+
+
+class AcademicYearForm(forms.Form):
+    """An academic year and its terms or semesters; the terms offered are those of the chosen preset (``kinds``),
+    pre-filled with its typical dates and editable."""
+
+    name = forms.CharField(label=_("Name"), max_length=20, help_text=_("For example 2026/27."))
+    starts_on = forms.DateField(label=_("Year starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Year ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = list(kinds)
+        for kind in self.kinds:
+            label = Term.Kind(kind).label
+            self.fields[f"{kind}_starts_on"] = forms.DateField(
+                label=_("%(term)s starts on") % {"term": label}, widget=forms.DateInput(attrs={"type": "date"})
+            )
+            self.fields[f"{kind}_ends_on"] = forms.DateField(
+                label=_("%(term)s ends on") % {"term": label}, widget=forms.DateInput(attrs={"type": "date"})
+            )
+
+    def terms(self):
+        """``[(kind, starts_on, ends_on)]`` from the cleaned data."""
+        return [
+            (kind, self.cleaned_data[f"{kind}_starts_on"], self.cleaned_data[f"{kind}_ends_on"]) for kind in self.kinds
+        ]
+
+
+class YearGroupPresetForm(forms.Form):
+    preset = forms.ChoiceField(label=_("Year groups"), choices=())
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = choices
+
+
+class SchoolClassForm(forms.Form):
+    """A class: name, academic year and year group of the school, and its teachers (staff who teach there)."""
+
+    name = forms.CharField(label=_("Class name"), max_length=50)
+    academic_year = SafeModelChoiceField(label=_("Academic year"), queryset=AcademicYear.objects.none())
+    year_group = SafeModelChoiceField(label=_("Year group"), queryset=YearGroup.objects.none(), required=False)
+    teachers = SafeModelMultipleChoiceField(
+        label=_("Class teachers"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, school, teachers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["academic_year"].queryset = AcademicYear.objects.filter(school=school).order_by("-starts_on")
+        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school).order_by("order", "name")
+        self.fields["teachers"].queryset = teachers
+        self.fields["teachers"].label_from_instance = lambda user: f"{user.full_name or user.email} ({user.email})"
+
+
+class RollOverForm(forms.Form):
+    from_year = SafeModelChoiceField(label=_("From"), queryset=AcademicYear.objects.none())
+    to_year = SafeModelChoiceField(label=_("To"), queryset=AcademicYear.objects.none())
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = AcademicYear.objects.filter(school=school).order_by("-starts_on")
+        self.fields["from_year"].queryset = years
+        self.fields["to_year"].queryset = years

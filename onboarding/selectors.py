@@ -1,0 +1,75 @@
+"""Reads for the set-up pages. Every ``select_related``/``prefetch_related`` lives here."""
+
+from django.db.models import Count, Prefetch, Q
+
+from safeguard.directory.models import AcademicYear, Role, SchoolClass, StaffRole, YearGroup
+
+from .models import StaffInvitation
+
+
+def schools_with_heads(organisation):
+    """``[(school, [head StaffRole, …])]`` for every school of ``organisation``, by name (two queries)."""
+    heads = StaffRole.objects.current().filter(role=Role.HEADTEACHER).select_related("user")
+    schools = organisation.schools.order_by("name").prefetch_related(
+        Prefetch("staff_roles", queryset=heads, to_attr="heads")
+    )
+    return [(school, school.heads) for school in schools]
+
+
+def academic_years(school):
+    """The school's academic years, newest first, each with its terms (two queries)."""
+    return list(AcademicYear.objects.filter(school=school).order_by("-starts_on").prefetch_related("terms"))
+
+
+def year_groups(school):
+    """The school's year groups in order, each with ``pupil_count`` (pupils on roll)."""
+    return list(
+        YearGroup.objects.filter(school=school)
+        .annotate(pupil_count=Count("pupils", filter=Q(pupils__left_on__isnull=True)))
+        .order_by("order", "name")
+    )
+
+
+def classes(school, academic_year):
+    """The classes of ``academic_year`` with their year group, teachers and ``pupil_count``."""
+    if academic_year is None:
+        return []
+    return list(
+        SchoolClass.objects.filter(school=school, academic_year=academic_year)
+        .select_related("year_group")
+        .prefetch_related("teachers")
+        .annotate(pupil_count=Count("pupils", filter=Q(pupils__left_on__isnull=True)))
+        .order_by("year_group__order", "name")
+    )
+
+
+def staff(school):
+    """``[(user, [current StaffRole, …], [ended StaffRole, …], open invitation or None)]`` for everyone who holds or
+    held a role in ``school``, by name."""
+    roles = list(StaffRole.objects.filter(school=school).select_related("user").order_by("user__full_name", "role"))
+    open_invitations = {
+        invitation.user_id: invitation
+        for invitation in StaffInvitation.objects.filter(
+            user_id__in={role.user_id for role in roles}, accepted_at__isnull=True, revoked_at__isnull=True
+        ).order_by("created_at")
+    }
+    people = {}
+    for role in roles:
+        entry = people.setdefault(role.user_id, (role.user, [], [], open_invitations.get(role.user_id)))
+        (entry[1] if role.ended_on is None else entry[2]).append(role)
+    return sorted(people.values(), key=lambda entry: (entry[0].full_name.lower(), entry[0].email))
+
+
+def teachers(school):
+    """Users with a current teaching role in ``school`` (teacher, SLT, head, DSL team), for choosing class teachers."""
+    from safeguard.accounts.models import User
+
+    return (
+        User.objects.filter(
+            staff_roles__school=school,
+            staff_roles__ended_on__isnull=True,
+            staff_roles__role__in=[Role.TEACHER, Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL],
+        )
+        .distinct()
+        .order_by("full_name")
+    )

@@ -1,0 +1,344 @@
+"""The school calendar: academic years with their terms or semesters, year groups, classes, roll-over (item 3).
+
+Presets are starting points the person edits before saving; the directory's models hold the result. Half-terms are
+not modelled (``directory.Term`` has autumn, spring, summer and two semesters only), so the English preset gives the
+three terms.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safeguard import permissions
+from safeguard.audit.services import audit_log
+from safeguard.base import DomainError
+from safeguard.directory.models import AcademicYear, Pupil, SchoolClass, Term, YearGroup
+
+from ..models import YearRollOver
+
+Kind = Term.Kind
+
+# Term presets, by calendar: (month, day) of each term's start and end, relative to the academic year's first
+# calendar year (offset 0) or the next (offset 1). Typical dates, to be edited: English state schools (autumn from
+# early September to just before Christmas, spring from early January to Easter, summer to late July); a US
+# district's two semesters (mid-August to December, January to early June); the Turkish ministry's two terms
+# (early September to mid-January, February to mid-June).
+TERM_PRESETS = {
+    "england": {
+        "label": gettext_lazy("England: three terms"),
+        "year": ((0, 9, 1), (1, 8, 31)),
+        "terms": [
+            (Kind.AUTUMN, (0, 9, 3), (0, 12, 19)),
+            (Kind.SPRING, (1, 1, 5), (1, 3, 27)),
+            (Kind.SUMMER, (1, 4, 13), (1, 7, 22)),
+        ],
+    },
+    "united_states": {
+        "label": gettext_lazy("United States: two semesters"),
+        "year": ((0, 8, 1), (1, 7, 31)),
+        "terms": [(Kind.SEMESTER_1, (0, 8, 17), (0, 12, 18)), (Kind.SEMESTER_2, (1, 1, 5), (1, 6, 4))],
+    },
+    "turkey": {
+        "label": gettext_lazy("Türkiye: two terms"),
+        "year": ((0, 9, 1), (1, 8, 31)),
+        "terms": [(Kind.SEMESTER_1, (0, 9, 8), (1, 1, 16)), (Kind.SEMESTER_2, (1, 2, 2), (1, 6, 19))],
+    },
+}
+TERM_PRESET_BY_COUNTRY = {"united_states": "united_states", "turkey": "turkey"}
+
+
+def _day(start_year, spec):
+    offset, month, day = spec
+    return datetime.date(start_year + offset, month, day)
+
+
+def term_preset_for(school):
+    """The key of ``TERM_PRESETS`` that fits ``school``'s country (England's three terms by default)."""
+    return TERM_PRESET_BY_COUNTRY.get(school.country, "england")
+
+
+def academic_year_preset(preset, start_year):
+    """A dict ``{"name", "starts_on", "ends_on", "terms": [(kind, starts_on, ends_on)]}`` for the academic year
+    beginning in ``start_year`` (int) under ``preset`` (a key of ``TERM_PRESETS``)."""
+    spec = TERM_PRESETS[preset]
+    return {
+        "name": f"{start_year}/{str(start_year + 1)[-2:]}",
+        "starts_on": _day(start_year, spec["year"][0]),
+        "ends_on": _day(start_year, spec["year"][1]),
+        "terms": [(kind, _day(start_year, starts), _day(start_year, ends)) for kind, starts, ends in spec["terms"]],
+    }
+
+
+def _require(actor, school):
+    if not permissions.can(actor, permissions.SETUP_SCHOOL, school):
+        raise PermissionError("actor may not set this school up")
+
+
+def _full_clean(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), code="invalid") from error
+
+
+def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, ip_address=None):
+    """Add an academic year to ``school`` with its terms or semesters; return the ``AcademicYear``.
+
+    Args:
+        name: e.g. "2026/27". starts_on, ends_on: dates.
+        terms: ``[(Term.Kind value, starts_on, ends_on)]``; each inside the year, none overlapping.
+
+    Raises ``PermissionError``; ``DomainError`` for a year that overlaps another of the school's years, a term
+    outside the year, overlapping terms, or a repeated term.
+    """
+    _require(actor, school)
+    if ends_on <= starts_on:
+        raise DomainError(_("The year must end after it starts."), code="dates")
+    terms = sorted(terms, key=lambda term: term[1])
+    for kind, term_starts, term_ends in terms:
+        if term_ends <= term_starts or term_starts < starts_on or term_ends > ends_on:
+            raise DomainError(
+                _("%(term)s must start before it ends, within the academic year.") % {"term": Kind(kind).label},
+                code="term_dates",
+            )
+    for (_kind, _starts, previous_ends), (kind, term_starts, _ends) in zip(terms, terms[1:], strict=False):
+        if term_starts <= previous_ends:
+            raise DomainError(_("%(term)s overlaps the term before it.") % {"term": Kind(kind).label}, code="overlap")
+    if len({kind for kind, _s, _e in terms}) != len(terms):
+        raise DomainError(_("Each term can appear only once."), code="repeat")
+    with transaction.atomic():
+        if AcademicYear.objects.filter(school=school, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
+            raise DomainError(_("This academic year overlaps one the school already has."), code="year_overlap")
+        year = AcademicYear(school=school, name=name.strip(), starts_on=starts_on, ends_on=ends_on)
+        _full_clean(year)
+        year.save()
+        for kind, term_starts, term_ends in terms:
+            Term.objects.create(academic_year=year, kind=kind, starts_on=term_starts, ends_on=term_ends)
+        audit_log(
+            actor=actor,
+            action="onboarding.academic_year.created",
+            school=school,
+            subject=year,
+            data={
+                "name": year.name,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+                "terms": [[kind, s.isoformat(), e.isoformat()] for kind, s, e in terms],
+            },
+            ip_address=ip_address,
+        )
+    return year
+
+
+def _numbered(names, first_order=1):
+    return [(code, name, order) for order, (code, name) in enumerate(names, start=first_order)]
+
+
+# Year group presets per country (codes as the demo and roster imports use them: "R", "1" … "13"; "K", "1" … "12").
+# Names are stored in the school's own language, as its MIS names them.
+YEAR_GROUP_PRESETS = {
+    "england_primary": {
+        "label": gettext_lazy("England, primary: Reception to Year 6"),
+        "country": "england",
+        "groups": [("R", "Reception", 0)] + [(str(n), f"Year {n}", n) for n in range(1, 7)],
+    },
+    "england_secondary": {
+        "label": gettext_lazy("England, secondary: Year 7 to Year 13"),
+        "country": "england",
+        "groups": [(str(n), f"Year {n}", n) for n in range(7, 14)],
+    },
+    "us_k5": {
+        "label": gettext_lazy("United States, elementary: K to grade 5"),
+        "country": "united_states",
+        "groups": [("K", "Kindergarten", 0)] + [(str(n), f"Grade {n}", n) for n in range(1, 6)],
+    },
+    "us_6_8": {
+        "label": gettext_lazy("United States, middle school: grades 6 to 8"),
+        "country": "united_states",
+        "groups": [(str(n), f"Grade {n}", n) for n in range(6, 9)],
+    },
+    "us_9_12": {
+        "label": gettext_lazy("United States, high school: grades 9 to 12"),
+        "country": "united_states",
+        "groups": [(str(n), f"Grade {n}", n) for n in range(9, 13)],
+    },
+    "us_k12": {
+        "label": gettext_lazy("United States: K to grade 12"),
+        "country": "united_states",
+        "groups": [("K", "Kindergarten", 0)] + [(str(n), f"Grade {n}", n) for n in range(1, 13)],
+    },
+    "turkey_1_4": {
+        "label": gettext_lazy("Türkiye, ilkokul: 1. to 4. sınıf"),
+        "country": "turkey",
+        "groups": [(str(n), f"{n}. Sınıf", n) for n in range(1, 5)],
+    },
+    "turkey_5_8": {
+        "label": gettext_lazy("Türkiye, ortaokul: 5. to 8. sınıf"),
+        "country": "turkey",
+        "groups": [(str(n), f"{n}. Sınıf", n) for n in range(5, 9)],
+    },
+    "turkey_9_12": {
+        "label": gettext_lazy("Türkiye, lise: 9. to 12. sınıf"),
+        "country": "turkey",
+        "groups": [(str(n), f"{n}. Sınıf", n) for n in range(9, 13)],
+    },
+    "turkey_1_12": {
+        "label": gettext_lazy("Türkiye: 1. to 12. sınıf"),
+        "country": "turkey",
+        "groups": [(str(n), f"{n}. Sınıf", n) for n in range(1, 13)],
+    },
+}
+
+
+def year_group_presets_for(school):
+    """``[(key, label)]`` of the year group presets for ``school``'s country, first; then every other."""
+    own = [(key, spec["label"]) for key, spec in YEAR_GROUP_PRESETS.items() if spec["country"] == school.country]
+    others = [(key, spec["label"]) for key, spec in YEAR_GROUP_PRESETS.items() if spec["country"] != school.country]
+    return own + others
+
+
+def year_groups_add_preset(*, actor, school, preset, ip_address=None):
+    """Add the year groups of ``preset`` (a key of ``YEAR_GROUP_PRESETS``) that ``school`` lacks (matched by code);
+    return the list of ``YearGroup`` created (empty on a repeat). Raises ``PermissionError``, ``DomainError`` for an
+    unknown preset."""
+    _require(actor, school)
+    if preset not in YEAR_GROUP_PRESETS:
+        raise DomainError(_("Choose one of the year group lists."), code="preset")
+    with transaction.atomic():
+        existing = set(YearGroup.objects.filter(school=school).values_list("code", flat=True))
+        created = [
+            YearGroup.objects.create(school=school, code=code, name=name, order=order)
+            for code, name, order in YEAR_GROUP_PRESETS[preset]["groups"]
+            if code not in existing
+        ]
+        if created:
+            audit_log(
+                actor=actor,
+                action="onboarding.year_groups.added",
+                school=school,
+                data={"preset": preset, "codes": [group.code for group in created]},
+                ip_address=ip_address,
+            )
+    return created
+
+
+def school_class_save(*, actor, school, academic_year, year_group, name, teachers, school_class=None, ip_address=None):
+    """Create a class (``school_class`` None) or change one; return ``(school_class, changed)``.
+
+    Args:
+        academic_year, year_group: of ``school`` (year_group may be None).
+        teachers: users with a current role in the school (the form narrows them).
+
+    A repeat with the same values changes nothing and writes no audit event. Raises ``PermissionError``;
+    ``DomainError`` for a name already used in that academic year.
+    """
+    _require(actor, school)
+    if academic_year.school_id != school.pk or (year_group is not None and year_group.school_id != school.pk):
+        raise PermissionError("year or year group of another school")
+    if school_class is not None and school_class.school_id != school.pk:
+        raise PermissionError("class of another school")
+    teacher_ids = sorted({teacher.pk for teacher in teachers})
+    with transaction.atomic():
+        creating = school_class is None
+        if creating:
+            school_class = SchoolClass(school=school)
+            before = None
+        else:
+            school_class = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
+            before = (
+                school_class.academic_year_id,
+                school_class.year_group_id,
+                school_class.name,
+                sorted(school_class.teachers.values_list("pk", flat=True)),
+            )
+        after = (academic_year.pk, year_group.pk if year_group else None, name.strip(), teacher_ids)
+        if before == after:
+            return school_class, False
+        school_class.academic_year = academic_year
+        school_class.year_group = year_group
+        school_class.name = name.strip()
+        _full_clean(school_class)
+        try:
+            with transaction.atomic():
+                school_class.save()
+        except IntegrityError as error:
+            raise DomainError(_("There is already a class with this name in that year."), code="name") from error
+        school_class.teachers.set(teacher_ids)
+        audit_log(
+            actor=actor,
+            action="onboarding.school_class.created" if creating else "onboarding.school_class.updated",
+            school=school,
+            subject=school_class,
+            data={"name": school_class.name, "academic_year": academic_year.name, "teachers": teacher_ids},
+            ip_address=ip_address,
+        )
+    return school_class, True
+
+
+def year_roll_over(*, actor, school, from_year, to_year, ip_address=None):
+    """Move ``school`` from ``from_year`` to the following ``to_year`` (both its ``AcademicYear``s); return the
+    ``YearRollOver``.
+
+    What it does (issue 13 item 3, "keep it simple and correct"):
+      - each class of ``from_year`` is copied into ``to_year`` with the same name, year group and teachers (the
+        school renames or re-staffs them afterwards), unless ``to_year`` already has a class of that name;
+      - each pupil on roll in a year group moves to the next year group by ``order`` and has no class until the
+        school places them (a pupil is never guessed into a class);
+      - pupils in the last year group are marked left on ``from_year.ends_on``;
+      - pupils with no year group are left as they are.
+    It happens once per ``from_year`` (a unique row claims it): a repeat changes nothing and raises ``DomainError``.
+    Raises ``PermissionError``; ``DomainError`` if ``to_year`` does not start after ``from_year`` ends.
+    """
+    _require(actor, school)
+    if from_year.school_id != school.pk or to_year.school_id != school.pk:
+        raise PermissionError("academic year of another school")
+    if to_year.starts_on <= from_year.ends_on:
+        raise DomainError(_("The new academic year must start after the old one ends."), code="order")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                roll_over = YearRollOver.objects.create(
+                    school=school, from_year=from_year, to_year=to_year, done_by=actor
+                )
+        except IntegrityError as error:
+            raise DomainError(_("This academic year has already been rolled over."), code="done") from error
+        existing_names = set(SchoolClass.objects.filter(academic_year=to_year).values_list("name", flat=True))
+        copied = 0
+        for old in SchoolClass.objects.filter(academic_year=from_year).prefetch_related("teachers"):
+            if old.name in existing_names:
+                continue
+            new = SchoolClass.objects.create(
+                school=school, academic_year=to_year, year_group=old.year_group, name=old.name
+            )
+            new.teachers.set(old.teachers.all())
+            copied += 1
+        groups = list(YearGroup.objects.filter(school=school).order_by("order", "name"))
+        next_group = {group.pk: later for group, later in zip(groups, groups[1:], strict=False)}
+        on_roll = Pupil.objects.filter(school=school, year_group__isnull=False).on_roll(from_year.ends_on)
+        left = moved = 0
+        # Top year first, so that a pupil moved up is never moved again in the same pass.
+        for group in reversed(groups):
+            pupils = list(on_roll.filter(year_group=group))
+            for pupil in pupils:
+                if group.pk in next_group:
+                    pupil.year_group = next_group[group.pk]
+                    moved += 1
+                else:
+                    pupil.left_on = from_year.ends_on
+                    left += 1
+                pupil.school_class = None
+                pupil.save(update_fields=["year_group", "school_class", "left_on", "updated_at"])
+        roll_over.summary = {"classes_copied": copied, "pupils_moved_up": moved, "pupils_left": left}
+        roll_over.save(update_fields=["summary", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="onboarding.year.rolled_over",
+            school=school,
+            subject=to_year,
+            data={"from": from_year.name, "to": to_year.name, **roll_over.summary},
+            ip_address=ip_address,
+        )
+    return roll_over

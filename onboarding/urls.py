@@ -1,0 +1,33 @@
+from django.urls import path
+
+from .views import calendar, first_run, invitations, schools, staff
+
+app_name = "onboarding"
+
+urlpatterns = [
+    path("setup/", first_run.first_run, name="first_run"),
+    path("staff-invitation/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("staff-invitation/<str:token>/renew/", invitations.invitation_renew, name="invitation_renew"),
+    path("trust/<slug:slug>/schools/", schools.school_list, name="school_list"),
+    path("trust/<slug:slug>/schools/add/", schools.school_add, name="school_add"),
+    path("trust/<slug:slug>/schools/<slug:school_slug>/edit/", schools.school_edit, name="school_edit"),
+    path("trust/<slug:slug>/schools/<slug:school_slug>/head/", schools.school_head_invite, name="school_head_invite"),
+    path("school/<slug:slug>/setup/", calendar.setup_home, name="setup_home"),
+    path("school/<slug:slug>/setup/years/add/", calendar.academic_year_add, name="academic_year_add"),
+    path("school/<slug:slug>/setup/year-groups/add/", calendar.year_groups_add, name="year_groups_add"),
+    path("school/<slug:slug>/setup/classes/add/", calendar.class_add, name="class_add"),
+    path("school/<slug:slug>/setup/classes/<int:pk>/", calendar.class_edit, name="class_edit"),
+    path("school/<slug:slug>/setup/roll-over/", calendar.roll_over, name="roll_over"),
+    path("school/<slug:slug>/staff/", staff.staff_list, name="staff_list"),
+    path("school/<slug:slug>/staff/add/", staff.staff_add, name="staff_add"),
+    path(
+        "school/<slug:slug>/staff/<uuid:public_id>/roles/<str:role>/end/",
+        staff.staff_role_end_view,
+        name="staff_role_end",
+    ),
+    path(
+        "school/<slug:slug>/staff/<uuid:public_id>/invitation/",
+        staff.staff_invitation_resend_view,
+        name="staff_invitation_resend",
+    ),
+]
