@@ -71,6 +71,10 @@ def _new_school(*, organisation, fields):
         value = fields.get(name)
         if value not in (None, ""):
             setattr(school, name, value.strip() if isinstance(value, str) else value)
+    # Left blank, the time zone, language and calendar are the country's usual ones.
+    for name, value in COUNTRY_DEFAULTS.get(school.country, {}).items():
+        if not fields.get(name):
+            setattr(school, name, value)
     school.slug = unique_slug(School, school.name)
     _clean_school(school)
     school.save()

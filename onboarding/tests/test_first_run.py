@@ -42,9 +42,7 @@ def test_someone_who_is_not_a_superuser_gets_not_found(client):
     client.force_login(user)
     assert client.get(reverse("onboarding:first_run")).status_code == 404
     with pytest.raises(PermissionError):
-        installation_start(
-            actor=user, kind="district", name="Lakeview", admin_email="a@example.test", admin_name="A B"
-        )
+        installation_start(actor=user, kind="district", name="Lakeview", admin_email="a@example.test", admin_name="A B")
     assert not Organisation.objects.exists()
 
 
