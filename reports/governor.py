@@ -56,7 +56,7 @@ from safeguard.directory.models import Pupil, Term
 from . import figures
 from .filters import DashboardFilters
 from .models import term_label
-from .suppression import FEWER_THAN, Cell, cell, is_small, suppress_table
+from .suppression import FEWER_THAN, NOT_SHOWN_NOTE, Cell, cell, is_small, suppress_table
 
 REPORT_VERSION = 1
 LEVELS = (1, 2, 3, 4, 5)
@@ -448,6 +448,8 @@ def suppress_linked(counts):
 def shown(value, *, rate=None):
     """A ``suppression.Cell`` (or a plain int that needs no suppression) as a presented cell."""
     if isinstance(value, Cell):
+        if value.withheld:
+            return WITHHELD
         if value.suppressed:
             return {"k": "hidden"}
         value = value.value
@@ -941,8 +943,8 @@ def _incident_sections(builder):
             )
             if builder.linked
             else _(
-                "Term totals only. Any number from 1 to 4 is shown as “fewer than 5”, and a total is hidden too when "
-                "it would let a hidden number be worked out, so that no child can be identified."
+                "Term totals only. Any number from 1 to 4 is shown as “fewer than 5”, and a total that would let a "
+                "hidden number be worked out reads “not shown”, so that no child can be identified."
             ),
             "tables": [builder.at_a_glance()],
         },
@@ -1296,6 +1298,8 @@ class _Markup:
             markup = f'<div class="table-responsive">{markup}</div>'
         if table["note"] and table["rows"]:
             markup += f'<p class="{classes["note"]}">{escape(table["note"])}</p>'
+        if any(cell and cell.get("k") == "withheld" for row in (*table["rows"], *table["footer"]) for cell in row[1:]):
+            markup += f'<p class="{classes["note"]} governor-not-shown-note">{escape(NOT_SHOWN_NOTE)}</p>'
         return mark_safe(markup)  # noqa: S308 — every text above is escaped
 
 

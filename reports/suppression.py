@@ -15,17 +15,27 @@ from django.utils.translation import gettext_lazy as _
 
 THRESHOLD = 5  # counts 1 .. THRESHOLD-1 are hidden
 FEWER_THAN = _("fewer than 5")
+NOT_SHOWN = _("not shown")
+# The footnote wherever a figure reads "not shown" (issue 12 #15: a total of 176 read "fewer than 5").
+NOT_SHOWN_NOTE = _(
+    "“Not shown”: this figure is not small, but showing it would let a number shown as “fewer than 5” be worked "
+    "out, so it is withheld."
+)
 
 
 @dataclasses.dataclass(frozen=True)
 class Cell:
-    """One figure as shown: ``value`` is None when suppressed; ``display`` is what the reader sees."""
+    """One figure as shown: ``value`` is None when suppressed; ``display`` is what the reader sees — "fewer than 5"
+    for a small count, "not shown" for a figure ``withheld`` because it would reveal one (secondary suppression)."""
 
     value: int | None
     suppressed: bool
+    withheld: bool = False
 
     @property
     def display(self):
+        if self.withheld:
+            return str(NOT_SHOWN)
         return str(FEWER_THAN) if self.suppressed else str(self.value)
 
     def __str__(self):
@@ -58,11 +68,17 @@ def suppress_table(counts, total=None):
         counts: mapping of label → int (≥ 0), e.g. ``{"racist": 3, "homophobic": 0, "disablist": 7}``.
         total: the table's total (int); defaults to the sum of ``counts``.
 
-    ``cells`` has the same keys, each a ``Cell``; ``total_cell`` is suppressed when the total itself is 1–4 or when
-    showing it would reveal a hidden count (``total_reveals``).
+    ``cells`` has the same keys, each a ``Cell``; ``total_cell`` is suppressed when the total itself is 1–4 ("fewer
+    than 5"), and withheld ("not shown", ``Cell.withheld``) when it is larger but showing it would reveal a hidden
+    count (``total_reveals``) — a total of 176 never reads "fewer than 5".
     """
     total = sum(counts.values()) if total is None else total
     cells = {label: cell(count) for label, count in counts.items()}
     hidden = [count for count in counts.values() if is_small(count)]
-    total_cell = Cell(None, True) if is_small(total) or total_reveals(hidden) else Cell(total, False)
+    if is_small(total):
+        total_cell = Cell(None, True)
+    elif total_reveals(hidden):
+        total_cell = Cell(None, True, withheld=True)
+    else:
+        total_cell = Cell(total, False)
     return cells, total_cell

@@ -158,6 +158,7 @@ def _row(table, label):
 
 
 HIDDEN = {"k": "hidden"}
+WITHHELD = {"k": "withheld"}
 
 
 def n(value):
@@ -214,16 +215,16 @@ def test_small_counts_are_hidden_and_a_total_that_would_reveal_one_is_hidden_too
     assert _row(levels, "Level 2")[1] == HIDDEN  # 3 → "fewer than 5"
     assert _row(levels, "Level 3")[1] == n(6)
     assert _row(levels, "Level 4")[1] == n(0)  # zero identifies no one
-    # 16 would give away level 2 (16 − 7 − 6 = 3): secondary suppression.
-    assert _row(levels, "All levels")[1] == HIDDEN
+    # 16 would give away level 2 (16 − 7 − 6 = 3): secondary suppression, "not shown" (it is not a small number).
+    assert _row(levels, "All levels")[1] == WITHHELD
     bullying = _table(report, "bullying")
     assert _row(bullying, "Cyber-bullying")[1] == HIDDEN
-    assert _row(bullying, "All bullying incidents")[1] == HIDDEN
-    assert _row(_table(report, "referrals"), "All referrals")[1] == HIDDEN
+    assert _row(bullying, "All bullying incidents")[1] == WITHHELD
+    assert _row(_table(report, "referrals"), "All referrals")[1] == WITHHELD
     assert _row(_table(report, "prejudice"), "Racist")[1] == HIDDEN
     glance = _table(report, "at_a_glance")
     # The same cells wherever a figure appears: the hidden total is not given away in the summary.
-    assert _row(glance, "Incidents with a behaviour level")[1] == HIDDEN
+    assert _row(glance, "Incidents with a behaviour level")[1] == WITHHELD
     assert _row(glance, "Physical interventions")[1] == n(5)
     facts = _table(report, "suspension_facts")
     assert _row(facts, "Days of suspension in total")[1] == HIDDEN  # hidden with the number of suspensions
