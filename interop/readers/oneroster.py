@@ -574,6 +574,7 @@ def _build_rows(conversion, school, org, user_by_id, roles_by_user, birth_dates,
     ]
     max_agents = 0
     student_facts = []
+    seen_ids = {}
     for line, row in students:
         sid = row["sourcedId"]
         here = Origin("users.csv", line, "", "sourcedId")
@@ -589,6 +590,17 @@ def _build_rows(conversion, school, org, user_by_id, roles_by_user, birth_dates,
                     ReportError("users.csv", line, "", "identifier", _("Longer than %(max)s characters.") % {"max": 50})
                 )
             pupil = pupils_by_mis_id.get(values["mis_id"])
+        if values["mis_id"] in seen_ids:
+            errors.append(
+                ReportError(
+                    "users.csv",
+                    line,
+                    "",
+                    "identifier" if row.get("identifier") else "sourcedId",
+                    _("Also the identifier of the student on line %(other)s.") % {"other": seen_ids[values["mis_id"]]},
+                )
+            )
+        seen_ids.setdefault(values["mis_id"], line)
         origins["mis_id"] = Origin("users.csv", line, "", "identifier" if row.get("identifier") else "sourcedId")
         values["legal_first_name"], values["legal_last_name"] = row["givenName"], row["familyName"]
         origins["legal_first_name"] = Origin("users.csv", line, "", "givenName")

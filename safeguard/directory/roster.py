@@ -409,13 +409,13 @@ class _YearGroups:
         # ``extra``: unsaved year groups an importer will create first (OneRoster grades new to the school).
         self.all = list(YearGroup.objects.filter(school=school).order_by("order", "name")) + list(extra)
         self.exact = {}
-        aliases = defaultdict(set)
+        aliases = defaultdict(dict)  # keyed by id(): unsaved year groups (``extra``) are not hashable
         for year_group in self.all:
             for text in (year_group.code, year_group.name):
                 self.exact.setdefault(_fold(text), year_group)
                 for alias in _year_group_aliases(text):
-                    aliases[alias].add(year_group)
-        self.aliases = {alias: groups.pop() for alias, groups in aliases.items() if len(groups) == 1}
+                    aliases[alias][id(year_group)] = year_group
+        self.aliases = {alias: next(iter(groups.values())) for alias, groups in aliases.items() if len(groups) == 1}
 
     def find(self, value):
         found = self.exact.get(_fold(value))
@@ -950,10 +950,10 @@ def _match(plan, school, rows, academic_year, today, *, has_contact_columns):
     classes = {}
     if academic_year is not None:
         classes = {_fold(c.name): c for c in SchoolClass.objects.filter(school=school, academic_year=academic_year)}
-    new_class_year_groups = defaultdict(set)
+    new_class_year_groups = defaultdict(dict)  # folded class name → {id(year group): year group}
     for row in rows:
         if row.class_name and _fold(row.class_name) not in classes:
-            new_class_year_groups[_fold(row.class_name)].add(row.year_group)
+            new_class_year_groups[_fold(row.class_name)][id(row.year_group)] = row.year_group
     for row in rows:
         key = _fold(row.class_name or "")
         if row.class_name and key not in classes:
@@ -962,7 +962,7 @@ def _match(plan, school, rows, academic_year, today, *, has_contact_columns):
                 school=school,
                 academic_year=academic_year,
                 name=row.class_name,
-                year_group=next(iter(shared)) if len(shared) == 1 else None,
+                year_group=next(iter(shared.values())) if len(shared) == 1 else None,
             )
             classes[key] = new_class
             plan.classes_created.append(Change(new_class, ["name"], row.row))
