@@ -1,11 +1,52 @@
 """Permission-matrix rows and world objects for roster imports: OneRoster and CTF (issue 14). Imported by
 ``test_permissions_matrix.py``, which owns the rules (``allow``, ``only``, "login" = redirect to sign in)."""
 
+MANAGERS = ["office", "head"]  # MANAGE_ROSTER
+
 
 def build_world(world):
     """Add what this module's rows need to ``world`` (see ``test_permissions_matrix._build_world``)."""
+    from interop.models import InteropImport
+
+    def stored(school, user):
+        return InteropImport.objects.create(
+            school=school,
+            kind=InteropImport.Kind.CTF,
+            uploaded_by=user,
+            original_filename="incoming.xml",
+            payload=b"<CTfile/>",
+            sha256="0" * 64,
+        )
+
+    world.interop_import = stored(world.school, world.users["office"])
+    world.other_interop_import = stored(world.other_school, world.users["other_school_dsl"])
 
 
 def rows(allow, only):
     """(url name, variant) -> (method, kwargs builder, expected status by role)."""
-    return {}
+    return {
+        ("interop:oneroster_import", ""): ("get", lambda f: {"slug": f.school.slug}, allow(MANAGERS)),
+        ("interop:oneroster_import", "other school"): ("get", lambda f: {"slug": f.other_school.slug}, allow([])),
+        ("interop:ctf_import", ""): ("get", lambda f: {"slug": f.school.slug}, allow(MANAGERS)),
+        ("interop:ctf_import", "other school"): ("get", lambda f: {"slug": f.other_school.slug}, allow([])),
+        ("interop:import_detail", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.interop_import.public_id},
+            allow(MANAGERS),
+        ),
+        ("interop:import_detail", "import of another school"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_interop_import.public_id},
+            allow([]),
+        ),
+        ("interop:import_confirm", ""): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.interop_import.public_id},
+            allow(MANAGERS, status=302),  # the stored file fails the checks again: a message, nothing written
+        ),
+        ("interop:import_confirm", "import of another school"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_interop_import.public_id},
+            allow([]),
+        ),
+    }
