@@ -365,3 +365,29 @@ class TestActionDigest:
         assert queued == 1
         assert len(mail.outbox) == 2
         assert mail.outbox[1].body.count("\n- ") == 3
+
+
+class TestOutOfRangeNumbersElsewhere:
+    def test_sanction_days_and_pupil_out_of_range_are_form_errors(self, client, school, pupil, head, teacher):
+        incident = record(teacher, school, [pupil], ["low-level-disruption"], behaviour_level=2)
+        sign_in(client, head)
+        url = reverse("incidents:sanction_add", args=[school.slug, incident.public_id])
+        response = client.post(
+            url,
+            {"pupil": TOO_BIG, "kind": "suspension", "starts_on": school.today().isoformat(), "days": "1e400"},
+        )
+        assert response.status_code == 200
+        assert response.context["sanction_form"].errors
+
+    def test_dashboard_filters_and_drilldown_keys_out_of_range_never_500(self, client, school, slt):
+        sign_in(client, slt)
+        dashboard = reverse("reports:incident_dashboard", args=[school.slug])
+        drilldown = reverse("reports:incident_drilldown", args=[school.slug])
+        csv = reverse("reports:incident_dashboard_csv", args=[school.slug])
+        for query in ({"school_class": TOO_BIG}, {"recorder": TOO_BIG}, {"level": TOO_BIG}, {"date_from": "99999-1-1"}):
+            assert client.get(dashboard, query).status_code == 200
+            assert client.get(drilldown, query).status_code == 200
+        for figure, key in (("level", TOO_BIG), ("time", f"{TOO_BIG}:{TOO_BIG}"), ("repeated_victim", TOO_BIG)):
+            assert client.get(drilldown, {"figure": figure, "key": key}).status_code == 404
+            assert client.get(csv, {"view": "incidents", "figure": figure, "key": key}).status_code == 404
+        assert client.get(drilldown, {"page": TOO_BIG}).status_code == 200
