@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.accounts.models import User
-from safeguard.directory.models import AcademicYear, Organisation, School, Term, YearGroup
+from safeguard.directory.models import AcademicYear, Organisation, PupilGuardian, School, SchoolClass, Term, YearGroup
 from safeguard.directory.validators import validate_laestab, validate_urn
 from safeguard.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
@@ -195,3 +195,71 @@ class RollOverForm(forms.Form):
         years = AcademicYear.objects.filter(school=school).order_by("-starts_on")
         self.fields["from_year"].queryset = years
         self.fields["to_year"].queryset = years
+
+
+class PupilForm(forms.Form):
+    """A pupil's details; year groups and classes of the school only. UPN and pupil premium (England's) are left out
+    for a school elsewhere, where they mean nothing (issue 13 item 9)."""
+
+    legal_first_name = forms.CharField(label=_("Legal first name"), max_length=100)
+    legal_last_name = forms.CharField(label=_("Legal last name"), max_length=100)
+    preferred_first_name = forms.CharField(label=_("Preferred first name"), max_length=100, required=False)
+    preferred_last_name = forms.CharField(label=_("Preferred last name"), max_length=100, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    upn = forms.CharField(label=_("UPN"), max_length=13, required=False)
+    mis_id = forms.CharField(label=_("MIS id"), max_length=50, required=False)
+    year_group = SafeModelChoiceField(label=_("Year group"), queryset=YearGroup.objects.none(), required=False)
+    school_class = SafeModelChoiceField(label=_("Class"), queryset=SchoolClass.objects.none(), required=False)
+    on_roll_from = forms.DateField(
+        label=_("On roll from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    is_looked_after = forms.BooleanField(label=_("Looked after (CLA)"), required=False)
+    is_previously_looked_after = forms.BooleanField(label=_("Previously looked after or adopted"), required=False)
+    has_sen = forms.BooleanField(label=_("SEN"), required=False)
+    is_eal = forms.BooleanField(label=_("EAL"), required=False)
+    is_pupil_premium = forms.BooleanField(label=_("Pupil premium"), required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school).order_by("order", "name")
+        self.fields["school_class"].queryset = (
+            SchoolClass.objects.filter(school=school)
+            .select_related("academic_year")
+            .order_by("-academic_year__starts_on", "name")
+        )
+        self.fields["school_class"].label_from_instance = lambda c: f"{c.name} ({c.academic_year.name})"
+        if school.country != School.Country.ENGLAND:
+            del self.fields["upn"]
+            del self.fields["is_pupil_premium"]
+
+
+class MarkLeftForm(forms.Form):
+    left_on = forms.DateField(label=_("Left on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class GuardianLinkForm(forms.Form):
+    """How a parent or carer is linked to the pupil; ``end`` ends the link (kept as history)."""
+
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=PupilGuardian.Relationship.choices)
+    has_parental_responsibility = forms.BooleanField(
+        label=_("Parental responsibility"),
+        required=False,
+        help_text=_("Only a parent or carer with parental responsibility may sign agreements and answer consent."),
+    )
+    contact_order = forms.IntegerField(label=_("Contact order"), min_value=1, max_value=20, initial=1)
+    end = forms.BooleanField(label=_("No longer a contact for this pupil"), required=False)
+
+
+class GuardianAddForm(GuardianLinkForm):
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(
+        label=_("E-mail address"), required=False, help_text=_("A parent already known to the school is linked.")
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    field_order = ["first_name", "last_name", "email", "phone", "relationship", "has_parental_responsibility"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["end"]

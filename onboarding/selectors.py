@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from safeguard.directory.models import AcademicYear, Role, SchoolClass, StaffRole, YearGroup
+from safeguard.directory.models import AcademicYear, PupilGuardian, Role, SchoolClass, StaffRole, YearGroup
 
 from .models import StaffInvitation
 
@@ -73,3 +73,26 @@ def teachers(school):
         .distinct()
         .order_by("full_name")
     )
+
+
+def pupil_links(pupil):
+    """All of ``pupil``'s contact links, current first, with their guardian (one query)."""
+    return list(
+        PupilGuardian.objects.filter(pupil=pupil).select_related("guardian").order_by("ended_on", "contact_order")
+    )
+
+
+def change_history(records, limit=30):
+    """``[(when, who, what, changed field names)]`` from the simple-history rows of ``records`` (model instances with
+    ``history``), newest first: who changed a pupil's details and contact links, and which fields."""
+    entries = []
+    for record in records:
+        rows = list(record.history.select_related("history_user").order_by("history_date"))
+        previous = None
+        for row in rows:
+            changes = row.diff_against(previous).changes if previous is not None else []
+            fields = [str(record._meta.get_field(change.field).verbose_name) for change in changes]
+            entries.append((row.history_date, row.history_user, str(record), row.history_type, fields))
+            previous = row
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return entries[:limit]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, first_run, invitations, schools, staff
+from .views import calendar, first_run, invitations, pupils, schools, staff
 
 app_name = "onboarding"
 
@@ -18,6 +18,15 @@ urlpatterns = [
     path("school/<slug:slug>/setup/classes/add/", calendar.class_add, name="class_add"),
     path("school/<slug:slug>/setup/classes/<int:pk>/", calendar.class_edit, name="class_edit"),
     path("school/<slug:slug>/setup/roll-over/", calendar.roll_over, name="roll_over"),
+    path("school/<slug:slug>/setup/pupils/add/", pupils.pupil_add, name="pupil_add"),
+    path("school/<slug:slug>/setup/pupils/<uuid:public_id>/", pupils.pupil_edit, name="pupil_edit"),
+    path("school/<slug:slug>/setup/pupils/<uuid:public_id>/left/", pupils.pupil_left, name="pupil_left"),
+    path("school/<slug:slug>/setup/pupils/<uuid:public_id>/contacts/add/", pupils.guardian_add, name="guardian_add"),
+    path(
+        "school/<slug:slug>/setup/pupils/<uuid:public_id>/contacts/<uuid:guardian_id>/",
+        pupils.guardian_edit,
+        name="guardian_edit",
+    ),
     path("school/<slug:slug>/staff/", staff.staff_list, name="staff_list"),
     path("school/<slug:slug>/staff/add/", staff.staff_add, name="staff_add"),
     path(

@@ -3,6 +3,7 @@
 redirect to sign in)."""
 
 SETUP = ["office", "head", "trust_admin"]  # SETUP_SCHOOL and INVITE_STAFF: the head, the office, the trust admin
+ROSTER = ["office", "head"]  # MANAGE_ROSTER: trust admins read the roster but do not keep it
 
 
 def build_world(world):
@@ -100,6 +101,57 @@ def rows(allow, only):
         ),
         ("onboarding:roll_over", ""): ("get", lambda f: {"slug": f.school.slug}, allow(SETUP)),
         ("onboarding:roll_over", "other school"): ("post", lambda f: {"slug": f.other_school.slug}, allow([])),
+        # Pupils and carers: whoever keeps the roster (office, head); another school's pupil is "not found".
+        ("onboarding:pupil_add", ""): ("get", lambda f: {"slug": f.school.slug}, allow(ROSTER)),
+        ("onboarding:pupil_add", "other school"): ("post", lambda f: {"slug": f.other_school.slug}, allow([])),
+        ("onboarding:pupil_edit", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.pupil.public_id},
+            allow(ROSTER),
+        ),
+        ("onboarding:pupil_edit", "pupil of another school under this school"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_pupil.public_id},
+            allow([]),
+        ),
+        ("onboarding:pupil_left", ""): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.pupil.public_id},
+            allow(ROSTER, status=302),
+        ),
+        ("onboarding:pupil_left", "pupil of another school under this school"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_pupil.public_id},
+            allow([]),
+        ),
+        ("onboarding:guardian_add", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.pupil.public_id},
+            allow(ROSTER),
+        ),
+        ("onboarding:guardian_add", "pupil of another school under this school"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_pupil.public_id},
+            allow([]),
+        ),
+        ("onboarding:guardian_edit", ""): (
+            "get",
+            lambda f: {
+                "slug": f.school.slug,
+                "public_id": f.pupil.public_id,
+                "guardian_id": f.pupil.guardian_links.get().guardian.public_id,
+            },
+            allow(ROSTER),
+        ),
+        ("onboarding:guardian_edit", "another pupil's contact"): (
+            "post",
+            lambda f: {
+                "slug": f.school.slug,
+                "public_id": f.pupil.public_id,
+                "guardian_id": f.uninvited_guardian.public_id,
+            },
+            allow([]),
+        ),
         # Staff: the head and the office invite; which roles each may give or end is ``roles_grantable``.
         ("onboarding:staff_list", ""): ("get", lambda f: {"slug": f.school.slug}, allow(SETUP)),
         ("onboarding:staff_list", "other school"): ("get", lambda f: {"slug": f.other_school.slug}, allow([])),
