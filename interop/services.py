@@ -273,6 +273,7 @@ def _record_external_ids(school, conversion, today):
         if pupil.mis_id:
             pupils[("mis_id", pupil.mis_id)] = pupil
     new = []
+    guardians_by_pupil = oneroster.guardians_by_pupil(school)
     for values, facts in zip(conversion.rows, conversion.extra.get("students", []), strict=True):
         pupil = pupils.get(("upn", values.get("upn"))) or pupils.get(("mis_id", values.get("mis_id")))
         if pupil is None:
@@ -281,7 +282,7 @@ def _record_external_ids(school, conversion, today):
             new.append(ExternalId(kind=ExternalId.Kind.PUPIL, source_id=facts["sourced_id"], pupil=pupil))
             known.add((ExternalId.Kind.PUPIL, facts["sourced_id"]))
         if any((ExternalId.Kind.GUARDIAN, agent_id) not in known for agent_id, *_names in facts["agents"]):
-            guardians = oneroster.guardians_of(pupil)
+            guardians = guardians_by_pupil.get(pupil.pk, {})
             for agent_id, first, last in facts["agents"]:
                 guardian = guardians.get((_fold(first), _fold(last)))
                 if guardian is not None and (ExternalId.Kind.GUARDIAN, agent_id) not in known:

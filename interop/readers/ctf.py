@@ -170,6 +170,8 @@ def convert(*, school, payload, today, filename="CTF"):
             value = _text(element, label, f"BasicDetails/{label}")
             if value is not None:
                 has_preferred = True
+            elif pupil is not None:
+                value = getattr(pupil, column)  # not in the file for this pupil: the stored name stays
             values[column], origins[column] = value or "", origin(label)
             if value and len(value) > 100:
                 error(label, _("Longer than %(max)s characters.") % {"max": 100})

@@ -559,10 +559,13 @@ def _build_rows(conversion, school, org, user_by_id, roles_by_user, birth_dates,
     external = {
         (link.kind, link.source_id): link
         for link in ExternalId.objects.filter(school=school, source=ExternalId.Source.ONEROSTER).select_related(
-            "pupil", "school_class"
+            "pupil__year_group", "school_class"
         )
     }
-    pupils_by_mis_id = {pupil.mis_id: pupil for pupil in Pupil.objects.filter(school=school).exclude(mis_id="")}
+    pupils_by_mis_id = {
+        pupil.mis_id: pupil
+        for pupil in Pupil.objects.filter(school=school).exclude(mis_id="").select_related("year_group")
+    }
     year_groups = _YearGroups(school)
     new_year_groups = {}
     titles = _class_titles(class_by_id, org)
@@ -638,6 +641,8 @@ def _build_rows(conversion, school, org, user_by_id, roles_by_user, birth_dates,
                     found = new_year_groups[code] = YearGroup(school=school, code=code, name=name, order=order)
             values["year_group"] = found.code
             origins["year_group"] = Origin("users.csv", line, "", "grades")
+        elif pupil is not None and pupil.year_group is not None:
+            values["year_group"] = pupil.year_group.code  # no grades: the stored year group stays
         # Class: the homeroom, else the only class of this school.
         own = [
             (cid, enrolment_line)
@@ -781,9 +786,13 @@ def teachers_to_add(school, conversion, academic_year):
     ]
 
 
-def guardians_of(pupil):
-    """The current parents and carers of ``pupil``, by folded (first, last) name (for recording sourcedIds)."""
-    return {
-        (_fold(link.guardian.first_name), _fold(link.guardian.last_name)): link.guardian
-        for link in pupil.guardian_links.filter(ended_on__isnull=True).select_related("guardian")
-    }
+def guardians_by_pupil(school):
+    """Pupil pk → {folded (first, last) name → ``Guardian``} of current links (for recording sourcedIds)."""
+    from safeguard.directory.models import PupilGuardian
+
+    found = {}
+    links = PupilGuardian.objects.filter(pupil__school=school, ended_on__isnull=True).select_related("guardian")
+    for link in links:
+        key = (_fold(link.guardian.first_name), _fold(link.guardian.last_name))
+        found.setdefault(link.pupil_id, {})[key] = link.guardian
+    return found
