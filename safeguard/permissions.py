@@ -52,6 +52,11 @@ SERIOUS_BEHAVIOUR_ALERTS = "incidents.serious_behaviour_alerts"  # alerted to le
 SETUP_SCHOOL = "school.setup"  # academic years, terms, year groups, classes, roll-over (issue 13)
 INVITE_STAFF = "staff.invite"  # invite staff, give and end their roles (which roles: ``roles_grantable``)
 MANAGE_SCHOOLS = "organisation.manage_schools"  # a trust or district adds and edits its schools (issue 13)
+EXPORT_ROSTER = "exports.roster"  # download the roster and carers as CSV (issue 14 item 5)
+EXPORT_CONSENT = "exports.consent"  # download every consent answer as CSV
+EXPORT_SIGNATURES = "exports.signatures"  # download every signature as CSV
+EXPORT_BEHAVIOUR = "exports.behaviour"  # download every behaviour incident as CSV (concerns: VIEW_SAFEGUARDING + 2FA)
+EXPORT_SCHOOL = "exports.school"  # request and download the full school export (zip of CSVs and PDFs)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -90,6 +95,14 @@ CAPABILITIES = {
     # Set-up "by the head or office" (issue 13 item 3); trust and district admins too (``_TRUST_GRANTS``).
     SETUP_SCHOOL: {Role.OFFICE, Role.HEADTEACHER},
     INVITE_STAFF: {Role.OFFICE, Role.HEADTEACHER},
+    # Exports (issue 14 item 5): each list to whoever keeps it — the roster to the office and head (as
+    # MANAGE_ROSTER), consent and signatures to those who manage them, behaviour to SLT and the DSL team. The full
+    # school export is school data leaving the school: the headteacher only, not a trust admin.
+    EXPORT_ROSTER: {Role.OFFICE, Role.HEADTEACHER},
+    EXPORT_CONSENT: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
+    EXPORT_SIGNATURES: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
+    EXPORT_BEHAVIOUR: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
+    EXPORT_SCHOOL: {Role.HEADTEACHER},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "consent",
     "incidents",
     "reports",
+    "exports",
     "interop",
     "onboarding",
 ]

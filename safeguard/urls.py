@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("consent.urls")),
     path("", include("incidents.urls")),
     path("", include("reports.urls")),
+    path("", include("exports.urls")),
     path("", include("interop.urls")),
     path("", include("onboarding.urls")),
     path("admin/", admin.site.urls),

@@ -113,6 +113,17 @@ AUDIT_LABELS = {
     "incidents.racist_form.printed": _("Opened the racist incident report"),
     "incidents.racist_form.sent": _("Recorded that the racist incident report was sent to the local authority"),
     "incidents.sanction.recorded": _("Recorded a sanction"),
+    # Exports (issue 14 item 5)
+    "exports.behaviour.downloaded": _("Downloaded the behaviour incidents as CSV"),
+    "exports.carers.downloaded": _("Downloaded the parents and carers as CSV"),
+    "exports.concerns.downloaded": _("Downloaded the safeguarding concerns as CSV"),
+    "exports.consent.downloaded": _("Downloaded the consent answers as CSV"),
+    "exports.roster.downloaded": _("Downloaded the pupils as CSV"),
+    "exports.school_export.built": _("Prepared the full school export"),
+    "exports.school_export.downloaded": _("Downloaded the full school export"),
+    "exports.school_export.failed": _("Could not prepare the full school export"),
+    "exports.school_export.requested": _("Asked for the full school export"),
+    "exports.signatures.downloaded": _("Downloaded the signatures as CSV"),
     # Reports
     "reports.drilldown.downloaded": _("Downloaded a dashboard list with a concern"),
     "reports.drilldown.viewed": _("Saw a concern in a dashboard list"),
