@@ -735,7 +735,7 @@ class _Builder:
 
 def agreement_coverage(schools, *, now):
     """Acceptable use agreements of the current policy versions: ``[(school, agreement, asked, signed)]`` — people
-    (or pupils) asked to sign and those who signed in full, today (``aup.selectors_library.coverage_people``)."""
+    (or pupils) asked to sign and those who signed in full (or signed the previous version within its re-sign period), today (``aup.selectors_library.coverage_people``)."""
     organisation_ids = {school.organisation_id for school in schools if school.organisation_id}
     agreements = list(
         Agreement.objects.filter(
@@ -755,7 +755,7 @@ def agreement_coverage(schools, *, now):
             ):
                 continue
             totals = coverage_people(agreement=agreement, school=school, now=now).aggregate(
-                asked=Count("pk"), signed=Count("pk", filter=Q(coverage=CoverageStatus.COMPLETED))
+                asked=Count("pk"), signed=Count("pk", filter=Q(coverage__in=CoverageStatus.VALID))
             )
             rows.append((school, agreement, totals["asked"], totals["signed"]))
     return rows

@@ -353,7 +353,7 @@ def trust_coverage(*, schools, now=None):
             ):
                 continue
             counts = coverage_people(agreement=agreement, school=school, now=now).aggregate(
-                asked=Count("pk"), signed=Count("pk", filter=Q(coverage=CoverageStatus.COMPLETED))
+                asked=Count("pk"), signed=Count("pk", filter=Q(coverage__in=CoverageStatus.VALID))
             )
             asked, signed = by_audience.get(agreement.audience, (0, 0))
             by_audience[agreement.audience] = (asked + counts["asked"], signed + counts["signed"])
