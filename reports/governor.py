@@ -735,7 +735,8 @@ class _Builder:
 
 def agreement_coverage(schools, *, now):
     """Acceptable use agreements of the current policy versions: ``[(school, agreement, asked, signed)]`` — people
-    (or pupils) asked to sign and those who signed in full (or signed the previous version within its re-sign period), today (``aup.selectors_library.coverage_people``)."""
+    (or pupils) asked to sign and those whose signature is valid today: signed in full, or signed the previous
+    version within its re-sign period (``aup.selectors_library.coverage_people``, ``CoverageStatus.VALID``)."""
     organisation_ids = {school.organisation_id for school in schools if school.organisation_id}
     agreements = list(
         Agreement.objects.filter(
