@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.middleware import with_language
 from safeguard.pdf import render_pdf
 
 from .evidence import agreement_content, file_sha256
@@ -345,7 +346,10 @@ def blank_forms_pdf(*, agreement, school, pupils, actor):
     forms = []
     for pupil in pupils:
         request, _created = signature_request_open(actor=actor, agreement=agreement, school=school, pupil=pupil)
-        url = settings.SITE_URL + reverse("aup:sign", args=[request.public_id])
+        # The QR code opens the signing page in the language the paper form is printed in (issue 12 item 22).
+        url = with_language(
+            settings.SITE_URL + reverse("aup:sign", args=[request.public_id]), agreement.version.policy.language
+        )
         forms.append(
             {
                 "pupil": pupil,

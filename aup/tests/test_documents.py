@@ -385,7 +385,7 @@ class TestBlankForms:
             assert "I will not share my password." in text
             assert "Parent or carer" in text and "Pupil" in text  # a line for each party
             [image] = drawn_images(page)
-            url = settings.SITE_URL + reverse("aup:sign", args=[request.public_id])
+            url = settings.SITE_URL + reverse("aup:sign", args=[request.public_id]) + "?lang=en-gb"
             buffer = io.BytesIO()
             segno.make(url, error="m").save(buffer, kind="png", scale=4, border=2)
             expected = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
