@@ -14,6 +14,11 @@ from safeguard.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 from .services.schools import COUNTRY_DEFAULTS
 
 
+def _date_input():
+    # ISO dates: a browser's date picker shows nothing for a value in the language's format (01/08/2026).
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _time_zone_choices():
     return [("", _("Usual for the country"))] + [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
 
@@ -138,8 +143,8 @@ class AcademicYearForm(forms.Form):
     pre-filled with its typical dates and editable."""
 
     name = forms.CharField(label=_("Name"), max_length=20, help_text=_("For example 2026/27."))
-    starts_on = forms.DateField(label=_("Year starts on"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Year ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Year starts on"), widget=_date_input())
+    ends_on = forms.DateField(label=_("Year ends on"), widget=_date_input())
 
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,10 +152,10 @@ class AcademicYearForm(forms.Form):
         for kind in self.kinds:
             label = Term.Kind(kind).label
             self.fields[f"{kind}_starts_on"] = forms.DateField(
-                label=_("%(term)s starts on") % {"term": label}, widget=forms.DateInput(attrs={"type": "date"})
+                label=_("%(term)s starts on") % {"term": label}, widget=_date_input()
             )
             self.fields[f"{kind}_ends_on"] = forms.DateField(
-                label=_("%(term)s ends on") % {"term": label}, widget=forms.DateInput(attrs={"type": "date"})
+                label=_("%(term)s ends on") % {"term": label}, widget=_date_input()
             )
 
     def terms(self):
@@ -205,14 +210,12 @@ class PupilForm(forms.Form):
     legal_last_name = forms.CharField(label=_("Legal last name"), max_length=100)
     preferred_first_name = forms.CharField(label=_("Preferred first name"), max_length=100, required=False)
     preferred_last_name = forms.CharField(label=_("Preferred last name"), max_length=100, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=_date_input())
     upn = forms.CharField(label=_("UPN"), max_length=13, required=False)
     mis_id = forms.CharField(label=_("MIS id"), max_length=50, required=False)
     year_group = SafeModelChoiceField(label=_("Year group"), queryset=YearGroup.objects.none(), required=False)
     school_class = SafeModelChoiceField(label=_("Class"), queryset=SchoolClass.objects.none(), required=False)
-    on_roll_from = forms.DateField(
-        label=_("On roll from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on_roll_from = forms.DateField(label=_("On roll from"), required=False, widget=_date_input())
     is_looked_after = forms.BooleanField(label=_("Looked after (CLA)"), required=False)
     is_previously_looked_after = forms.BooleanField(label=_("Previously looked after or adopted"), required=False)
     has_sen = forms.BooleanField(label=_("SEN"), required=False)
@@ -234,7 +237,7 @@ class PupilForm(forms.Form):
 
 
 class MarkLeftForm(forms.Form):
-    left_on = forms.DateField(label=_("Left on"), widget=forms.DateInput(attrs={"type": "date"}))
+    left_on = forms.DateField(label=_("Left on"), widget=_date_input())
 
 
 class GuardianLinkForm(forms.Form):

@@ -131,6 +131,7 @@ def test_set_up_pages(client, school, office, teacher):
     assert reverse("onboarding:setup_home", args=[school.slug]) in home
     page = client.get(reverse("onboarding:academic_year_add", args=[school.slug]) + "?preset=england&start=2026")
     assert page.status_code == 200 and "Autumn term starts on" in page.content.decode()
+    assert 'value="2026-09-03"' in page.content.decode(), "a date picker shows only ISO dates"
     data = {
         "name": "2026/27",
         "starts_on": "2026-09-01",

@@ -28,6 +28,8 @@ def test_superuser_on_an_empty_installation_is_sent_to_set_up(client, superuser)
     page = client.get(reverse("onboarding:first_run"))
     assert page.status_code == 200
     assert "This installation has no trust, district or school yet" in page.content.decode()
+    school_name = page.content.decode().split('name="school-name"')[1].split(">")[0]
+    assert "required" not in school_name, "the browser must not refuse a district's form for the school's fields"
 
 
 def test_once_a_school_exists_the_set_up_page_is_gone(client, superuser):

@@ -24,7 +24,8 @@ def first_run(request):
     if not permissions.may_start_installation(request.user):
         raise Http404
     form = FirstRunForm(request.POST or None)
-    school_form = SchoolForm(request.POST or None, prefix="school")
+    # Needed only for a stand-alone school: the browser must not refuse a district's form for its empty fields.
+    school_form = SchoolForm(request.POST or None, prefix="school", use_required_attribute=False)
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         if kind != "school" or school_form.is_valid():
