@@ -10,13 +10,14 @@ Rules, with their sources:
   file transfer (KCSIE), not in a bulk export.
 """
 
+import datetime
 import hashlib
 import logging
 import tempfile
 import zipfile
 
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import slugify
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -43,6 +44,9 @@ LIST_CAPABILITIES = {
     "policies": permissions.VIEW_POLICIES,
 }
 
+
+# An export still "being prepared" after this long has lost its worker; a new request marks it failed.
+STALE_AFTER = datetime.timedelta(hours=6)
 
 # What each CSV download is logged as (names listed in full for ``safeguard.audit.labels``).
 LIST_ACTIONS = {
@@ -95,12 +99,15 @@ def school_export_request(*, actor, school, verified, now=None):
             ``VIEW_SAFEGUARDING`` is needed too).
         now: aware datetime (tests).
     Returns ``(export, created)``: while an export of the school is still being prepared, that one is returned and
-    nothing new is queued. Raises ``DomainError`` if ``actor`` may not export the school.
+    nothing new is queued — unless it has been "being prepared" for longer than ``STALE_AFTER`` (its worker died):
+    then it is marked failed and a new one is queued. Raises ``DomainError`` if ``actor`` may not export the school.
     """
     if not permissions.can(actor, permissions.EXPORT_SCHOOL, school):
         raise DomainError(_("Only the headteacher may export the whole school."), code="forbidden")
     from . import tasks
 
+    fixed_clock = now is not None
+    now = now or timezone.now()
     include_concerns = bool(verified) and permissions.can(actor, permissions.VIEW_SAFEGUARDING, school)
     with transaction.atomic():
         current = (
@@ -108,10 +115,19 @@ def school_export_request(*, actor, school, verified, now=None):
             .filter(school=school, status__in=[SchoolExport.Status.PENDING, SchoolExport.Status.BUILDING])
             .first()
         )
-        if current is not None:
+        if current is not None and current.created_at < now - STALE_AFTER:
+            # Its worker died (a build takes minutes): record that, so the school is not blocked for ever.
+            _fail(current, _("The export took too long to prepare and was stopped. Please ask again."))
+        elif current is not None:
             return current, False
-        export = SchoolExport.objects.create(school=school, requested_by=actor, include_concerns=include_concerns)
-        if now is not None:
+        try:
+            with transaction.atomic():
+                export = SchoolExport.objects.create(
+                    school=school, requested_by=actor, include_concerns=include_concerns
+                )
+        except IntegrityError:  # asked twice at the same moment: the unique in-progress row is the other one's
+            return SchoolExport.objects.get(school=school, status=SchoolExport.Status.PENDING), False
+        if fixed_clock:  # ``created_at`` is set by the database's clock otherwise
             SchoolExport.objects.filter(pk=export.pk).update(created_at=now)
             export.created_at = now
         audit_log(
@@ -245,13 +261,18 @@ def school_export_build(*, export_id, now=None):
     from . import tasks
 
     with transaction.atomic():
+        stored = export.file.name
+        export = SchoolExport.objects.select_for_update().select_related("school").get(pk=export.pk)
+        if export.status != SchoolExport.Status.BUILDING:  # marked failed meanwhile (it took too long)
+            return None
+        export.file.name = stored
         export.sha256 = digest.hexdigest()
         export.size = size
         export.contents = files
         export.concern_ids = concern_ids
         export.status = SchoolExport.Status.READY
         export.finished_at = timezone.now()
-        export.save()
+        export.save()  # saved, not updated: django-simple-history keeps the change
         audit_log(
             actor=None,
             action="exports.school_export.built",

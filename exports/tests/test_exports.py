@@ -395,3 +395,81 @@ def test_the_download_is_permission_checked_and_logged(
         subject_type="directory.pupil",
         subject_id=str(known["pupil"].public_id),
     ).exists()
+
+
+def test_a_stored_signed_pdf_goes_in_as_it_is_and_once(school, head, known):
+    from aup.documents import signed_document_create
+
+    document = signed_document_create(request=known["request"])
+    stored = document.pdf.read()
+    document.pdf.close()
+    export, _created = services.school_export_request(actor=head, school=school, verified=False)
+    export = services.school_export_build(export_id=export.pk)
+    archive = zipfile.ZipFile(export.file.open("rb"))
+    signed = [name for name in archive.namelist() if name.startswith("signed-agreements/")]
+    assert signed == [f"signed-agreements/pupil-acceptable-use-agreement-{known['request'].public_id}.pdf"]
+    assert archive.read(signed[0]) == stored
+    assert {"name": signed[0], "sha256": document.sha256, "rows": None} in export.contents
+    export.file.close()
+
+
+def test_an_export_asked_for_by_someone_no_longer_head_fails_and_the_page_says_so(client, school, head, known):
+    from safeguard import permissions
+
+    export, _created = services.school_export_request(actor=head, school=school, verified=False)
+    head.staff_roles.update(ended_on=datetime.date(2026, 1, 1))
+    permissions.forget_roles(head)
+    export = services.school_export_build(export_id=export.pk)
+    assert export.status == SchoolExport.Status.FAILED
+    assert not export.file
+    assert AuditEvent.objects.filter(action="exports.school_export.failed").count() == 1
+    assert not mail.outbox
+    new_head = factories.UserFactory(email="new.head@example.test")
+    factories.StaffRoleFactory(user=new_head, school=school, role="headteacher")
+    client.force_login(new_head)
+    page = client.get(reverse("exports:index", args=[school.slug])).content.decode()
+    assert "Failed" in page
+
+
+def test_an_export_stuck_being_prepared_does_not_block_the_school_for_ever(school, head, known):
+    first, _created = services.school_export_request(actor=head, school=school, verified=False, now=NOW)
+    again, created = services.school_export_request(
+        actor=head, school=school, verified=False, now=NOW + datetime.timedelta(hours=1)
+    )
+    assert (again, created) == (first, False)
+    later, created = services.school_export_request(
+        actor=head, school=school, verified=False, now=NOW + services.STALE_AFTER + datetime.timedelta(minutes=1)
+    )
+    assert created and later != first
+    first.refresh_from_db()
+    assert first.status == SchoolExport.Status.FAILED
+
+
+def test_the_lists_take_the_same_number_of_queries_for_3_and_30_pupils(school, known):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exports import selectors
+
+    def count():
+        counts = []
+        for build in (
+            lambda: selectors.roster_table(school=school),
+            lambda: selectors.carers_table(school=school),
+            lambda: selectors.consent_table(school=school, now=NOW),
+            lambda: selectors.signatures_table(school=school),
+            lambda: selectors.incidents_table(school=school, concerns=False),
+            lambda: selectors.incidents_table(school=school, concerns=True),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                build()
+            counts.append(len(queries))
+        return counts
+
+    factories.PupilFactory(school=school)
+    few = count()
+    for _n in range(27):
+        extra = factories.PupilGuardianFactory(pupil=factories.PupilFactory(school=school)).pupil
+        IncidentFactory(school=school, pupils=[extra])
+        concern(school, pupils=[extra])
+    assert count() == few
