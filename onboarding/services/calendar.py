@@ -9,8 +9,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
 
 from safeguard import permissions
 from safeguard.audit.services import audit_log
@@ -319,18 +321,24 @@ def year_roll_over(*, actor, school, from_year, to_year, ip_address=None):
         next_group = {group.pk: later for group, later in zip(groups, groups[1:], strict=False)}
         on_roll = Pupil.objects.filter(school=school, year_group__isnull=False).on_roll(from_year.ends_on)
         left = moved = 0
-        # Top year first, so that a pupil moved up is never moved again in the same pass.
-        for group in reversed(groups):
-            pupils = list(on_roll.filter(year_group=group))
-            for pupil in pupils:
-                if group.pk in next_group:
-                    pupil.year_group = next_group[group.pk]
-                    moved += 1
-                else:
-                    pupil.left_on = from_year.ends_on
-                    left += 1
-                pupil.school_class = None
-                pupil.save(update_fields=["year_group", "school_class", "left_on", "updated_at"])
+        changed = []
+        now = timezone.now()
+        # One pass over the pupils on roll: each moves at most once, whatever the order of the rows.
+        for pupil in on_roll:
+            later = next_group.get(pupil.year_group_id)
+            if later is not None:
+                pupil.year_group = later
+                moved += 1
+            else:
+                pupil.left_on = from_year.ends_on
+                left += 1
+            pupil.school_class = None
+            pupil.updated_at = now  # bulk updates skip auto_now
+            changed.append(pupil)
+        # One UPDATE per batch and one history row per pupil, naming who rolled the year over.
+        bulk_update_with_history(
+            changed, Pupil, ["year_group", "school_class", "left_on", "updated_at"], batch_size=500, default_user=actor
+        )
         roll_over.summary = {"classes_copied": copied, "pupils_moved_up": moved, "pupils_left": left}
         roll_over.save(update_fields=["summary", "updated_at"])
         audit_log(

@@ -104,3 +104,16 @@ def test_another_trusts_school_is_not_found(client, trust, trust_admin):
     client.force_login(trust_admin)
     assert client.get(reverse("onboarding:school_edit", args=[trust.slug, other.slug])).status_code == 404
     assert client.get(reverse("onboarding:school_list", args=[other.organisation.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("schools", [3, 30])
+def test_schools_page_takes_as_many_queries_for_30_schools_as_for_3(
+    client, trust, trust_admin, schools, django_assert_max_num_queries
+):
+    for number in range(schools):
+        school = factories.SchoolFactory(organisation=trust, name=f"School {number:02}", slug=f"school-{number}")
+        factories.StaffRoleFactory(school=school, role=Role.HEADTEACHER)
+    client.force_login(trust_admin)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("onboarding:school_list", args=[trust.slug]))
+    assert response.content.decode().count("Invite head") == schools

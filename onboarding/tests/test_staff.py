@@ -174,3 +174,17 @@ def test_sending_twice_sends_once(school, head, mailoutbox):
 
 def test_forged_link_is_refused(client):
     assert client.get(reverse("onboarding:invitation_accept", args=["forged"])).status_code == 400
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_staff_page_takes_as_many_queries_for_30_people_as_for_3(
+    client, school, head, people, django_assert_max_num_queries
+):
+    for number in range(people):
+        staff_invite(
+            actor=head, school=school, email=f"p{number}@example.test", full_name=f"P {number}", roles=["teacher"]
+        )
+    client.force_login(head)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("onboarding:staff_list", args=[school.slug]))
+    assert response.content.decode().count("has not chosen a password yet") == people
