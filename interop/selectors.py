@@ -2,6 +2,8 @@
 
 from django.http import Http404
 
+from safeguard.directory.models import Pupil
+
 from .models import InteropImport
 
 
@@ -16,3 +18,11 @@ def import_for_school(school, public_id):
 def recent_imports(school, limit=10):
     """The school's latest imports, newest first (no payload loaded)."""
     return list(InteropImport.objects.filter(school=school).defer("payload").select_related("uploaded_by")[:limit])
+
+
+def pupil_for_school(school, public_id):
+    """The ``Pupil`` of ``school`` with ``public_id`` (year group loaded); another school's raises ``Http404``."""
+    pupil = Pupil.objects.filter(school=school, public_id=public_id).select_related("year_group", "school").first()
+    if pupil is None:
+        raise Http404
+    return pupil

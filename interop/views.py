@@ -5,6 +5,7 @@ Thin views: permission helper → form → service (``interop.services``) → re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +14,7 @@ from safeguard import permissions
 from safeguard.base import DomainError
 
 from . import selectors
+from .ctf_export import ctf_export_pupil
 from .forms import CtfUploadForm, ImportConfirmForm, OneRosterUploadForm
 from .models import InteropImport
 from .services import interop_import_apply, interop_import_preview
@@ -108,3 +110,19 @@ def import_confirm(request, slug, public_id):
         % counts,
     )
     return redirect("interop:import_detail", school.slug, interop_import.public_id)
+
+
+@login_required
+@require_GET
+def pupil_ctf(request, slug, public_id):
+    """Download a leaver's CTF (XML) to send to their new school; a pupil on roll gets a message instead."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    pupil = selectors.pupil_for_school(school, public_id)
+    try:
+        content = ctf_export_pupil(actor=request.user, pupil=pupil)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("directory:pupil_detail", school.slug, pupil.public_id)
+    response = HttpResponse(content, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="CTF-{pupil.upn or pupil.public_id}.xml"'
+    return response

@@ -14,6 +14,7 @@ from interop.models import ExternalId, InteropImport
 from safeguard.audit.models import AuditEvent
 from safeguard.directory.models import Guardian, Pupil, PupilGuardian, SchoolClass, YearGroup
 from safeguard.directory.tests import factories
+from safeguard.directory.validators import upn_check_letter
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime.datetime(2026, 12, 4, 12, 0, tzinfo=datetime.UTC)
@@ -303,3 +304,60 @@ def test_office_may_import_teacher_may_not(client, office, teacher, school):
     assert client.get(reverse("interop:oneroster_import", args=[school.slug])).status_code == 404
     response = client.post(reverse("interop:ctf_import", args=[school.slug]), {"file": ctf_file()})
     assert response.status_code == 404 and not InteropImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_leavers_ctf_exports_and_imports_at_the_new_school(client, office, school, other_school, fixed_now):
+    year = factories.YearGroupFactory(school=school, code="4", name="Year 4", order=4)
+    body = "999200126104"
+    pupil = factories.PupilFactory(
+        school=school,
+        upn=upn_check_letter(body) + body,
+        legal_first_name="Iris",
+        legal_last_name="Penhallow",
+        year_group=year,
+        has_sen=True,
+        is_looked_after=True,
+    )
+    factories.PupilGuardianFactory(
+        pupil=pupil,
+        guardian__first_name="Ruth",
+        guardian__last_name="Penhallow",
+        relationship="foster_carer",
+        has_parental_responsibility=False,
+    )
+    url = reverse("interop:pupil_ctf", args=[school.slug, pupil.public_id])
+    client.force_login(office)
+    assert client.get(url).status_code == 302  # still on roll: no CTF yet
+    pupil.left_on = datetime.date(2026, 12, 1)
+    pupil.save()
+    assert (
+        "Download the Common Transfer File"
+        in client.get(reverse("directory:pupil_detail", args=[school.slug, pupil.public_id])).content.decode()
+    )
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    assert AuditEvent.objects.filter(action="interop.ctf.exported", school=school).count() == 1
+
+    # The receiving school imports it: same pupil, same contact, parental responsibility kept as it was.
+    factories.YearGroupFactory(school=other_school, code="4", name="Year 4", order=4)
+    their_office = factories.UserFactory()
+    factories.StaffRoleFactory(user=their_office, school=other_school, role="office")
+    upload(client, their_office, other_school, "interop:ctf_import", SimpleUploadedFile("in.xml", response.content))
+    confirm(client, other_school, latest(other_school))
+    arrived = Pupil.objects.get(school=other_school, upn=pupil.upn)
+    assert (arrived.legal_first_name, arrived.year_group.code, arrived.has_sen, arrived.is_looked_after) == (
+        "Iris",
+        "4",
+        True,
+        True,
+    )
+    link = PupilGuardian.objects.get(pupil=arrived)
+    assert link.relationship == "foster_carer" and not link.has_parental_responsibility
+
+
+@pytest.mark.django_db
+def test_teacher_may_not_download_a_ctf(client, teacher, school):
+    pupil = factories.PupilFactory(school=school, left_on=datetime.date(2026, 12, 1))
+    client.force_login(teacher)
+    assert client.get(reverse("interop:pupil_ctf", args=[school.slug, pupil.public_id])).status_code == 404

@@ -18,6 +18,11 @@ def build_world(world):
             sha256="0" * 64,
         )
 
+    import datetime
+
+    from safeguard.directory.tests import factories
+
+    world.left_pupil = factories.PupilFactory(school=world.school, left_on=datetime.date(2026, 7, 20))
     world.interop_import = stored(world.school, world.users["office"])
     world.other_interop_import = stored(world.other_school, world.users["other_school_dsl"])
 
@@ -43,6 +48,21 @@ def rows(allow, only):
             "post",
             lambda f: {"slug": f.school.slug, "public_id": f.interop_import.public_id},
             allow(MANAGERS, status=302),  # the stored file fails the checks again: a message, nothing written
+        ),
+        ("interop:pupil_ctf", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.left_pupil.public_id},
+            allow(MANAGERS),
+        ),
+        ("interop:pupil_ctf", "pupil on roll"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.pupil.public_id},
+            allow(MANAGERS, status=302),  # a message: mark the pupil as left first
+        ),
+        ("interop:pupil_ctf", "pupil of another school"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_pupil.public_id},
+            allow([]),
         ),
         ("interop:import_confirm", "import of another school"): (
             "post",
