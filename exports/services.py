@@ -170,6 +170,9 @@ def _readme(*, school, export, files, now, counts):
         _("Signed agreement PDFs: %(signed)s. Consent copies: %(consent)s.")
         % {"signed": counts["signed"], "consent": counts["consent"]}
     )
+    if counts["missing"]:
+        lines.append(_("Stored files that could not be found, and are not included:"))
+        lines += [f"  {name}" for name in counts["missing"]]
     lines += ["", _("Files and their SHA-256:")]
     lines += [f"{item['sha256']}  {item['name']}" for item in files]
     return "\n".join(lines) + "\n"
@@ -203,14 +206,18 @@ def _write_zip(archive, *, school, export, now):
         tables.append(selectors.incidents_table(school=school, concerns=True, incidents=concerns))
     for table in tables:
         _add(archive, files, f"{table.name}.csv", csv_text(table), rows=len(table.rows))
-    counts = {"signed": 0, "consent": 0}
+    counts = {"signed": 0, "consent": 0, "missing": []}
     for document in selectors.signed_documents(school):
-        document.pdf.open("rb")
-        try:
-            data = document.pdf.read()
-        finally:
-            document.pdf.close()
         name = f"signed-agreements/{slugify(document.request.agreement.title)}-{document.request.public_id}.pdf"
+        try:
+            document.pdf.open("rb")
+            try:
+                data = document.pdf.read()
+            finally:
+                document.pdf.close()
+        except FileNotFoundError:  # the stored file is gone: say so rather than fail the whole export
+            counts["missing"].append(name)
+            continue
         _add(archive, files, name, data)
         counts["signed"] += 1
     for request in selectors.completed_requests_without_document(school):

@@ -473,3 +473,18 @@ def test_the_lists_take_the_same_number_of_queries_for_3_and_30_pupils(school, k
         IncidentFactory(school=school, pupils=[extra])
         concern(school, pupils=[extra])
     assert count() == few
+
+
+def test_a_signed_pdf_missing_from_storage_is_named_in_the_readme_not_a_failed_export(school, head, known):
+    from aup.documents import signed_document_create
+
+    document = signed_document_create(request=known["request"])
+    document.pdf.storage.delete(document.pdf.name)
+    export, _created = services.school_export_request(actor=head, school=school, verified=False)
+    export = services.school_export_build(export_id=export.pk)
+    assert export.status == SchoolExport.Status.READY
+    archive = zipfile.ZipFile(export.file.open("rb"))
+    readme = archive.read("README.txt").decode("utf-8")
+    assert "could not be found" in readme
+    assert f"pupil-acceptable-use-agreement-{known['request'].public_id}.pdf" in readme
+    export.file.close()
