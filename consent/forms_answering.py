@@ -208,5 +208,7 @@ class RecordAnswerForm(_QuestionsMixin, forms.Form):
             self.add_error("phone_caller", _("Please note who called."))
         if method == ConsentResponse.Method.PHONE and data.get("scan"):
             self.add_error("scan", _("A scan goes with a paper form, not a telephone call."))
-        self._clean_questions(self.purposes_asked())
+        # A written objection (paper or phone) under an opt-out question names only what the parent objects to:
+        # opt-out questions may be left unanswered here; silence keeps meaning yes for them.
+        self._clean_questions([p for p in self.purposes_asked() if p.if_unanswered != p.IfUnanswered.OPT_OUT])
         return data

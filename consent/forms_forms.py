@@ -26,14 +26,29 @@ class VersionSettingsForm(forms.ModelForm):
 
 
 class PurposeForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older page, a script): the question stays as it is, or opt-in for a new one.
+        self.fields["if_unanswered"].required = False
+
+    def clean_if_unanswered(self):
+        value = self.cleaned_data.get("if_unanswered")
+        if not value:
+            return self.instance.if_unanswered if self.instance.pk else ConsentPurpose.IfUnanswered.OPT_IN
+        return value
+
     class Meta:
         model = ConsentPurpose
-        fields = ["label", "wording", "media", "is_publication", "pupils_may_answer"]
-        widgets = {"wording": forms.Textarea(attrs={"rows": 3})}
+        fields = ["label", "wording", "media", "is_publication", "pupils_may_answer", "if_unanswered"]
+        widgets = {"wording": forms.Textarea(attrs={"rows": 3}), "if_unanswered": forms.RadioSelect}
         help_texts = {
             "label": _("What staff see in the class grid, e.g. “Images on the school website”."),
             "wording": _("The question exactly as parents read it. Changing it later needs a new version."),
             "is_publication": _("Website, social media, press, marketing: refused for pupils kept to internal use."),
+            "if_unanswered": _(
+                "Opt-in: consent is a positive act and silence is not consent. Opt-out: the school may use images "
+                "unless a parent objects, online or in writing to the office. Parents are told which applies."
+            ),
         }
 
 

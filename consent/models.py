@@ -110,6 +110,13 @@ class ConsentPurpose(TimeStampedModel):
         VIDEOS = "videos", _("Videos")
         OTHER = "other", _("Other")
 
+    class IfUnanswered(models.TextChoices):
+        """What silence means: opt-in (the English default — consent is a positive act, silence is not consent) or
+        opt-out (common in US districts — yes unless a parent objects, online or in writing to the office)."""
+
+        OPT_IN = "opt_in", _("No answer means no (opt-in)")
+        OPT_OUT = "opt_out", _("Yes unless a parent objects (opt-out)")
+
     version = models.ForeignKey(ConsentFormVersion, on_delete=models.PROTECT, related_name="purposes")
     code = models.SlugField(_("code"), max_length=60)
     media = models.CharField(_("media"), max_length=10, choices=Media.choices, default=Media.IMAGES)
@@ -119,6 +126,9 @@ class ConsentPurpose(TimeStampedModel):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_publication = models.BooleanField(_("published outside the school"), default=True)
     pupils_may_answer = models.BooleanField(_("pupils old enough may answer"), default=True)
+    if_unanswered = models.CharField(
+        _("if a parent does not answer"), max_length=10, choices=IfUnanswered.choices, default=IfUnanswered.OPT_IN
+    )
 
     class Meta:
         verbose_name = _("consent purpose")
@@ -333,3 +343,84 @@ class ConsentReminderSent(TimeStampedModel):
                 fields=["request", "offset_days", "recipient"], name="consent_consentremindersent_once"
             ),
         ]
+
+
+class NamingLevel(models.TextChoices):
+    """How much of a pupil's name may be published with their image, strictest first (Sigma photography policy:
+    names are not published with images unless separately agreed; first names only where allowed)."""
+
+    NO_NAME = "no_name", _("No name")
+    FIRST_NAME = "first_name", _("First name only")
+    FULL_NAME = "full_name", _("Full name, with consent")
+
+
+class ImageLevel(models.TextChoices):
+    """How a pupil may appear in images, strictest first (one school never shows faces clearly on social media)."""
+
+    FACES_HIDDEN = "faces_hidden", _("No identifiable images (faces not clearly shown)")
+    PER_CONSENT = "per_consent", _("Images as the consent answers allow")
+
+
+# Strictness order of the levels: a lower rank is stricter.
+NAMING_RANK = {NamingLevel.NO_NAME: 0, NamingLevel.FIRST_NAME: 1, NamingLevel.FULL_NAME: 2}
+IMAGE_RANK = {ImageLevel.FACES_HIDDEN: 0, ImageLevel.PER_CONSENT: 1}
+
+
+class NamingRule(PublicIdModel):
+    """A school's naming and image rule for a band of year groups (grades), from ``year_from`` to ``year_to`` by
+    ``YearGroup.order``, e.g. Reception–Year 2: first name only, faces not clearly shown.
+
+    Bands of one school do not overlap (checked by ``consent.services_naming``). A rule is never deleted: ending it
+    sets ``ended_at``; history keeps every change. A pupil in no band has no naming rule.
+    """
+
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="naming_rules")
+    year_from = models.ForeignKey(
+        "directory.YearGroup", on_delete=models.PROTECT, related_name="+", verbose_name=_("from year group")
+    )
+    year_to = models.ForeignKey(
+        "directory.YearGroup", on_delete=models.PROTECT, related_name="+", verbose_name=_("to year group")
+    )
+    naming = models.CharField(_("names with images"), max_length=20, choices=NamingLevel.choices)
+    images = models.CharField(_("images"), max_length=20, choices=ImageLevel.choices)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("naming rule")
+        verbose_name_plural = _("naming rules")
+        ordering = ["school", "year_from__order"]
+
+    def __str__(self):
+        return f"{self.year_from}–{self.year_to}: {self.get_naming_display()}, {self.get_images_display()}"
+
+
+class PupilNamingChoice(PublicIdModel):
+    """A parent's choice of a stricter naming and image level for their child than the school's band allows.
+
+    One current choice per pupil; a new choice ends the current one (``ended_at``), so every choice stays with who
+    made it and when. The stricter of the band's rule and the choice applies (``consent.selectors_naming``).
+    """
+
+    pupil = models.ForeignKey("directory.Pupil", on_delete=models.PROTECT, related_name="naming_choices")
+    naming = models.CharField(_("names with images"), max_length=20, choices=NamingLevel.choices)
+    images = models.CharField(_("images"), max_length=20, choices=ImageLevel.choices)
+    guardian = models.ForeignKey(
+        "directory.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("naming choice")
+        verbose_name_plural = _("naming choices")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(ended_at__isnull=True), name="consent_pupilnamingchoice_one_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pupil}: {self.get_naming_display()}, {self.get_images_display()}"

@@ -6,6 +6,9 @@ Rules, with their source (Sigma photography policy = seeds/002):
 - DSL measure "no photos" (§6).                                                                   → no, "no_photos"
 - DSL measure "internal use only": nothing published (§6); internal uses follow consent.          → no, "internal_only"
 - No answer means no: consent is a positive act, silence is not consent (§4).                     → no, "no_response"
+  A question the school asks opt-out ("yes unless a parent objects", common in US districts) reads silence as
+  yes; a recorded no (online, or a written objection the office records from paper or phone) is still no, and
+  everything above (leaving, court order, DSL measures) still overrides.                         → yes, "no_objection"
 - An answer to a changed or removed question, or from a past academic year, does not count (§4.4). → no, "expired"
 - Any guardian with parental responsibility says no → no; if another said yes the reason is
   "guardians_disagree": if parents disagree, the answer is no (§4.10).                           → no, "refused"
@@ -26,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 REASONS = {
     "consented": _("Consent given"),
     "no_response": _("No response"),
+    "no_objection": _("No objection (opt-out)"),
     "refused": _("Refused"),
     "guardians_disagree": _("Guardians disagree"),
     "expired": _("Expired — ask again"),
@@ -54,12 +58,14 @@ class AnswerRecord:
 
 @dataclasses.dataclass(frozen=True)
 class PurposeRule:
-    """What the current form asks: the code, wording hash, whether it is a publication use and pupils may answer."""
+    """What the current form asks: the code, wording hash, whether it is a publication use and pupils may answer,
+    and ``opt_out``: True when silence means yes ("yes unless a parent objects"), False for opt-in (the default)."""
 
     code: str
     wording_sha256: str
     is_publication: bool
     pupils_may_answer: bool
+    opt_out: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +121,9 @@ def _parents(records, purpose, form, facts, academic_year_id):
         return Decision(False, "guardians_disagree" if disagree else "refused")
     if valid:
         return Decision(True, "consented")
+    if purpose.opt_out:
+        # Silence (or only an answer that no longer counts) under an opt-out question: no objection, so yes.
+        return Decision(True, "no_objection")
     return Decision(False, "expired" if answers else "no_response")
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from aup.services import current_academic_year
 from safeguard.directory.models import PupilGuardian
 
-from .models import ConsentAnswer, ConsentFormVersion, PhotoMeasure
+from .models import ConsentAnswer, ConsentFormVersion, ConsentPurpose, PhotoMeasure
 from .rules import AnswerRecord, FormRule, PupilFacts, PurposeRule, decide
 from .services import current_version
 
@@ -89,7 +89,16 @@ def effective_answers(*, school, pupils, now=None, form=None):
     records_by_pupil = {}
     for (pupil_id, _respondent, code), record in latest.items():
         records_by_pupil.setdefault(pupil_id, {}).setdefault(code, []).append(record)
-    rules = [PurposeRule(p.code, p.wording_sha256, p.is_publication, p.pupils_may_answer) for p in purposes]
+    rules = [
+        PurposeRule(
+            p.code,
+            p.wording_sha256,
+            p.is_publication,
+            p.pupils_may_answer,
+            p.if_unanswered == ConsentPurpose.IfUnanswered.OPT_OUT,
+        )
+        for p in purposes
+    ]
     for pupil in pupils:
         measure, court_order = measures.get(pupil.pk, (None, False))
         facts = PupilFacts(

@@ -16,7 +16,9 @@ from safeguard.directory.models import Pupil, PupilGuardian
 from .models import ConsentForm, ConsentFormVersion, ConsentPurpose, ConsentRequest
 from .selectors import effective_answers
 
-NEEDS_ASKING = frozenset({"no_response", "expired"})
+# An opt-out question nobody has answered ("no_objection") counts as yes, but the family still needs asking: a
+# parent who was never sent the form cannot object.
+NEEDS_ASKING = frozenset({"no_response", "expired", "no_objection"})
 
 
 def form_for_school(school):

@@ -107,10 +107,17 @@ def form_content(version):
         "introduction": version.introduction,
         "organisations": version.organisation_list(),
         "duration": version.duration,
-        "purposes": [
-            {"code": p.code, "label": p.label, "wording": p.wording} for p in version.purposes.order_by("order")
-        ],
+        "purposes": [_purpose_content(p) for p in version.purposes.order_by("order")],
     }
+
+
+def _purpose_content(purpose):
+    """One question as shown. An opt-out question also says so, since the respondent is told what silence means;
+    an opt-in question's content is as before, so the fingerprints of forms already answered do not change."""
+    content = {"code": purpose.code, "label": purpose.label, "wording": purpose.wording}
+    if purpose.if_unanswered == ConsentPurpose.IfUnanswered.OPT_OUT:
+        content["if_unanswered"] = purpose.if_unanswered
+    return content
 
 
 def current_version(school):
@@ -123,9 +130,22 @@ def current_version(school):
 
 
 def purpose_save(
-    *, actor, version, code, label, wording, media="images", is_publication=True, pupils_may_answer=True, order=0
+    *,
+    actor,
+    version,
+    code,
+    label,
+    wording,
+    media="images",
+    is_publication=True,
+    pupils_may_answer=True,
+    order=0,
+    if_unanswered=ConsentPurpose.IfUnanswered.OPT_IN,
 ):
     """Add or change a question on a DRAFT version; return the ``ConsentPurpose``.
+
+    ``if_unanswered``: a ``ConsentPurpose.IfUnanswered`` value — opt-in (no answer means no, the default) or opt-out
+    (yes unless a parent objects).
 
     Raises ``PermissionError`` (needs ``MANAGE_CONSENT``) and ``DomainError`` for a published version (publish a
     new version instead: answers to the old wording must not count for a changed question).
@@ -145,6 +165,7 @@ def purpose_save(
                 "is_publication": is_publication,
                 "pupils_may_answer": pupils_may_answer,
                 "order": order,
+                "if_unanswered": if_unanswered,
                 "wording_sha256": purpose_wording_sha256(label=label, wording=wording),
             },
         )
@@ -153,7 +174,7 @@ def purpose_save(
             action="consent.purpose.saved",
             school=version.form.school,
             subject=version.form,
-            data={"version": version.number, "code": code},
+            data={"version": version.number, "code": code, "if_unanswered": if_unanswered},
         )
     return purpose
 
@@ -238,7 +259,8 @@ def consent_response_record(
         pupil: the ``Pupil``; version: the published ``ConsentFormVersion`` shown.
         answers: ``{purpose code: bool}``. A first response ("answers") must answer every question yes or no —
             nothing is assumed (photography policy §4: consent is a positive act); a change or withdrawal may carry
-            only the questions that change.
+            only the questions that change. A paper or phone record (a written objection) may leave opt-out
+            questions unanswered: silence means yes for them.
         method: a ``ConsentResponse.Method``; paper and phone need ``recorded_by`` (office staff, ``MANAGE_CONSENT``)
             and a phone answer needs ``phone_caller``.
         typed_name: the respondent's name as typed (or as written on paper / given on the phone).
@@ -270,7 +292,11 @@ def consent_response_record(
     unknown = set(answers) - set(purposes)
     if unknown:
         raise ConsentError(_("Some answers are for questions this form does not ask."), code="unknown")
-    if kind == ConsentResponse.Kind.ANSWERS and set(answers) != set(purposes):
+    required = set(purposes)
+    if method in (ConsentResponse.Method.PAPER, ConsentResponse.Method.PHONE):
+        # A written or telephoned objection to an opt-out question need not answer the others that are opt-out.
+        required = {code for code, p in purposes.items() if p.if_unanswered != ConsentPurpose.IfUnanswered.OPT_OUT}
+    if kind == ConsentResponse.Kind.ANSWERS and not required <= set(answers):
         raise ConsentError(_("Please answer every question yes or no."), code="incomplete")
     if not answers:
         raise ConsentError(_("Nothing was answered."), code="empty")

@@ -163,8 +163,19 @@ def _unique_code(version, label):
     return code
 
 
-def purpose_add(*, actor, version, label, wording, media="images", is_publication=True, pupils_may_answer=True):
-    """Add a question at the end of a draft; its code is made from the label. Returns the ``ConsentPurpose``."""
+def purpose_add(
+    *,
+    actor,
+    version,
+    label,
+    wording,
+    media="images",
+    is_publication=True,
+    pupils_may_answer=True,
+    if_unanswered=ConsentPurpose.IfUnanswered.OPT_IN,
+):
+    """Add a question at the end of a draft; its code is made from the label. Returns the ``ConsentPurpose``.
+    ``if_unanswered``: opt-in (no answer means no) or opt-out (yes unless a parent objects)."""
     _check(actor, version.form.school)
     _draft_only(version)
     return purpose_save(
@@ -177,6 +188,7 @@ def purpose_add(*, actor, version, label, wording, media="images", is_publicatio
         is_publication=is_publication,
         pupils_may_answer=pupils_may_answer,
         order=_next_order(version),
+        if_unanswered=if_unanswered,
     )
 
 
@@ -258,6 +270,7 @@ def version_new(*, actor, form):
                         order=p.order,
                         is_publication=p.is_publication,
                         pupils_may_answer=p.pupils_may_answer,
+                        if_unanswered=p.if_unanswered,
                     )
                     for p in source.purposes.all()
                 ]

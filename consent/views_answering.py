@@ -38,6 +38,7 @@ Method = ConsentResponse.Method
 PARENT_REASONS = {
     "consented": gettext_lazy("Consent given"),
     "no_response": gettext_lazy("Not answered"),
+    "no_objection": gettext_lazy("Not answered: yes unless you object"),
     "refused": gettext_lazy("A parent or carer said no"),
     "guardians_disagree": gettext_lazy("A parent or carer said no"),
     "expired": gettext_lazy("Please answer again"),

@@ -160,6 +160,7 @@ def purpose_edit(request, slug, public_id, code):
             is_publication=data["is_publication"],
             pupils_may_answer=data["pupils_may_answer"],
             order=purpose.order,
+            if_unanswered=data["if_unanswered"],
         )
         messages.success(request, _("The question is saved."))
         return redirect("consent:version_edit", school.slug, version.public_id)
