@@ -61,8 +61,9 @@ from .suppression import FEWER_THAN, NOT_SHOWN_NOTE, Cell, cell, is_small, suppr
 REPORT_VERSION = 1
 LEVELS = (1, 2, 3, 4, 5)
 PREJUDICE_CODES = figures.PREJUDICE_CODES
-# Consent: an effective answer of one of these reasons means nobody's answer counts for the question.
-NO_ANSWER_REASONS = {"no_response", "expired"}
+# Consent: an effective answer of one of these reasons means nobody's answer counts for the question (an opt-out
+# question's "no_objection" is yes by silence, not an answer).
+NO_ANSWER_REASONS = {"no_response", "expired", "no_objection"}
 TERM_ORDERS = (
     (Term.Kind.AUTUMN, Term.Kind.SPRING, Term.Kind.SUMMER),
     (Term.Kind.SEMESTER_1, Term.Kind.SEMESTER_2),
