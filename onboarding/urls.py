@@ -14,6 +14,7 @@ urlpatterns = [
     path("trust/<slug:slug>/schools/<slug:school_slug>/head/", schools.school_head_invite, name="school_head_invite"),
     path("school/<slug:slug>/setup/", calendar.setup_home, name="setup_home"),
     path("school/<slug:slug>/setup/years/add/", calendar.academic_year_add, name="academic_year_add"),
+    path("school/<slug:slug>/setup/years/<int:pk>/", calendar.academic_year_edit, name="academic_year_edit"),
     path("school/<slug:slug>/setup/year-groups/add/", calendar.year_groups_add, name="year_groups_add"),
     path("school/<slug:slug>/setup/classes/add/", calendar.class_add, name="class_add"),
     path("school/<slug:slug>/setup/classes/<int:pk>/", calendar.class_edit, name="class_edit"),

@@ -86,17 +86,8 @@ def _full_clean(instance):
         raise DomainError(" ".join(error.messages), code="invalid") from error
 
 
-def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, ip_address=None):
-    """Add an academic year to ``school`` with its terms or semesters; return the ``AcademicYear``.
-
-    Args:
-        name: e.g. "2026/27". starts_on, ends_on: dates.
-        terms: ``[(Term.Kind value, starts_on, ends_on)]``; each inside the year, none overlapping.
-
-    Raises ``PermissionError``; ``DomainError`` for a year that overlaps another of the school's years, a term
-    outside the year, overlapping terms, or a repeated term.
-    """
-    _require(actor, school)
+def _check_terms(starts_on, ends_on, terms):
+    """Raise ``DomainError`` unless the year ends after it starts and ``terms`` lie inside it, in order, once each."""
     if ends_on <= starts_on:
         raise DomainError(_("The year must end after it starts."), code="dates")
     terms = sorted(terms, key=lambda term: term[1])
@@ -111,6 +102,20 @@ def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, ip_a
             raise DomainError(_("%(term)s overlaps the term before it.") % {"term": Kind(kind).label}, code="overlap")
     if len({kind for kind, _s, _e in terms}) != len(terms):
         raise DomainError(_("Each term can appear only once."), code="repeat")
+
+
+def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, ip_address=None):
+    """Add an academic year to ``school`` with its terms or semesters; return the ``AcademicYear``.
+
+    Args:
+        name: e.g. "2026/27". starts_on, ends_on: dates.
+        terms: ``[(Term.Kind value, starts_on, ends_on)]``; each inside the year, none overlapping.
+
+    Raises ``PermissionError``; ``DomainError`` for a year that overlaps another of the school's years, a term
+    outside the year, overlapping terms, or a repeated term.
+    """
+    _require(actor, school)
+    _check_terms(starts_on, ends_on, terms)
     with transaction.atomic():
         if AcademicYear.objects.filter(school=school, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
             raise DomainError(_("This academic year overlaps one the school already has."), code="year_overlap")
@@ -350,3 +355,48 @@ def year_roll_over(*, actor, school, from_year, to_year, ip_address=None):
             ip_address=ip_address,
         )
     return roll_over
+
+
+def academic_year_update(*, actor, year, name, starts_on, ends_on, terms, ip_address=None):
+    """Change an academic year's name, dates and its terms' dates; a term kind not there yet is added (terms are never
+    removed: records may name them). ``terms`` as for ``academic_year_create``. Returns the names of what changed
+    (empty on a repeat). Raises ``PermissionError``; ``DomainError`` as ``academic_year_create`` does."""
+    school = year.school
+    _require(actor, school)
+    _check_terms(starts_on, ends_on, terms)
+    with transaction.atomic():
+        year = AcademicYear.objects.select_for_update().get(pk=year.pk)
+        if (
+            AcademicYear.objects.filter(school=school, starts_on__lte=ends_on, ends_on__gte=starts_on)
+            .exclude(pk=year.pk)
+            .exists()
+        ):
+            raise DomainError(_("This academic year overlaps one the school already has."), code="year_overlap")
+        changed = []
+        for field, value in (("name", name.strip()), ("starts_on", starts_on), ("ends_on", ends_on)):
+            if getattr(year, field) != value:
+                setattr(year, field, value)
+                changed.append(field)
+        if changed:
+            _full_clean(year)
+            year.save()
+        existing = {term.kind: term for term in year.terms.all()}
+        for kind, term_starts, term_ends in terms:
+            term = existing.get(kind)
+            if term is None:
+                Term.objects.create(academic_year=year, kind=kind, starts_on=term_starts, ends_on=term_ends)
+                changed.append(kind)
+            elif (term.starts_on, term.ends_on) != (term_starts, term_ends):
+                term.starts_on, term.ends_on = term_starts, term_ends
+                term.save(update_fields=["starts_on", "ends_on", "updated_at"])
+                changed.append(kind)
+        if changed:
+            audit_log(
+                actor=actor,
+                action="onboarding.academic_year.updated",
+                school=school,
+                subject=year,
+                data={"name": year.name, "changed": changed},
+                ip_address=ip_address,
+            )
+    return changed

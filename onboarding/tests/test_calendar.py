@@ -180,3 +180,20 @@ def test_roll_over_takes_as_many_queries_for_30_pupils_as_for_3(school, head, pu
     with django_assert_max_num_queries(20):
         done = services.year_roll_over(actor=head, school=school, from_year=old, to_year=new)
     assert done.summary["pupils_moved_up"] + done.summary["pupils_left"] == pupils
+
+
+def test_editing_a_year_moves_its_term_dates_and_a_repeat_changes_nothing(client, school, head, other_school):
+    year = _year(school, head)
+    values = services.academic_year_preset("england", 2026)
+    terms = [(kind, starts, ends) for kind, starts, ends in values["terms"]]
+    terms[0] = ("autumn", D(2026, 9, 4), D(2026, 12, 18))
+    kwargs = {"name": "2026/27", "starts_on": values["starts_on"], "ends_on": values["ends_on"], "terms": terms}
+    assert services.academic_year_update(actor=head, year=year, **kwargs) == ["autumn"]
+    assert services.academic_year_update(actor=head, year=year, **kwargs) == []
+    assert year.terms.get(kind="autumn").starts_on == D(2026, 9, 4)
+    assert AuditEvent.objects.filter(action="onboarding.academic_year.updated").count() == 1
+    client.force_login(head)
+    page = client.get(reverse("onboarding:academic_year_edit", args=[school.slug, year.pk])).content.decode()
+    assert 'value="2026-09-04"' in page
+    theirs = AcademicYear.objects.create(school=other_school, name="x", starts_on=D(2026, 9, 1), ends_on=D(2027, 8, 31))
+    assert client.get(reverse("onboarding:academic_year_edit", args=[school.slug, theirs.pk])).status_code == 404

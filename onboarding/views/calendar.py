@@ -205,3 +205,42 @@ def roll_over(request, slug):
         "onboarding/roll_over.html",
         {"school": school, "form": form, "years": years, "today": datetime.date.today()},
     )
+
+
+@login_required
+def academic_year_edit(request, slug, pk):
+    """GET: the year and its terms. POST: change their dates. A year of another school is "not found"."""
+    school = _school(request, slug)
+    year = AcademicYear.objects.filter(school=school, pk=pk).prefetch_related("terms").first()
+    if year is None:
+        raise Http404
+    terms = list(year.terms.all())
+    kinds = [term.kind for term in terms] or [
+        kind for kind, _s, _e in services.academic_year_preset(services.term_preset_for(school), 2000)["terms"]
+    ]
+    initial = {"name": year.name, "starts_on": year.starts_on, "ends_on": year.ends_on}
+    for term in terms:
+        initial[f"{term.kind}_starts_on"], initial[f"{term.kind}_ends_on"] = term.starts_on, term.ends_on
+    form = AcademicYearForm(request.POST or None, initial=initial, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.academic_year_update(
+                actor=request.user,
+                year=year,
+                name=form.cleaned_data["name"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                terms=form.terms(),
+                ip_address=client_ip(request),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if changed:
+                messages.success(
+                    request, _("Academic year %(name)s has been saved.") % {"name": form.cleaned_data["name"]}
+                )
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("onboarding:setup_home", school.slug)
+    return render(request, "onboarding/academic_year_form.html", {"school": school, "form": form, "year": year})

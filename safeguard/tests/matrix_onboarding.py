@@ -17,6 +17,7 @@ def build_world(world):
     world.other_trust = factories.OrganisationFactory(name="Other Trust", slug="other-trust")
     world.other_trust_school = factories.SchoolFactory(organisation=world.other_trust, slug="other-trust-school")
     world.other_class = factories.SchoolClassFactory(school=world.other_school, name="Other class")
+    world.other_year = world.other_class.academic_year
     world.invited_teacher, _created = account_for(email="new.teacher@example.test", full_name="New Teacher")
     StaffRole.objects.create(user=world.invited_teacher, school=world.school, role=Role.TEACHER)
     world.staff_invitation = staff_invitation_issue(
@@ -85,6 +86,16 @@ def rows(allow, only):
         ("onboarding:academic_year_add", "other school"): (
             "post",
             lambda f: {"slug": f.other_school.slug},
+            allow([]),
+        ),
+        ("onboarding:academic_year_edit", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "pk": f.school.academic_years.first().pk},
+            allow(SETUP),
+        ),
+        ("onboarding:academic_year_edit", "year of another school under this school"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "pk": f.other_year.pk},
             allow([]),
         ),
         ("onboarding:year_groups_add", ""): ("post", lambda f: {"slug": f.school.slug}, allow(SETUP, status=302)),
