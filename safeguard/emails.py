@@ -9,6 +9,7 @@ from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from safeguard.country_words import english_variant, school_country
 from safeguard.middleware import with_language
 
 
@@ -32,6 +33,20 @@ def render_text(template_name, context):
     return _text_engine().get_template(template_name).render(context)
 
 
+def _context_country(context):
+    """The country of the school an e-mail is about: ``context["school"]``, else the school of the first record in
+    the context that belongs to one (a pupil, an incident, an invitation …); "" when none does."""
+    country = school_country(context.get("school"))
+    if country:
+        return country
+    for value in context.values():
+        if getattr(value, "school_id", None) is not None:
+            country = school_country(value)
+            if country:
+                return country
+    return ""
+
+
 def send_templated_email(name, *, to, context, language=None, attachments=()):
     """Render ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html`` and send them through Django's mail.
 
@@ -41,7 +56,9 @@ def send_templated_email(name, *, to, context, language=None, attachments=()):
         context: template context; ``site_url`` is added (absolute links in e-mails). A ``path`` (the link the
             e-mail is about) gets ``?lang=<language>`` added, so the page opens in the language the e-mail was
             written in, whatever the recipient's browser prefers (``safeguard.middleware.QueryLanguageMiddleware``).
-        language: language code to render in (the recipient's); defaults to the active language.
+        language: language code to render in (the recipient's); defaults to the active language. English is
+            written as the school of the e-mail writes it (``context["school"]``, or the school of a record in the
+            context): American English for a school in the US (``safeguard.country_words``).
         attachments: ``(filename, bytes, mimetype)`` tuples, e.g. a PDF copy.
 
     The subject and text body are rendered without HTML escaping (they are not HTML); the HTML body escapes.
@@ -49,6 +66,9 @@ def send_templated_email(name, *, to, context, language=None, attachments=()):
     Raises whatever the mail backend raises (``smtplib.SMTPException``, ``OSError``), for the caller to retry.
     """
     language = language or translation.get_language()
+    country = _context_country(context)
+    if country:  # English follows the school's country: a US school's e-mails are in American English
+        language = english_variant(language, country)
     context = {**context, "site_url": settings.SITE_URL}
     if context.get("path"):
         context["path"] = with_language(context["path"], language)

@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.utils import translation
 
+from safeguard.country_words import VARIANTS
+
 LANGUAGE_PARAMETER = "lang"
 
 # Browser features no page of ours uses: a script that got in anyway may not turn them on (an empty allow-list).
@@ -31,9 +33,11 @@ PERMISSIONS_POLICY = ", ".join(
 
 
 def offered_language(code):
-    """``code`` if it is one of ``settings.LANGUAGES`` (case-insensitive), else None."""
+    """``code`` if it is one of ``settings.LANGUAGES`` or a variant of one (case-insensitive), else None."""
     code = (code or "").lower()
-    return code if code in dict(settings.LANGUAGES) else None
+    # A variant the product activates by the school's country (en-us) is offered too: e-mails to a US school's
+    # parents link with ?lang=en-us (safeguard.country_words).
+    return code if code in dict(settings.LANGUAGES) or code in VARIANTS else None
 
 
 def with_language(url, language):

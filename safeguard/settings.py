@@ -103,6 +103,8 @@ TEMPLATES = [
             ],
             # The platform's own filters and tags ({% load safeguard %}); the project package is not an app.
             "libraries": {"safeguard": "safeguard.templatetags.safeguard_tags"},
+            # Dates in the reader's order: {{ day|date:"j F Y" }} reads month-first in American English (issue 13).
+            "builtins": ["safeguard.templatetags.local_dates"],
         },
     },
 ]

@@ -1,5 +1,6 @@
 """Session and language middleware for signed-in users."""
 
+import re
 import time
 
 from django.conf import settings
@@ -10,11 +11,19 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from safeguard.country_words import english_variant, is_english
+from safeguard.directory.models import Guardian, School, StaffRole
+
 from .selectors import user_language
 
 SIGNED_IN_AT = "safeguard_signed_in_at"
 LAST_SEEN = "safeguard_last_seen"
 LANGUAGE_SESSION_KEY = "safeguard_language"
+# The country of the signed-in person's own school (see ``_home_country``), and of each school whose pages they
+# opened ({slug: country}): asked once per session, so a page costs no query for it.
+HOME_COUNTRY_SESSION_KEY = "safeguard_home_country"
+SCHOOL_COUNTRIES_SESSION_KEY = "safeguard_school_countries"
+_SCHOOL_PATH = re.compile(r"^/school/(?P<slug>[-\w]+)/")
 
 # How stale the stored "last seen" time (and with it the session's stored expiry and cookie) may get: a request
 # within this many seconds of the last refresh writes nothing, so most pages neither save the session nor send a
@@ -78,6 +87,10 @@ class UserLanguageMiddleware:
     """Activates the signed-in user's language: their own choice, else their school's default language.
 
     Anonymous visitors keep what LocaleMiddleware chose (browser language or the language cookie).
+
+    English follows the school's country (``safeguard.country_words``): American English (``en-us``: students,
+    grades, principal …, month-first dates) on the pages of a US school (``/school/<slug>/…``), and on other pages
+    for a person whose own school is in the US; British English everywhere else.
     """
 
     def __init__(self, get_response):
@@ -91,6 +104,44 @@ class UserLanguageMiddleware:
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = translation.get_language()
+        if is_english(translation.get_language()):
+            variant = english_variant(translation.get_language(), _page_country(request))
+            if variant != translation.get_language():
+                translation.activate(variant)
+                request.LANGUAGE_CODE = variant
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+def _home_country(user):
+    """The country of ``user``'s own school: the first where they hold a role, else their first child's (as
+    ``user_language`` chooses the school's language); "" when they have none."""
+    role = StaffRole.objects.current().filter(user=user).select_related("school").order_by("pk").first()
+    if role is not None:
+        return role.school.country
+    guardian = Guardian.objects.filter(user=user).select_related("school").order_by("pk").first()
+    return guardian.school.country if guardian is not None else ""
+
+
+def _page_country(request):
+    """The country whose words the page uses: the school of the address (``/school/<slug>/…``), else the signed-in
+    person's own school; "" when neither is known. Remembered in a signed-in person's session."""
+    match = _SCHOOL_PATH.match(request.path_info)
+    signed_in = request.user.is_authenticated
+    if match:
+        slug = match["slug"]
+        known = request.session.get(SCHOOL_COUNTRIES_SESSION_KEY, {}) if signed_in else {}
+        if slug in known:
+            return known[slug]
+        country = School.objects.filter(slug=slug).values_list("country", flat=True).first()
+        if country is None:
+            return ""  # no such school: the view answers 404
+        if signed_in:
+            request.session[SCHOOL_COUNTRIES_SESSION_KEY] = {**known, slug: country}
+        return country
+    if not signed_in:
+        return ""
+    if HOME_COUNTRY_SESSION_KEY not in request.session:
+        request.session[HOME_COUNTRY_SESSION_KEY] = _home_country(request.user)
+    return request.session[HOME_COUNTRY_SESSION_KEY]
