@@ -362,8 +362,8 @@ class ImageLevel(models.TextChoices):
 
 
 # Strictness order of the levels: a lower rank is stricter.
-NAMING_RANK = {NamingLevel.NO_NAME: 0, NamingLevel.FIRST_NAME: 1, NamingLevel.FULL_NAME: 2}
-IMAGE_RANK = {ImageLevel.FACES_HIDDEN: 0, ImageLevel.PER_CONSENT: 1}
+NAMING_RANK = {NamingLevel.NO_NAME.value: 0, NamingLevel.FIRST_NAME.value: 1, NamingLevel.FULL_NAME.value: 2}
+IMAGE_RANK = {ImageLevel.FACES_HIDDEN.value: 0, ImageLevel.PER_CONSENT.value: 1}
 
 
 class NamingRule(PublicIdModel):

@@ -29,6 +29,7 @@ from .documents_staff import do_not_photograph_list, do_not_photograph_pdf
 from .forms_staff import ClassChoiceForm, EventForm, GridFilterForm, MayIForm
 from .models import PhotoEvent
 from .selectors import current_form, effective_answers, purposes_of
+from .selectors_naming import current_rules, naming_for_pupils
 from .services import current_version
 from .services_events import event_save
 
@@ -198,10 +199,13 @@ def may_i(request, slug):
         more = len(pupils) > MAX_MATCHES
         pupils = pupils[:MAX_MATCHES]
         _purposes, decisions = effective_answers(school=school, pupils=pupils, now=now)
+        naming = naming_for_pupils(school=school, pupils=pupils)
         purpose = next(p for p in purposes if p.code == form.cleaned_data["purpose"])
         for pupil in pupils:
             decision = decisions[pupil.pk][purpose.code]
-            results.append({"pupil": pupil, "decision": decision, "line": one_line(decision)})
+            results.append(
+                {"pupil": pupil, "decision": decision, "line": one_line(decision), "naming": naming[pupil.pk]}
+            )
     context = {
         "school": school,
         "form": form,
@@ -230,16 +234,28 @@ def _dnp_selection(request, school, day):
 @require_GET
 def do_not_photograph(request, slug):
     """The pupils of a class (or the whole school) who may not be photographed or published for some or every
-    purpose — computed now, so always current."""
+    purpose — computed now, so always current — and the naming and image rules: the school's bands and the pupils
+    whose parent chose a stricter level."""
     school = _school(request, slug)
     now = timezone.now()
     form, school_class, pupils = _dnp_selection(request, school, school.today(now))
+    pupils = list(pupils)
+    rules = current_rules(school)
+    naming = naming_for_pupils(school=school, pupils=pupils, rules=rules)
     context = {
         "school": school,
         "form": form,
         "school_class": school_class,
         "listing": do_not_photograph_list(school=school, pupils=pupils, now=now),
         "generated_at": now,
+        "naming_rules": rules,
+        # Pupils whose parent chose a stricter level than their band's, or who are in no band.
+        "naming_exceptions": [
+            {"pupil": pupil, "naming": naming[pupil.pk]}
+            for pupil in pupils
+            if naming[pupil.pk] is not None and naming[pupil.pk].by_parent
+        ],
+        "without_rule": sum(1 for pupil in pupils if naming[pupil.pk] is None),
     }
     return render(request, "consent/dnp.html", context)
 
