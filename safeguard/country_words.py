@@ -114,6 +114,9 @@ _RULES = [
     (r"foster carer", "foster parent"),
     (r"carers", "guardians"),
     (r"carer", "guardian"),
+    # special needs and English learners: the US abbreviations (an IEP, an English language learner)
+    (r"(?-i:SEN)", "IEP"),
+    (r"(?-i:EAL)", "ELL"),
     # spelling
     (r"behavioural", "behavioral"),
     (r"behaviours", "behaviors"),

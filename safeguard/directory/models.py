@@ -105,6 +105,18 @@ class School(PublicIdModel):
     def __str__(self):
         return self.name
 
+    @property
+    def uses_uk_identifiers(self):
+        """Whether the English school identifiers and funding flags mean something here: URN and LAESTAB for the
+        school, UPN and pupil premium for its pupils (DfE, England only). Pages and forms show them only then."""
+        return self.country == self.Country.ENGLAND
+
+    @property
+    def reads_dates_month_first(self):
+        """Whether the school writes dates month first (MM/DD/YYYY, the United States): its roster files are read
+        that way; its pages are in American English (``safeguard.country_words``)."""
+        return self.country == self.Country.UNITED_STATES
+
     def today(self, now=None):
         """The school's local date (``now`` is an aware datetime; defaults to the current time)."""
         import zoneinfo

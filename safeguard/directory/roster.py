@@ -72,7 +72,7 @@ CONTACT_FIELDS = ("first_name", "last_name", "relationship", "parental_responsib
 REQUIRED_CONTACT_FIELDS = ("first_name", "last_name", "relationship")
 
 _CONTACT_COLUMN = re.compile(r"^contact(\d+)_(.+)$")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+# Dates: YYYY-MM-DD anywhere; otherwise DD/MM/YYYY or DD.MM.YYYY, or MM/DD/YYYY in a US school (``_parse_date``).
 _YES = {"y", "yes", "true", "1", "evet"}
 _NO = {"n", "no", "false", "0", "hayir"}
 
@@ -371,15 +371,42 @@ def _normalise_phone(value):
     return re.sub(r"[^\d+]", "", value)
 
 
-def _parse_date(value):
-    for date_format in _DATE_FORMATS:
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d{4})$")
+
+
+def _parse_date(value, *, month_first=False):
+    """Read a date cell in the school's order (docs/roster-import.md, "Dates"). Returns ``(date, problem)``:
+    ``problem`` is None, ``"not_a_date"``, or ``"other_order"`` for a value that is a date only read the other way
+    round (13/04/2019 in a US school's file), which is never read that way. ``month_first``: the school writes
+    MM/DD/YYYY (the United States) rather than DD/MM/YYYY. ISO dates (YYYY-MM-DD) are read everywhere."""
+    numeric = _NUMERIC_DATE.match(value)
+    if numeric is None:
         try:
-            parsed = datetime.datetime.strptime(value, date_format).date()
+            parsed = datetime.datetime.strptime(value, "%Y-%m-%d").date()
         except ValueError:
-            continue
-        if parsed.year >= 1900:
-            return parsed
-    return None
+            return None, "not_a_date"
+        return (parsed, None) if parsed.year >= 1900 else (None, "not_a_date")
+    first, second, year = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+    month, day = (first, second) if month_first else (second, first)
+    try:
+        parsed = datetime.date(year, month, day)
+    except ValueError:
+        try:
+            datetime.date(year, day, month)
+        except ValueError:
+            return None, "not_a_date"
+        return None, "other_order"
+    return (parsed, None) if parsed.year >= 1900 else (None, "not_a_date")
+
+
+def _is_ambiguous_date(value):
+    """Whether ``value`` (a date cell) reads as two different dates, day first or month first (03/04/2019)."""
+    numeric = _NUMERIC_DATE.match(value)
+    return (
+        bool(numeric)
+        and numeric.group(1) != numeric.group(3)
+        and max(int(numeric.group(1)), int(numeric.group(3))) <= 12
+    )
 
 
 def _parse_flag(value):
@@ -622,7 +649,7 @@ def _read_contact(slot, get, row_number, errors):
     return contact
 
 
-def _read_row(cells, row_number, header, year_groups, today, errors):
+def _read_row(cells, row_number, header, year_groups, today, errors, *, month_first=False, dates=None):
     def get(column):
         position = header.index.get(column)
         if position is None:
@@ -673,11 +700,33 @@ def _read_row(cells, row_number, header, year_groups, today, errors):
             else:
                 values[field_name] = None
             continue
-        parsed = _parse_date(value)
-        if parsed is None:
+        parsed, problem = _parse_date(value, month_first=month_first)
+        if dates is not None:
+            dates.append((row_number, column, value, problem))
+        if problem == "other_order":
             errors.append(
                 RowError(
-                    row_number, column, _("“%(value)s” is not a date: use YYYY-MM-DD or DD/MM/YYYY.") % {"value": value}
+                    row_number,
+                    column,
+                    (
+                        _("“%(value)s” is not a date month first (MM/DD/YYYY), the order of this school's dates.")
+                        if month_first
+                        else _("“%(value)s” is not a date day first (DD/MM/YYYY), the order of this school's dates.")
+                    )
+                    % {"value": value},
+                )
+            )
+        elif parsed is None:
+            errors.append(
+                RowError(
+                    row_number,
+                    column,
+                    (
+                        _("“%(value)s” is not a date: use YYYY-MM-DD or MM/DD/YYYY.")
+                        if month_first
+                        else _("“%(value)s” is not a date: use YYYY-MM-DD or DD/MM/YYYY.")
+                    )
+                    % {"value": value},
                 )
             )
         elif column == "date_of_birth" and parsed > today:
@@ -757,9 +806,11 @@ def _read_row(cells, row_number, header, year_groups, today, errors):
     )
 
 
-def _read_rows(content, year_groups, today):
-    """Parse and check every row on its own (no matching yet). Returns ``(rows, errors, row_count, header)``."""
+def _read_rows(content, year_groups, today, *, month_first=False):
+    """Parse and check every row on its own (no matching yet). Returns ``(rows, errors, row_count, header)``.
+    ``month_first``: the school writes dates MM/DD/YYYY (see ``_parse_date``)."""
     errors = []
+    dates = []  # (row, column, value, problem) of every date cell, for _check_date_order
     first_line = content.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
@@ -787,14 +838,38 @@ def _read_rows(content, year_groups, today):
                     )
                 )
                 return [], errors, row_count, header
-            rows.append(_read_row(cells, row_number, header, year_groups, today, errors))
+            rows.append(
+                _read_row(cells, row_number, header, year_groups, today, errors, month_first=month_first, dates=dates)
+            )
     except csv.Error as error:
         errors.append(RowError(None, "", _("The file could not be read as CSV: %(error)s") % {"error": error}))
     if header is None:
         errors.append(RowError(None, "", _("The file is empty.")))
     elif row_count == 0 and not errors:
         errors.append(RowError(None, "", _("The file has column headings but no pupils.")))
+    _check_date_order(dates, errors)
     return rows, errors, row_count, header
+
+
+def _check_date_order(dates, errors):
+    """When some date of the file is written in the other order than the school's (13/04/2019 in a US school's
+    file), the file's dates that read either way (03/04/2019) are refused too: in such a file they are ambiguous,
+    and reading them the school's way could give the wrong day."""
+    if not any(problem == "other_order" for *_cell, problem in dates):
+        return
+    for row_number, column, value, problem in dates:
+        if problem is None and _is_ambiguous_date(value):
+            errors.append(
+                RowError(
+                    row_number,
+                    column,
+                    _(
+                        "“%(value)s” could be read either way, and other dates in this file are in the other order: "
+                        "write it as YYYY-MM-DD."
+                    )
+                    % {"value": value},
+                )
+            )
 
 
 def _check_duplicates(rows, errors):
@@ -883,7 +958,9 @@ def build_roster_plan(*, school, content, today, extra_year_groups=()):
     Only reads the database.
     """
     year_groups = _YearGroups(school, extra_year_groups)
-    rows, errors, row_count, header = _read_rows(content, year_groups, today)
+    rows, errors, row_count, header = _read_rows(
+        content, year_groups, today, month_first=school.reads_dates_month_first
+    )
     plan = RosterPlan(row_count=row_count)
     if header is None or (errors and not rows):
         plan.errors = errors
