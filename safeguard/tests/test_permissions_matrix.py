@@ -24,6 +24,7 @@ from conftest import (
 )
 from safeguard.directory.tests import factories
 from safeguard.tests import (
+    matrix_consent_rules,
     matrix_exports,
     matrix_hardening_aup,
     matrix_hardening_incidents,
@@ -44,6 +45,7 @@ MATRIX_MODULES = [
     matrix_ops,
     matrix_interop,
     matrix_exports,
+    matrix_consent_rules,
 ]
 
 ROLES = [
