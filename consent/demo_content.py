@@ -12,6 +12,9 @@ to the carer's name on file. Some parents disagree, some say no to everything, s
 measures for three looked-after pupils: internal use only, no photos, and a court order. ``parent@demo.test``'s
 younger child is left unanswered, so the demo can start with a parent answering on a phone.
 
+Naming and image rules by band of year groups: Demo Primary publishes no name with images up to Year 2 and first
+names only from Year 3; Örnek İlkokulu first names only, faces never shown clearly.
+
 Idempotent: a school that already has consent answers gets none added, and a second run creates nothing. Recording
 happens inside ``notifications_deferred``: no teacher notification or PDF copy is queued for the demo's answers.
 """
@@ -29,10 +32,10 @@ from aup.evidence import content_sha256
 from aup.services import current_academic_year
 from safeguard.accounts.models import User
 from safeguard.directory import demo
-from safeguard.directory.models import AcademicYear, Pupil, PupilGuardian, School
+from safeguard.directory.models import AcademicYear, Pupil, PupilGuardian, School, YearGroup
 
-from . import services, services_forms
-from .models import ConsentForm, ConsentFormVersion, ConsentResponse, PhotoMeasure
+from . import services, services_forms, services_naming
+from .models import ConsentForm, ConsentFormVersion, ConsentResponse, ImageLevel, NamingLevel, NamingRule, PhotoMeasure
 
 SEED = demo.SEED + 400
 Method = ConsentResponse.Method
@@ -48,6 +51,15 @@ ORNEK_FORM = {
     ),
     "organisations": "İlçe Milli Eğitim Müdürlüğü\neTwinning ortak okullarımız\nYerel gazeteler",
 }
+# Naming and image rules by band of year groups (orders as in the directory demo): names are never published with
+# images unless agreed, first names only where allowed (Sigma photography policy); at Örnek İlkokulu faces are never
+# shown clearly (its AUP: social media and eTwinning).
+DEMO_PRIMARY_NAMING = [
+    (0, 2, NamingLevel.NO_NAME, ImageLevel.PER_CONSENT),  # Reception–Year 2
+    (3, 6, NamingLevel.FIRST_NAME, ImageLevel.PER_CONSENT),  # Year 3–Year 6
+]
+ORNEK_NAMING = [(1, 4, NamingLevel.FIRST_NAME, ImageLevel.FACES_HIDDEN)]  # 1.–4. Sınıf
+
 ETWINNING_TR = {
     "code": "etwinning_faces_hidden",
     "label": "eTwinning projeleri, yüzler gösterilmeden",
@@ -135,6 +147,7 @@ class _Loader:
         if not has_answers:
             self._this_year_answers(school, services.current_version(school), year, office, DEMO_PRIMARY_MIX)
         self._measures(school)
+        self._naming_rules(school, office, DEMO_PRIMARY_NAMING)
 
     def ornek(self, school):
         office = _user("office.tr@demo.test")
@@ -158,6 +171,25 @@ class _Loader:
             services.version_publish(actor=office, version=version, now=published)
         if not ConsentResponse.objects.filter(school=school).exists():
             self._this_year_answers(school, services.current_version(school), year, office, ORNEK_MIX)
+        self._naming_rules(school, office, ORNEK_NAMING)
+
+    def _naming_rules(self, school, office, bands):
+        """The school's naming and image bands, unless it has rules already. ``bands``: ``(from order, to order,
+        naming level, image level)``; a band whose year groups the school lacks is left out."""
+        if NamingRule.objects.filter(school=school).exists():
+            return
+        year_groups = {yg.order: yg for yg in YearGroup.objects.filter(school=school)}
+        for first, last, naming, images in bands:
+            if first in year_groups and last in year_groups:
+                services_naming.naming_rule_save(
+                    actor=office,
+                    school=school,
+                    year_from=year_groups[first],
+                    year_to=year_groups[last],
+                    naming=naming,
+                    images=images,
+                    now=self.now,
+                )
 
     # Answers
 

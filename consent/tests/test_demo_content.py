@@ -93,3 +93,18 @@ def test_loading_queues_nothing_and_a_second_load_creates_nothing(loaded):
     after = (ConsentResponse.objects.count(), PhotoMeasure.objects.count(), ConsentFormVersion.objects.count())
     assert after == before
     assert "Created this run: 0 consent responses, 0 photo measures." in lines
+
+
+def test_the_demo_schools_have_naming_rules_by_year_group(loaded):
+    from consent.models import NamingRule
+
+    primary = [
+        (r.year_from.name, r.year_to.name, r.naming, r.images)
+        for r in NamingRule.objects.filter(school__slug="demo-primary").order_by("year_from__order")
+    ]
+    assert primary == [
+        ("Reception", "Year 2", "no_name", "per_consent"),
+        ("Year 3", "Year 6", "first_name", "per_consent"),
+    ]
+    ornek = NamingRule.objects.get(school__slug="ornek-ilkokulu")
+    assert (ornek.naming, ornek.images) == ("first_name", "faces_hidden")
