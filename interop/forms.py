@@ -56,3 +56,91 @@ class ImportConfirmForm(forms.Form):
         label=_("E-mail an account invitation to each new parent or carer with parental responsibility"),
         required=False,
     )
+
+
+class RosterSyncForm(forms.ModelForm):
+    """Configure a scheduled roster sync. The secret is write-only: never rendered back, kept when left blank.
+
+    Checks the source here (the folder inside the school's drop folder, https:// or sftp://) so the office sees the
+    problem beside the field; ``services_sync.roster_sync_save`` checks it again."""
+
+    secret = forms.CharField(
+        label=_("Password, token or private key"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the one saved."),
+    )
+    clear_secret = forms.BooleanField(label=_("Remove the saved password, token or key"), required=False)
+
+    class Meta:
+        from .models import RosterSync
+
+        model = RosterSync
+        fields = [
+            "name",
+            "kind",
+            "source",
+            "folder",
+            "url",
+            "auth",
+            "username",
+            "host_key",
+            "schedule",
+            "run_at",
+            "mark_leavers",
+            "enabled",
+        ]
+        widgets = {"run_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        help_texts = {
+            "folder": _(
+                "For a folder source: a file or folder inside the school's drop folder on the server (leave empty for "
+                "the drop folder itself). The newest file of the format is imported."
+            ),
+            "url": _("https://… (HTTPS) or sftp://user@host:22/path/roster.csv (SFTP)."),
+            "host_key": _("SFTP only: the server's public host key as ssh-keyscan prints it, e.g. ssh-ed25519 AAAA…"),
+            "run_at": _("Daily: the time of day in the school's time zone. Hourly: the minute past each hour."),
+            "mark_leavers": _(
+                "Off: pupils missing from the file are listed on the run and stay on roll until a person confirms "
+                "them by importing the file on the import page."
+            ),
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+
+    def clean(self):
+        from safeguard.base import DomainError
+
+        from .models import RosterSync
+        from .services_sync import check_https_url, check_sftp_url, resolve_folder
+
+        data = super().clean()
+        source, auth = data.get("source"), data.get("auth")
+        try:
+            if source == RosterSync.Source.FOLDER:
+                resolve_folder(self.school, data.get("folder", ""))
+            elif source == RosterSync.Source.HTTPS:
+                check_https_url(data.get("url", ""))
+            elif source == RosterSync.Source.SFTP:
+                check_sftp_url(data.get("url", ""))
+        except DomainError as error:
+            self.add_error("folder" if source == RosterSync.Source.FOLDER else "url", error.message)
+        allowed = {
+            RosterSync.Source.FOLDER: {RosterSync.Auth.NONE},
+            RosterSync.Source.HTTPS: {RosterSync.Auth.NONE, RosterSync.Auth.BASIC, RosterSync.Auth.BEARER},
+            RosterSync.Source.SFTP: {RosterSync.Auth.PASSWORD, RosterSync.Auth.PRIVATE_KEY},
+        }
+        if source in allowed and auth not in allowed[source]:
+            self.add_error("auth", _("This sign-in does not fit the source."))
+        has_secret = bool(data.get("secret")) or (
+            bool(self.instance.pk and self.instance.secret) and not data.get("clear_secret")
+        )
+        if auth not in (None, RosterSync.Auth.NONE) and not has_secret:
+            self.add_error("secret", _("Enter the password, token or key."))
+        if auth == RosterSync.Auth.BASIC and not data.get("username"):
+            self.add_error("username", _("Enter the user name."))
+        if source == RosterSync.Source.SFTP and len((data.get("host_key") or "").split()) < 2:
+            self.add_error("host_key", _("Enter the server's host key (ssh-keyscan prints it)."))
+        return data

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from safeguard.base import PublicIdModel, TimeStampedModel
 from safeguard.directory.models import Guardian, Pupil, School, SchoolClass
@@ -104,3 +105,110 @@ class ExternalId(TimeStampedModel):
 
     def __str__(self):
         return f"{self.source}:{self.kind}:{self.source_id}"
+
+
+class RosterSync(PublicIdModel):
+    """A scheduled re-import of a school's roster from a file the school's systems leave for us: a file dropped in a
+    folder on the server (under ``settings.ROSTER_SYNC_DIR/<school slug>/``), or fetched from an HTTPS or SFTP URL.
+
+    Lifecycle: configured by the office or headteacher (``configured_by``: the runs act as this person, and stop
+    with a failed run once they no longer manage the roster) → due at ``next_run_at`` (daily at ``run_at`` in the
+    school's time zone, or hourly at ``run_at``'s minute) → claimed by the sweep with a conditional UPDATE on
+    ``running_since`` → one ``RosterSyncRun`` per run. Disabled rather than deleted. ``secret`` (password, bearer
+    token or private key) is stored encrypted (``interop.services_sync.seal``) and never shown again. See
+    ``interop.services_sync`` and ``docs/roster-import.md``.
+    """
+
+    class Kind(models.TextChoices):
+        CSV = "csv", _("Roster CSV (our template)")
+        ONEROSTER = "oneroster", _("OneRoster 1.2 CSV zip")
+        CTF = "ctf", _("Common Transfer File (CTF)")
+
+    class Source(models.TextChoices):
+        FOLDER = "folder", _("A folder on the server")
+        HTTPS = "https", _("An HTTPS address")
+        SFTP = "sftp", _("An SFTP server")
+
+    class Auth(models.TextChoices):
+        NONE = "none", _("None")
+        BASIC = "basic", _("User name and password (HTTP basic)")
+        BEARER = "bearer", _("Bearer token")
+        PASSWORD = "password", _("Password (SFTP)")
+        PRIVATE_KEY = "private_key", _("Private key (SFTP)")
+
+    class Schedule(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        HOURLY = "hourly", _("Hourly")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="roster_syncs")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("format"), max_length=20, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    folder = models.CharField(_("folder or file"), max_length=255, blank=True)
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    auth = models.CharField(_("sign-in"), max_length=20, choices=Auth.choices, default=Auth.NONE)
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    secret = models.TextField(_("secret (encrypted)"), blank=True)
+    host_key = models.CharField(_("SFTP server's host key"), max_length=2000, blank=True)
+    schedule = models.CharField(_("schedule"), max_length=20, choices=Schedule.choices, default=Schedule.DAILY)
+    run_at = models.TimeField(_("time of day"))
+    mark_leavers = models.BooleanField(_("mark pupils missing from the file as left"), default=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    configured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("configured by")
+    )
+    next_run_at = models.DateTimeField(_("next run"), null=True, blank=True)
+    running_since = models.DateTimeField(_("running since"), null=True, blank=True)
+    last_applied_sha256 = models.CharField(_("SHA-256 of the last file applied"), max_length=64, blank=True)
+    last_failed_sha256 = models.CharField(_("SHA-256 of the last file that failed"), max_length=64, blank=True)
+    # Who changed the settings and when; the secret is never copied into history rows.
+    history = HistoricalRecords(excluded_fields=["secret", "next_run_at", "running_since"])
+
+    class Meta:
+        verbose_name = _("roster sync")
+        verbose_name_plural = _("roster syncs")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["enabled", "next_run_at"], name="interop_rostersync_due")]
+
+    def __str__(self):
+        return self.name
+
+
+class RosterSyncRun(PublicIdModel):
+    """One run of a ``RosterSync``: the file fetched (name, SHA-256), what happened and the report.
+
+    Lifecycle: ``running`` when the sweep (or "run now") claims the sync → ``ok`` (applied), ``no_change`` (the same
+    file as the last one applied: nothing read further, nothing written, no e-mail) or ``failed`` (could not fetch,
+    or the file has errors: nothing applied; the office and headteacher are e-mailed once, ``emailed_at``).
+    ``report`` holds ``errors`` (file, line, record, field, message), ``message`` and the import's ``import_id``.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        OK = "ok", _("Applied")
+        NO_CHANGE = "no_change", _("No change")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Schedule")
+        MANUAL = "manual", _("Run now")
+
+    sync = models.ForeignKey(RosterSync, on_delete=models.PROTECT, related_name="runs")
+    trigger = models.CharField(_("started by"), max_length=20, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster sync run")
+        verbose_name_plural = _("roster sync runs")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["sync", "-started_at"], name="interop_rostersyncrun_recent")]
+
+    def __str__(self):
+        return f"{self.sync} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

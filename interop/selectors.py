@@ -26,3 +26,31 @@ def pupil_for_school(school, public_id):
     if pupil is None:
         raise Http404
     return pupil
+
+
+def syncs_for_school(school):
+    """The school's roster syncs with their latest run (``latest_run``, or None), by name. Two queries."""
+    from .models import RosterSync, RosterSyncRun
+
+    syncs = list(RosterSync.objects.filter(school=school).defer("secret"))
+    latest = {}
+    for run in RosterSyncRun.objects.filter(sync__in=syncs).order_by("sync_id", "-started_at", "-pk"):
+        latest.setdefault(run.sync_id, run)
+    for sync in syncs:
+        sync.latest_run = latest.get(sync.pk)
+    return syncs
+
+
+def sync_for_school(school, public_id):
+    """The ``RosterSync`` of ``school`` with ``public_id``; another school's, or none, raises ``Http404``."""
+    from .models import RosterSync
+
+    sync = RosterSync.objects.filter(school=school, public_id=public_id).select_related("configured_by").first()
+    if sync is None:
+        raise Http404
+    return sync
+
+
+def sync_runs(sync, limit=30):
+    """The sync's latest runs, newest first."""
+    return list(sync.runs.all()[:limit])

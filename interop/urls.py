@@ -10,4 +10,9 @@ urlpatterns = [
     path("school/<slug:slug>/roster/imports/<uuid:public_id>/", views.import_detail, name="import_detail"),
     path("school/<slug:slug>/roster/imports/<uuid:public_id>/confirm/", views.import_confirm, name="import_confirm"),
     path("school/<slug:slug>/pupils/<uuid:public_id>/ctf.xml", views.pupil_ctf, name="pupil_ctf"),
+    path("school/<slug:slug>/roster/syncs/", views.sync_list, name="sync_list"),
+    path("school/<slug:slug>/roster/syncs/new/", views.sync_create, name="sync_create"),
+    path("school/<slug:slug>/roster/syncs/<uuid:public_id>/", views.sync_detail, name="sync_detail"),
+    path("school/<slug:slug>/roster/syncs/<uuid:public_id>/edit/", views.sync_edit, name="sync_edit"),
+    path("school/<slug:slug>/roster/syncs/<uuid:public_id>/run/", views.sync_run, name="sync_run"),
 ]

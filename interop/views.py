@@ -126,3 +126,90 @@ def pupil_ctf(request, slug, public_id):
     response = HttpResponse(content, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="CTF-{pupil.upn or pupil.public_id}.xml"'
     return response
+
+
+# Scheduled syncs (issue 14 item 3) --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def sync_list(request, slug):
+    """The school's scheduled roster syncs, each with its latest run."""
+    from .services_sync import school_drop_dir
+
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    return render(
+        request,
+        "interop/sync_list.html",
+        {"school": school, "syncs": selectors.syncs_for_school(school), "drop_dir": school_drop_dir(school)},
+    )
+
+
+def _sync_form(request, school, sync=None):
+    from .forms import RosterSyncForm
+    from .services_sync import roster_sync_save, school_drop_dir
+
+    initial = {} if sync else {"run_at": "06:00", "enabled": True, "name": _("Nightly roster")}
+    form = (
+        RosterSyncForm(request.POST, instance=sync, school=school)
+        if request.method == "POST"
+        else RosterSyncForm(instance=sync, initial=initial, school=school)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sync = roster_sync_save(actor=request.user, school=school, data=form.cleaned_data, sync=sync)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Roster sync saved."))
+            return redirect("interop:sync_detail", school.slug, sync.public_id)
+    return render(
+        request,
+        "interop/sync_form.html",
+        {"school": school, "form": form, "sync": sync, "drop_dir": school_drop_dir(school)},
+    )
+
+
+@login_required
+def sync_create(request, slug):
+    """GET: the form for a new sync. POST: save it (``services_sync.roster_sync_save``)."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    return _sync_form(request, school)
+
+
+@login_required
+def sync_edit(request, slug, public_id):
+    """GET: the sync's settings (never its secret). POST: save them."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    return _sync_form(request, school, selectors.sync_for_school(school, public_id))
+
+
+@login_required
+@require_GET
+def sync_detail(request, slug, public_id):
+    """A sync's settings and its latest runs, each with its status, counts and report."""
+    from .services_sync import school_drop_dir
+
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    sync = selectors.sync_for_school(school, public_id)
+    return render(
+        request,
+        "interop/sync_detail.html",
+        {"school": school, "sync": sync, "runs": selectors.sync_runs(sync), "drop_dir": school_drop_dir(school)},
+    )
+
+
+@login_required
+@require_POST
+def sync_run(request, slug, public_id):
+    """ "Run now": queue the sync at once (``services_sync.roster_sync_request_run``)."""
+    from .services_sync import roster_sync_request_run
+
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    sync = selectors.sync_for_school(school, public_id)
+    if not sync.enabled:
+        messages.error(request, _("This sync is turned off. Turn it on to run it."))
+    else:
+        roster_sync_request_run(actor=request.user, sync=sync)
+        messages.success(request, _("The sync will run within a few minutes. Its result appears below."))
+    return redirect("interop:sync_detail", school.slug, sync.public_id)

@@ -1,0 +1,74 @@
+"""Background work of scheduled roster syncs: the sweep beat sends every 5 minutes (registered in migration 0003),
+one sync's run ("run now"), and the e-mail about a failed run.
+
+All idempotent: a run claims its sync with a conditional UPDATE (``services_sync.roster_sync_run``), and the e-mail
+claims ``emailed_at`` the same way, so a task run twice runs once and sends once.
+"""
+
+import smtplib
+
+from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguard.emails import send_templated_email
+
+from .models import RosterSyncRun
+
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
+
+
+@shared_task(ignore_result=True)
+def sweep_roster_syncs():
+    """Start every roster sync that is due (``services_sync.roster_sync_sweep``). Returns how many ran."""
+    from .services_sync import roster_sync_sweep
+
+    return len(roster_sync_sweep())
+
+
+@shared_task(ignore_result=True)
+def run_roster_sync(sync_id, trigger="schedule"):
+    """Run one roster sync (int pk) if it is due and not running; "run now" queues this."""
+    from .services_sync import roster_sync_run
+
+    run = roster_sync_run(sync_id=sync_id, trigger=trigger)
+    return run.pk if run is not None else None
+
+
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=6)
+def send_roster_sync_failed(self, run_id):
+    """E-mail the office staff and headteacher of the school that a sync run (int pk) failed, with its report
+    (file, line, field, problem; at most 50 rows, the rest on the sync's page). Once per run."""
+    from .services_sync import MAX_ERRORS_IN_EMAIL, errors_for_email, failure_recipients
+
+    claimed = RosterSyncRun.objects.filter(
+        pk=run_id, status=RosterSyncRun.Status.FAILED, emailed_at__isnull=True
+    ).update(emailed_at=timezone.now())
+    if not claimed:
+        return 0
+    run = RosterSyncRun.objects.select_related("sync__school").get(pk=run_id)
+    school = run.sync.school
+    recipients = failure_recipients(school)
+    if not recipients:
+        return 0
+    errors = run.report.get("errors") or []
+    try:
+        send_templated_email(
+            "roster_sync_failed",
+            to=recipients,
+            language=school.default_language,
+            context={
+                "school": school,
+                "sync": run.sync,
+                "run": run,
+                "message": run.report.get("message", ""),
+                "errors": errors_for_email(run),
+                "more_errors": max(0, len(errors) - MAX_ERRORS_IN_EMAIL),
+                "error_count": len(errors),
+                "path": reverse("interop:sync_detail", args=[school.slug, run.sync.public_id]),
+            },
+        )
+    except MAIL_ERRORS:
+        RosterSyncRun.objects.filter(pk=run_id).update(emailed_at=None)
+        raise
+    return 1
