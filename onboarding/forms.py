@@ -266,3 +266,8 @@ class GuardianAddForm(GuardianLinkForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["end"]
+
+
+class AdministratorForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))

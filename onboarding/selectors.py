@@ -96,3 +96,8 @@ def change_history(records, limit=30):
             previous = row
     entries.sort(key=lambda entry: entry[0], reverse=True)
     return entries[:limit]
+
+
+def organisation_admins(organisation):
+    """The current administrators of ``organisation`` (``OrganisationRole`` rows with their user), by name."""
+    return list(organisation.roles.current().select_related("user").order_by("user__full_name", "user__email"))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff-invitation/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("staff-invitation/<str:token>/renew/", invitations.invitation_renew, name="invitation_renew"),
     path("trust/<slug:slug>/schools/", schools.school_list, name="school_list"),
+    path("trust/<slug:slug>/administrators/", schools.administrators, name="administrators"),
     path("trust/<slug:slug>/schools/add/", schools.school_add, name="school_add"),
     path("trust/<slug:slug>/schools/<slug:school_slug>/edit/", schools.school_edit, name="school_edit"),
     path("trust/<slug:slug>/schools/<slug:school_slug>/head/", schools.school_head_invite, name="school_head_invite"),

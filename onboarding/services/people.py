@@ -52,7 +52,8 @@ def staff_invite(*, actor, school, email, full_name, roles, job_title="", now=No
         now: aware datetime for tests.
 
     Returns ``(user, created_roles)`` — the roles the person did not hold already (a repeat changes nothing and
-    sends nothing). Raises ``PermissionError`` for a role the actor may not give, ``DomainError`` for no role.
+    sends nothing; a repeat with a different job title changes the title on the roles named). Raises
+    ``PermissionError`` for a role the actor may not give, ``DomainError`` for no role.
     """
     roles = {Role(role) for role in roles}
     if not roles:
@@ -67,6 +68,23 @@ def staff_invite(*, actor, school, email, full_name, roles, job_title="", now=No
         for role in sorted(roles - held):
             StaffRole.objects.create(user=user, school=school, role=role, job_title=job_title.strip())
             created_roles.append(role)
+        retitled = []
+        if job_title.strip():
+            # Inviting someone again with a new job title changes it on the roles named (item 4: job title).
+            for staff_role in StaffRole.objects.current().filter(user=user, school=school, role__in=roles & held):
+                if staff_role.job_title != job_title.strip():
+                    staff_role.job_title = job_title.strip()
+                    staff_role.save(update_fields=["job_title", "updated_at"])
+                    retitled.append(staff_role.role)
+        if retitled:
+            audit_log(
+                actor=actor,
+                action="onboarding.staff.job_title_changed",
+                school=school,
+                subject=user,
+                data={"roles": sorted(retitled), "job_title": job_title.strip()},
+                ip_address=ip_address,
+            )
         if created_roles:
             audit_log(
                 actor=actor,

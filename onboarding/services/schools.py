@@ -179,3 +179,29 @@ def school_update(*, actor, school, fields, ip_address=None):
             ip_address=ip_address,
         )
     return sorted(changed)
+
+
+def organisation_admin_invite(*, actor, organisation, email, full_name, now=None, ip_address=None):
+    """Make a person an administrator of ``organisation`` (a trust or district the actor administers, or the
+    installation's superuser) and e-mail them an invitation if they have no password yet.
+
+    Returns ``(user, created)`` — ``created`` False when they already were one (nothing changes, nothing is sent).
+    Raises ``PermissionError``.
+    """
+    if not (permissions.can(actor, permissions.MANAGE_SCHOOLS, organisation) or actor.is_superuser):
+        raise PermissionError("actor does not administer this organisation")
+    with transaction.atomic():
+        user, _new = account_for(email=email, full_name=full_name)
+        if OrganisationRole.objects.current().filter(user=user, organisation=organisation).exists():
+            return user, False
+        OrganisationRole.objects.create(user=user, organisation=organisation, role=OrganisationRoleKind.TRUST_ADMIN)
+        audit_log(
+            actor=actor,
+            action="onboarding.organisation_admin.added",
+            subject=organisation,
+            data={"user": str(user.public_id)},
+            ip_address=ip_address,
+        )
+        staff_invitation_issue(user=user, actor=actor, organisation=organisation, now=now, ip_address=ip_address)
+        permissions.forget_roles(user)
+    return user, True

@@ -117,3 +117,21 @@ def test_schools_page_takes_as_many_queries_for_30_schools_as_for_3(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("onboarding:school_list", args=[trust.slug]))
     assert response.content.decode().count("Invite head") == schools
+
+
+def test_trust_admin_adds_another_administrator_once(
+    client, trust, trust_admin, celery_eager, django_capture_on_commit_callbacks, mailoutbox
+):
+    from safeguard.directory.models import OrganisationRole
+
+    client.force_login(trust_admin)
+    assert "Administrators" in client.get(reverse("onboarding:school_list", args=[trust.slug])).content.decode()
+    data = {"full_name": "Chris Lowe", "email": "chris@example.test"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("onboarding:administrators", args=[trust.slug]), data)
+        client.post(reverse("onboarding:administrators", args=[trust.slug]), data)
+    assert OrganisationRole.objects.current().filter(organisation=trust, user__email="chris@example.test").count() == 1
+    assert [m.to for m in mailoutbox] == [["chris@example.test"]]
+    page = client.get(reverse("onboarding:administrators", args=[trust.slug])).content.decode()
+    assert "Chris Lowe" in page and "invited" in page
+    assert AuditEvent.objects.filter(action="onboarding.organisation_admin.added").count() == 1

@@ -185,6 +185,14 @@ def test_staff_page_takes_as_many_queries_for_30_people_as_for_3(
             actor=head, school=school, email=f"p{number}@example.test", full_name=f"P {number}", roles=["teacher"]
         )
     client.force_login(head)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("onboarding:staff_list", args=[school.slug]))
     assert response.content.decode().count("has not chosen a password yet") == people
+
+
+def test_inviting_again_with_a_new_job_title_changes_it(school, head):
+    kwargs = {"email": "kim@example.test", "full_name": "Kim", "roles": [Role.TEACHER]}
+    staff_invite(actor=head, school=school, job_title="Class teacher", **kwargs)
+    staff_invite(actor=head, school=school, job_title="Year 6 lead", **kwargs)
+    assert StaffRole.objects.get(user__email="kim@example.test").job_title == "Year 6 lead"
+    assert AuditEvent.objects.filter(action="onboarding.staff.job_title_changed").count() == 1

@@ -12,9 +12,9 @@ from safeguard.base import DomainError
 from safeguard.directory.models import Role
 
 from .. import selectors
-from ..forms import InviteForm, SchoolForm
+from ..forms import AdministratorForm, InviteForm, SchoolForm
 from ..services.people import role_choices, role_label, staff_invite
-from ..services.schools import SCHOOL_FIELDS, school_create, school_update
+from ..services.schools import SCHOOL_FIELDS, organisation_admin_invite, school_create, school_update
 
 
 def _organisation(request, slug):
@@ -125,4 +125,29 @@ def school_head_invite(request, slug, school_slug):
             "form": form,
             "role": role_label(Role.HEADTEACHER, school.country),
         },
+    )
+
+
+@login_required
+def administrators(request, slug):
+    """GET: the trust's or district's administrators and a form. POST: add one (invited by e-mail)."""
+    organisation = _organisation(request, slug)
+    form = AdministratorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, created = organisation_admin_invite(
+            actor=request.user,
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            ip_address=client_ip(request),
+        )
+        if created:
+            messages.success(request, _("%(name)s is now an administrator.") % {"name": user})
+        else:
+            messages.info(request, _("%(name)s is already an administrator.") % {"name": user})
+        return redirect("onboarding:administrators", organisation.slug)
+    return render(
+        request,
+        "onboarding/administrators.html",
+        {"organisation": organisation, "form": form, "admins": selectors.organisation_admins(organisation)},
     )

@@ -37,6 +37,7 @@ AUDIT_LABELS = {
     "onboarding.guardian_link.added": _("Added a parent or carer to a pupil"),
     "onboarding.guardian_link.updated": _("Changed a pupil's parent or carer link"),
     "onboarding.installation.started": _("Started the installation"),
+    "onboarding.organisation_admin.added": _("Added a trust or district administrator"),
     "onboarding.pupil.added": _("Added a pupil"),
     "onboarding.pupil.marked_left": _("Marked a pupil as left"),
     "onboarding.pupil.updated": _("Changed a pupil's details"),
@@ -44,6 +45,7 @@ AUDIT_LABELS = {
     "onboarding.school.updated": _("Changed a school's details"),
     "onboarding.school_class.created": _("Created a class"),
     "onboarding.school_class.updated": _("Changed a class"),
+    "onboarding.staff.job_title_changed": _("Changed a member of staff's job title"),
     "onboarding.staff.role_ended": _("Ended a member of staff's role"),
     "onboarding.staff.roles_given": _("Gave a member of staff their roles"),
     "onboarding.staff_invitation.accepted": _("Accepted a staff invitation"),
@@ -123,6 +125,11 @@ AUDIT_LABELS = {
     "incidents.racist_form.printed": _("Opened the racist incident report"),
     "incidents.racist_form.sent": _("Recorded that the racist incident report was sent to the local authority"),
     "incidents.sanction.recorded": _("Recorded a sanction"),
+    # Staff single sign-on (issue 14 item 4)
+    "sso.configuration.created": _("Set up single sign-on"),
+    "sso.configuration.updated": _("Changed the single sign-on settings"),
+    "sso.sign_in.refused": _("Was refused single sign-on"),
+    "sso.sign_in.succeeded": _("Signed in with single sign-on"),
     # Exports (issue 14 item 5)
     "exports.behaviour.downloaded": _("Downloaded the behaviour incidents as CSV"),
     "exports.carers.downloaded": _("Downloaded the parents and carers as CSV"),

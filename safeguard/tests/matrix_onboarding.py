@@ -52,6 +52,8 @@ def rows(allow, only):
         # A trust or district admin manages their own organisation's schools only.
         ("onboarding:school_list", ""): ("get", lambda f: {"slug": f.trust.slug}, allow(["trust_admin"])),
         ("onboarding:school_list", "another trust"): ("get", lambda f: {"slug": f.other_trust.slug}, allow([])),
+        ("onboarding:administrators", ""): ("get", lambda f: {"slug": f.trust.slug}, allow(["trust_admin"])),
+        ("onboarding:administrators", "another trust"): ("post", lambda f: {"slug": f.other_trust.slug}, allow([])),
         ("onboarding:school_add", ""): ("get", lambda f: {"slug": f.trust.slug}, allow(["trust_admin"])),
         ("onboarding:school_add", "another trust"): ("post", lambda f: {"slug": f.other_trust.slug}, allow([])),
         ("onboarding:school_edit", ""): (
