@@ -19,8 +19,9 @@ bench-trust:  ## trust-scale benchmark: 20 schools, 200,000 incidents, productio
 lint: venv  ## ruff
 	.venv/bin/ruff check .
 
-messages: venv  ## update the Turkish catalogue from the source (keeping its `#:` source references, as committed), then compile it
+messages: venv  ## update the Turkish catalogue from the source (keeping its `#:` source references, as committed) and rebuild the American English one (scripts/make_en_us_catalogue.py), then compile them
 	.venv/bin/python manage.py makemessages -l tr --no-obsolete
+	.venv/bin/python scripts/make_en_us_catalogue.py
 	.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 venv:

@@ -108,7 +108,11 @@ def main():
     catalogue = build_catalogue(extract_messages())
     CATALOGUE.parent.mkdir(parents=True, exist_ok=True)
     catalogue.save(str(CATALOGUE))
-    catalogue.save_as_mofile(str(CATALOGUE.with_suffix(".mo")))
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt:  # as `compilemessages` compiles it (so `make messages` leaves the .mo unchanged), checking placeholders
+        subprocess.run([msgfmt, "--check-format", "-o", str(CATALOGUE.with_suffix(".mo")), str(CATALOGUE)], check=True)  # noqa: S603
+    else:
+        catalogue.save_as_mofile(str(CATALOGUE.with_suffix(".mo")))
     print(f"{CATALOGUE.relative_to(REPO)}: {len(catalogue)} messages in American English")
 
 
