@@ -23,6 +23,7 @@ class ConfigurationForm(forms.Form):
         label=_("Issuer URL"),
         required=False,
         max_length=300,
+        assume_scheme="https",
         help_text=_(
             "Google: leave empty (https://accounts.google.com). Microsoft: "
             "https://login.microsoftonline.com/<tenant id>/v2.0, with your directory (tenant) id."

@@ -93,9 +93,7 @@ def start(request):
                     redirect_uri=redirect_uri(),
                     login_hint=email,
                 )
-                return render(
-                    request, "sso/continue.html", {"authorization_url": url, "configuration": configuration}
-                )
+                return render(request, "sso/continue.html", {"authorization_url": url, "configuration": configuration})
     return render(request, "sso/start.html", {"form": form, "next": next_url})
 
 
@@ -122,7 +120,9 @@ def callback(request):
     ip_address = client_ip(request)
     if request.GET.get("error") or not request.GET.get("code"):
         services.sso_sign_in_failed(
-            configuration=configuration, reason=f"provider: {request.GET.get('error', 'no code')}", ip_address=ip_address
+            configuration=configuration,
+            reason=f"provider: {request.GET.get('error', 'no code')}",
+            ip_address=ip_address,
         )
         return _refuse(request, _("Your school's sign-in service did not sign you in. Please start again."))
     backend = oidc.ConfigurationBackend(
