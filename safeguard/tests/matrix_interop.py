@@ -26,6 +26,24 @@ def build_world(world):
     world.interop_import = stored(world.school, world.users["office"])
     world.other_interop_import = stored(world.other_school, world.users["other_school_dsl"])
 
+    from interop.models import RosterSync
+
+    def sync(school, user):
+        return RosterSync.objects.create(
+            school=school,
+            name="Nightly roster",
+            kind=RosterSync.Kind.CSV,
+            source=RosterSync.Source.FOLDER,
+            run_at=datetime.time(6, 0),
+            configured_by=user,
+        )
+
+    world.roster_sync = sync(world.school, world.users["office"])
+    world.disabled_roster_sync = sync(world.school, world.users["office"])
+    world.disabled_roster_sync.enabled = False
+    world.disabled_roster_sync.save()
+    world.other_roster_sync = sync(world.other_school, world.users["other_school_dsl"])
+
 
 def rows(allow, only):
     """(url name, variant) -> (method, kwargs builder, expected status by role)."""
@@ -62,6 +80,40 @@ def rows(allow, only):
         ("interop:pupil_ctf", "pupil of another school"): (
             "get",
             lambda f: {"slug": f.school.slug, "public_id": f.other_pupil.public_id},
+            allow([]),
+        ),
+        ("interop:sync_list", ""): ("get", lambda f: {"slug": f.school.slug}, allow(MANAGERS)),
+        ("interop:sync_list", "other school"): ("get", lambda f: {"slug": f.other_school.slug}, allow([])),
+        ("interop:sync_create", ""): ("get", lambda f: {"slug": f.school.slug}, allow(MANAGERS)),
+        ("interop:sync_create", "other school"): ("get", lambda f: {"slug": f.other_school.slug}, allow([])),
+        ("interop:sync_detail", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.roster_sync.public_id},
+            allow(MANAGERS),
+        ),
+        ("interop:sync_detail", "sync of another school"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_roster_sync.public_id},
+            allow([]),
+        ),
+        ("interop:sync_edit", ""): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.roster_sync.public_id},
+            allow(MANAGERS),
+        ),
+        ("interop:sync_edit", "sync of another school"): (
+            "get",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_roster_sync.public_id},
+            allow([]),
+        ),
+        ("interop:sync_run", ""): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.disabled_roster_sync.public_id},
+            allow(MANAGERS, status=302),  # a turned-off sync: a message, nothing queued
+        ),
+        ("interop:sync_run", "sync of another school"): (
+            "post",
+            lambda f: {"slug": f.school.slug, "public_id": f.other_roster_sync.public_id},
             allow([]),
         ),
         ("interop:import_confirm", "import of another school"): (
