@@ -68,6 +68,8 @@ def _subject_name(request):
     """The pupil's name (pupil and parent agreements) or the person's name (staff-like agreements)."""
     if request.pupil_id:
         return request.pupil.display_name
+    if request.visitor_name:
+        return request.visitor_name
     return request.user.full_name or request.user.email
 
 
@@ -100,6 +102,8 @@ def can_download_signed_document(user, request):
         return True
     if request.user_id is not None and request.user_id == user.pk:
         return True
+    if request.visitor_name and permissions.can(user, permissions.FRONT_DESK, request.school):
+        return True
     return request.pupil_id is not None and permissions.has_parental_responsibility_for(user, request.pupil)
 
 
@@ -115,7 +119,7 @@ def _live_signatures(request):
     order = {party: index for index, party in enumerate(required_parties(request.agreement))}
     signatures = list(
         request.signatures.filter(revoked_at__isnull=True).select_related(
-            "signer_user", "signer_guardian", "signer_pupil", "teacher_present", "paper_recorded_by"
+            "signer_user", "signer_guardian", "signer_pupil", "teacher_present", "paper_recorded_by", "front_desk_by"
         )
     )
     return sorted(signatures, key=lambda s: (order.get(s.party, len(order)), s.signed_at))
@@ -135,6 +139,20 @@ def _signature_context(signature):
         identity.append(_("Pupil on the school's roll: %(name)s") % {"name": signature.signer_pupil.display_name})
     if signature.on_behalf_of_pupil:
         identity.append(_("Signed by a parent or carer on the pupil's behalf"))
+    if signature.method == Signature.Method.FRONT_DESK:
+        visit = signature.request
+        identity.append(
+            _("%(role)s: %(name)s, %(organisation)s")
+            % {
+                "role": visit.get_visitor_role_display() or _("Visitor"),
+                "name": visit.visitor_name,
+                "organisation": visit.visitor_organisation,
+            }
+        )
+        identity.append(
+            _("Front desk, signed in by %(name)s")
+            % {"name": signature.front_desk_by.full_name if signature.front_desk_by_id else "—"}
+        )
     if signature.method == Signature.Method.PAPER_RETURN:
         identity.append(
             _("Paper form returned on %(date)s by %(who)s; recorded by %(recorder)s")

@@ -287,7 +287,7 @@ class AgreementStatement(TimeStampedModel):
 
 class SignatureRequest(PublicIdModel):
     """One agreement to be signed by one person (staff, governor, volunteer, visitor) or for one pupil (pupil and
-    parent agreements).
+    parent agreements), or by a visitor or volunteer at the front desk (``visitor_name``; not a User).
 
     Lifecycle: pending → (each required party signs) → completed; or cancelled by office staff. A revoked
     signature puts a completed request back to pending. ``academic_year`` is set when the policy is signed every
@@ -321,6 +321,16 @@ class SignatureRequest(PublicIdModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A visitor or volunteer signing at the front desk (issue 13 item 7) is not a User: the request names them as
+    # they typed it. One request per arrival; it is opened and signed in one step (``services_front_desk``).
+    visitor_name = models.CharField(_("visitor's name"), max_length=200, blank=True)
+    visitor_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    visitor_role = models.CharField(
+        _("visiting as"),
+        max_length=20,
+        blank=True,
+        choices=[(Audience.VISITOR, _("Visitor")), (Audience.VOLUNTEER, _("Volunteer"))],
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -329,9 +339,10 @@ class SignatureRequest(PublicIdModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(pupil__isnull=False) & Q(user__isnull=True))
-                | (Q(pupil__isnull=True) & Q(user__isnull=False)),
-                name="aup_signaturerequest_pupil_or_user",
+                condition=(Q(pupil__isnull=False) & Q(user__isnull=True) & Q(visitor_name=""))
+                | (Q(pupil__isnull=True) & Q(user__isnull=False) & Q(visitor_name=""))
+                | (Q(pupil__isnull=True) & Q(user__isnull=True) & ~Q(visitor_name="")),
+                name="aup_signaturerequest_pupil_user_or_visitor",
             ),
             models.UniqueConstraint(
                 fields=["agreement", "pupil", "academic_year"],
@@ -347,7 +358,7 @@ class SignatureRequest(PublicIdModel):
         indexes = [models.Index(fields=["school", "agreement", "status"], name="aup_request_coverage")]
 
     def __str__(self):
-        return f"{self.agreement} — {self.pupil or self.user}"
+        return f"{self.agreement} — {self.pupil or self.user or self.visitor_name}"
 
 
 class Signature(PublicIdModel):
@@ -368,6 +379,7 @@ class Signature(PublicIdModel):
         INVITATION_LINK = "invitation_link", _("Personal link sent by e-mail")
         TEACHER_PRESENT = "teacher_present", _("In class, with a teacher present")
         PAPER_RETURN = "paper_return", _("Paper form returned to the office")
+        FRONT_DESK = "front_desk", _("At the front desk, under the office's session")
 
     request = models.ForeignKey(SignatureRequest, on_delete=models.PROTECT, related_name="signatures")
     party = models.CharField(_("signed as"), max_length=20, choices=Party.choices)
@@ -383,6 +395,14 @@ class Signature(PublicIdModel):
     )
     teacher_present = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    front_desk_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("front desk signed in by"),
     )
     on_behalf_of_pupil = models.BooleanField(_("signed by a parent on the pupil's behalf"), default=False)
     typed_name = models.CharField(_("full name as typed"), max_length=200)

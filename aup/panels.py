@@ -15,15 +15,17 @@ def parent_forms(*, user):
 
 
 def school_agreements(*, user, school):
-    """On a school's home: the headteacher's count of staff agreements to countersign, and for teachers a way to
-    pupil signing in class."""
+    """On a school's home: the headteacher's count of staff agreements to countersign, for teachers a way to
+    pupil signing in class, and for the office the front desk where visitors sign (issue 13 item 7)."""
     can_countersign = permissions.can(user, permissions.COUNTERSIGN_STAFF, school)
     can_supervise = permissions.can(user, permissions.SUPERVISE_PUPIL_SIGNING, school)
-    if not (can_countersign or can_supervise):
+    can_front_desk = permissions.can(user, permissions.FRONT_DESK, school)
+    if not (can_countersign or can_supervise or can_front_desk):
         return None
     return "aup/panels/school_agreements.html", {
         "school": school,
         "can_countersign": can_countersign,
         "countersign_count": selectors.countersign_count(school) if can_countersign else 0,
         "can_supervise": can_supervise,
+        "can_front_desk": can_front_desk,
     }

@@ -236,7 +236,9 @@ def _guardian_with_responsibility(guardian, pupil):
     )
 
 
-def _check_signer(request, *, party, method, signer_user, signer_guardian, teacher_present, on_behalf_of_pupil):
+def _check_signer(
+    request, *, party, method, signer_user, signer_guardian, teacher_present, on_behalf_of_pupil, front_desk_by=None
+):
     """Raise ``SigningError`` unless this signer may sign ``request`` as ``party`` by ``method``."""
     agreement = request.agreement
     not_allowed = SigningError(_("You cannot sign this agreement."), code="not_allowed")
@@ -244,6 +246,14 @@ def _check_signer(request, *, party, method, signer_user, signer_guardian, teach
         raise not_allowed
     if method == Signature.Method.PAPER_RETURN:
         return  # checked in paper_return_record: office staff record it
+    if method == Signature.Method.FRONT_DESK or request.visitor_name:
+        # A visitor or volunteer at the front desk, under the office's session (issue 13 item 7): only on a
+        # visitor's request, only as its signer, only with a member of staff who runs the front desk.
+        if method != Signature.Method.FRONT_DESK or party != Signature.Party.SIGNER or not request.visitor_name:
+            raise not_allowed
+        if front_desk_by is None or not permissions.can(front_desk_by, permissions.FRONT_DESK, request.school):
+            raise not_allowed
+        return
     if party == Signature.Party.SIGNER:
         if signer_user is None or signer_user != request.user or method != Signature.Method.PASSWORD_SESSION:
             raise not_allowed
@@ -313,6 +323,7 @@ def signature_record(
     signer_user=None,
     signer_guardian=None,
     teacher_present=None,
+    front_desk_by=None,
     on_behalf_of_pupil=False,
     drawn_signature="",
     ip_address=None,
@@ -329,6 +340,8 @@ def signature_record(
         shown_sha256: the hash of the content the page showed (from ``content_sha256``); if the agreement changed
             since, nothing is recorded.
         signer_user / signer_guardian / teacher_present: who signs, and the teacher present for a pupil in class.
+        front_desk_by: the member of staff whose session a visitor signs under at the front desk (method
+            ``FRONT_DESK``, a visitor's request only — ``services_front_desk.visitor_sign_in``).
         drawn_signature: optional PNG data URL from the signature pad (≤ 300 kB).
         ip_address, user_agent: from the signer's request.
 
@@ -361,6 +374,7 @@ def signature_record(
             signer_guardian=signer_guardian,
             teacher_present=teacher_present,
             on_behalf_of_pupil=on_behalf_of_pupil,
+            front_desk_by=front_desk_by,
         )
         content = agreement_content(request.agreement)
         digest = content_sha256(content)
@@ -381,6 +395,7 @@ def signature_record(
             signer_guardian=signer_guardian,
             signer_pupil=request.pupil if party == Signature.Party.PUPIL else None,
             teacher_present=teacher_present,
+            front_desk_by=front_desk_by,
             on_behalf_of_pupil=on_behalf_of_pupil,
             typed_name=typed_name,
             drawn_signature=_check_drawn_signature(drawn_signature),
@@ -397,7 +412,7 @@ def signature_record(
         )
         status = _complete_if_done(request, now=now)
         audit_log(
-            actor=signer_user or teacher_present,
+            actor=signer_user or teacher_present or front_desk_by,
             action="aup.signature.recorded",
             school=request.school,
             subject=signature,

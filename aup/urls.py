@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views_coverage, views_documents, views_library, views_register, views_reviews, views_signing
+from . import (
+    views_coverage,
+    views_documents,
+    views_front_desk,
+    views_library,
+    views_register,
+    views_reviews,
+    views_signing,
+)
 
 app_name = "aup"
 
@@ -15,6 +23,8 @@ urlpatterns = [
     *views_coverage.urlpatterns,
     *views_reviews.urlpatterns,
     *views_register.urlpatterns,
+    # Visitors and volunteers at the front desk (views_front_desk)
+    *views_front_desk.urlpatterns,
 ]
 
 __all__ = ["path", "urlpatterns"]

@@ -25,7 +25,9 @@ from safeguard.downloads import file_download
 from . import selectors_library as selectors
 from .forms_library import CoverageFilterForm, PaperReturnForm, RevokeForm
 from .models import Signature
+from .selectors_front_desk import visitor_counts
 from .services import paper_return_record, required_parties, signature_revoke
+from .services_front_desk import FRONT_DESK_AUDIENCES
 from .services_library import EXTENSIONS, sniff_file_kind
 from .services_requests import requests_send
 
@@ -72,9 +74,20 @@ def _filters(request, school, agreement):
 @require_GET
 def coverage(request, slug, agreement_id):
     """Who has signed ``agreement``: counts and percentages by class and year group (pupils and parents) or by
-    staff role, then everyone with their status, filterable and paginated."""
+    staff role, then everyone with their status, filterable and paginated. A visitor or volunteer agreement has no
+    fixed audience: how many signed at the front desk, by day and by month."""
     school = _school(request, slug)
     agreement = _agreement(school, agreement_id)
+    if agreement.audience in FRONT_DESK_AUDIENCES:
+        # Visitors and volunteers have no list of who should sign: counts by day and month (issue 13 item 7).
+        context = {
+            "school": school,
+            "agreement": agreement,
+            "policy": agreement.version.policy,
+            "is_current": agreement.version.status == agreement.version.Status.APPROVED,
+            "counts": visitor_counts(agreement=agreement, school=school),
+        }
+        return render(request, "aup/coverage_visitors.html", context)
     form, filters = _filters(request, school, agreement)
     requests = selectors.coverage_requests(agreement=agreement, school=school)  # the list's and the summary's
     people = selectors.coverage_list(agreement=agreement, school=school, requests=requests, **filters)

@@ -69,7 +69,10 @@ def document_download(request, slug, public_id):
         )
     except DomainError:
         raise Http404  # not completed: there is no signed document to give
-    subject = signature_request.pupil.display_name if signature_request.pupil_id else signature_request.user.full_name
+    if signature_request.pupil_id:
+        subject = signature_request.pupil.display_name
+    else:
+        subject = signature_request.visitor_name or signature_request.user.full_name
     return FileResponse(
         document.pdf.open("rb"),
         as_attachment=True,

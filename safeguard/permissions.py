@@ -57,6 +57,7 @@ EXPORT_CONSENT = "exports.consent"  # download every consent answer as CSV
 EXPORT_SIGNATURES = "exports.signatures"  # download every signature as CSV
 EXPORT_BEHAVIOUR = "exports.behaviour"  # download every behaviour incident as CSV (concerns: VIEW_SAFEGUARDING + 2FA)
 EXPORT_SCHOOL = "exports.school"  # request and download the full school export (zip of CSVs and PDFs)
+FRONT_DESK = "aup.front_desk"  # visitors and volunteers sign their agreement on the office's tablet (issue 13 item 7)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -103,6 +104,8 @@ CAPABILITIES = {
     EXPORT_SIGNATURES: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     EXPORT_BEHAVIOUR: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
     EXPORT_SCHOOL: {Role.HEADTEACHER},
+    # The office runs the front desk; the head and SLT cover it (issue 13 item 7).
+    FRONT_DESK: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no
