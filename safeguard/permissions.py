@@ -58,6 +58,7 @@ EXPORT_SIGNATURES = "exports.signatures"  # download every signature as CSV
 EXPORT_BEHAVIOUR = "exports.behaviour"  # download every behaviour incident as CSV (concerns: VIEW_SAFEGUARDING + 2FA)
 EXPORT_SCHOOL = "exports.school"  # request and download the full school export (zip of CSVs and PDFs)
 FRONT_DESK = "aup.front_desk"  # visitors and volunteers sign their agreement on the office's tablet (issue 13 item 7)
+SSO_CONFIGURE = "sso.configure"  # a school's (head) or trust's (trust admin) single sign-on provider (issue 14)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -104,6 +105,9 @@ CAPABILITIES = {
     EXPORT_SIGNATURES: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     EXPORT_BEHAVIOUR: {Role.SLT, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL},
     EXPORT_SCHOOL: {Role.HEADTEACHER},
+    # Whoever sets the provider can sign in as any member of staff it vouches for: the headteacher for a school;
+    # for a trust's own configuration the trust admin (``can`` with an ``Organisation``).
+    SSO_CONFIGURE: {Role.HEADTEACHER},
     # The office runs the front desk; the head and SLT cover it (issue 13 item 7).
     FRONT_DESK: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
 }
@@ -191,6 +195,8 @@ def can(user, capability, obj):
         return False
     if capability in (VIEW_TRUST, MANAGE_SCHOOLS):
         return isinstance(obj, Organisation) and is_trust_admin_for(user, obj)
+    if capability == SSO_CONFIGURE and isinstance(obj, Organisation):
+        return is_trust_admin_for(user, obj)
     if capability not in CAPABILITIES:
         raise ValueError(f"Unknown capability {capability!r}")
     school = _school_of(obj)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("interop.urls")),
     path("", include("onboarding.urls")),
+    path("", include("sso.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]
