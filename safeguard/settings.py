@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "exports",
     "interop",
     "onboarding",
+    "sso",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ from safeguard.tests import (
     matrix_later,
     matrix_onboarding,
     matrix_ops,
+    matrix_sso,
 )
 
 # Row modules beyond this file's own rows, each with rows(allow, only) and build_world(world); one per area of work.
@@ -46,6 +47,7 @@ MATRIX_MODULES = [
     matrix_interop,
     matrix_exports,
     matrix_consent_rules,
+    matrix_sso,
 ]
 
 ROLES = [
