@@ -26,6 +26,7 @@ from safeguard.directory.tests import factories
 from safeguard.tests import (
     matrix_consent_rules,
     matrix_exports,
+    matrix_frontdesk,
     matrix_hardening_aup,
     matrix_hardening_incidents,
     matrix_hardening_platform,
@@ -48,6 +49,7 @@ MATRIX_MODULES = [
     matrix_exports,
     matrix_consent_rules,
     matrix_sso,
+    matrix_frontdesk,
 ]
 
 ROLES = [
