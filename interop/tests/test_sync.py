@@ -488,3 +488,123 @@ def test_teacher_and_other_school_get_not_found(client, office, teacher, other_s
     # The other school's office, on its own school's URL, does not find this school's sync either.
     assert client.get(reverse("interop:sync_detail", args=[other_school.slug, sync.public_id])).status_code == 404
     assert not RosterSyncRun.objects.exists()
+
+
+# SFTP source: an in-process paramiko SFTP server -------------------------------------------------------------------
+
+
+@pytest.fixture
+def sftp_server(tmp_path):
+    """An SFTP server (paramiko, in a thread) serving ``tmp_path/sftp-root`` to user ``mis`` with password ``pw``
+    or the client key it generates. Yields a dict with the URL base, the host key line and the client key text."""
+    import socket
+
+    import paramiko
+
+    root = tmp_path / "sftp-root"
+    root.mkdir()
+    host_key = paramiko.ECDSAKey.generate()
+    client_key = paramiko.ECDSAKey.generate()
+    key_text = io.StringIO()
+    client_key.write_private_key(key_text)
+
+    class Server(paramiko.ServerInterface):
+        def check_auth_password(self, username, password):
+            ok = (username, password) == ("mis", "pw")
+            return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+        def check_auth_publickey(self, username, key):
+            ok = username == "mis" and key.get_base64() == client_key.get_base64()
+            return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+        def get_allowed_auths(self, username):
+            return "password,publickey"
+
+        def check_channel_request(self, kind, chanid):
+            ok = kind == "session"
+            return paramiko.OPEN_SUCCEEDED if ok else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+    class Files(paramiko.SFTPServerInterface):
+        def _local(self, path):
+            return str(root / path.lstrip("/"))
+
+        def stat(self, path):
+            try:
+                return paramiko.SFTPAttributes.from_stat(os.stat(self._local(path)))
+            except OSError as error:
+                return paramiko.SFTPServer.convert_errno(error.errno)
+
+        lstat = stat
+
+        def open(self, path, flags, attr):
+            try:
+                handle = paramiko.SFTPHandle(flags)
+                handle.readfile = open(self._local(path), "rb")  # noqa: SIM115 — closed by paramiko's handle
+                return handle
+            except OSError as error:
+                return paramiko.SFTPServer.convert_errno(error.errno)
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    transports = []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _address = listener.accept()
+            except OSError:
+                continue
+            transport = paramiko.Transport(conn)
+            transport.add_server_key(host_key)
+            transport.set_subsystem_handler("sftp", paramiko.SFTPServer, Files)
+            transport.start_server(server=Server())
+            transports.append(transport)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield {
+        "root": root,
+        "url": f"sftp://mis@127.0.0.1:{listener.getsockname()[1]}/exports/roster.csv",
+        "host_key": f"{host_key.get_name()} {host_key.get_base64()}",
+        "client_key": key_text.getvalue(),
+    }
+    stop.set()
+    thread.join(2)
+    for transport in transports:
+        transport.close()
+    listener.close()
+
+
+@pytest.mark.parametrize("auth", ["password", "private_key"])
+def test_an_sftp_source_is_fetched_with_a_password_or_a_key_and_its_host_key_checked(
+    office, roster_school, sftp_server, auth
+):
+    (sftp_server["root"] / "exports").mkdir()
+    (sftp_server["root"] / "exports" / "roster.csv").write_text(GOOD)
+    secret = "pw" if auth == "password" else sftp_server["client_key"]
+    sync = make_sync(
+        office,
+        roster_school,
+        source=RosterSync.Source.SFTP,
+        url=sftp_server["url"],
+        auth=auth,
+        secret=secret,
+        host_key=sftp_server["host_key"],
+    )
+    make_due(sync)
+    services_sync.roster_sync_sweep()
+    run = RosterSyncRun.objects.get()
+    assert run.status == RosterSyncRun.Status.OK, run.report
+    assert run.filename == "roster.csv" and Pupil.objects.filter(school=roster_school).count() == 2
+
+    # Another server's key (a server pretending to be the school's) is refused before any password is sent.
+    import paramiko
+
+    other = paramiko.ECDSAKey.generate()
+    RosterSync.objects.filter(pk=sync.pk).update(host_key=f"{other.get_name()} {other.get_base64()}")
+    sync.refresh_from_db()
+    with pytest.raises(services_sync.FetchError, match="host key is not the one configured"):
+        services_sync.fetch(sync)
