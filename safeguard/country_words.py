@@ -53,7 +53,7 @@ def school_country(obj):
 # calendar's name even on a US page; the relationship values are what the roster import reads.
 _KEEP_MESSAGE = re.compile(
     r"England|English|Wales|Scotland|Northern Ireland|Türkiye|Turkish|multi-academy|\b(autumn|spring|summer) term"
-    r"|three terms|Step-parent",
+    r"|three terms|Step-parent|day first",
     re.IGNORECASE,
 )
 # Words inside these are never changed: placeholders (%(pupil)s, {name}, %s), HTML tags and entities, and UK terms
@@ -117,6 +117,8 @@ _RULES = [
     # special needs and English learners: the US abbreviations (an IEP, an English language learner)
     (r"(?-i:SEN)", "IEP"),
     (r"(?-i:EAL)", "ELL"),
+    # a date pattern is written month first (as the dates themselves are, see ``month_first``)
+    (r"(?-i:DD/MM/YYYY)", "MM/DD/YYYY"),
     # spelling
     (r"behavioural", "behavioral"),
     (r"behaviours", "behaviors"),

@@ -305,3 +305,16 @@ def test_the_compiled_american_catalogue_matches_the_source():
     source.pop((None, ""), None)
     compiled.pop((None, ""), None)
     assert source == compiled
+
+
+def test_a_us_schools_roster_page_documents_month_first_dates_and_no_uk_columns(client, us_school, school):
+    client.force_login(_staff(us_school, Role.OFFICE, "office@lincoln.example.test"))
+    _, american = _page(client, reverse("directory:roster_import", args=[us_school.slug]))
+    assert "YYYY-MM-DD or MM/DD/YYYY" in american and "DD/MM/YYYY" not in american
+    assert "<code>upn</code>" not in american and "<code>pupil_premium</code>" not in american
+    assert "matched by MIS id" in american and "matched by UPN" not in american
+
+    client.force_login(_staff(school, Role.OFFICE, "office@demo.example.test"))
+    _, british = _page(client, reverse("directory:roster_import", args=[school.slug]))
+    assert "YYYY-MM-DD or DD/MM/YYYY" in british
+    assert "<code>upn</code>" in british and "<code>pupil_premium</code>" in british
