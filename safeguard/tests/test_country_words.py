@@ -318,3 +318,10 @@ def test_a_us_schools_roster_page_documents_month_first_dates_and_no_uk_columns(
     _, british = _page(client, reverse("directory:roster_import", args=[school.slug]))
     assert "YYYY-MM-DD or DD/MM/YYYY" in british
     assert "<code>upn</code>" in british and "<code>pupil_premium</code>" in british
+
+
+def test_a_link_from_a_us_schools_email_opens_signed_out_pages_in_american_english(client):
+    response = client.get(reverse("accounts:login") + "?lang=en-us")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en-us"
+    assert client.get(reverse("accounts:login") + "?lang=en-gb")["Content-Language"] == "en-gb"
