@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from safeguard.pdf import render_pdf
 
 from .selectors import effective_answers
+from .selectors_naming import current_rules, naming_for_pupils
 
 NO_PHOTOS = "no_photos"
 INTERNAL_ONLY = "internal_only"
@@ -85,15 +86,35 @@ def do_not_photograph_list(*, school, pupils, purpose_codes=None, now=None):
     return result
 
 
+def naming_summary(*, school, pupils):
+    """The naming and image rules to show with the list: ``{"rules": [NamingRule], "exceptions": [{"pupil",
+    "naming"}], "without_rule": int}`` — the school's bands, the pupils of ``pupils`` whose parent chose a stricter
+    level (``PupilNaming``), and how many of them are in no band. A fixed number of queries."""
+    pupils = list(pupils)
+    rules = current_rules(school)
+    naming = naming_for_pupils(school=school, pupils=pupils, rules=rules)
+    return {
+        "rules": rules,
+        "exceptions": [
+            {"pupil": pupil, "naming": naming[pupil.pk]}
+            for pupil in pupils
+            if naming[pupil.pk] is not None and naming[pupil.pk].by_parent
+        ],
+        "without_rule": sum(1 for pupil in pupils if naming[pupil.pk] is None),
+    }
+
+
 def do_not_photograph_pdf(*, school, title, pupils, purpose_codes=None, now=None):
     """The do-not-photograph list as a printable PDF (bytes): the school, ``title`` (a class name, "Whole school"
-    or an event), the date and time generated (school time) and a reminder to check the live list before any
-    publication. Rendered in the school's language."""
+    or an event), the date and time generated (school time), a reminder to check the live list before any
+    publication, and the naming and image rules (``naming_summary``). Rendered in the school's language."""
     now = now or timezone.now()
+    pupils = list(pupils)
     listing = do_not_photograph_list(school=school, pupils=pupils, purpose_codes=purpose_codes, now=now)
+    naming = naming_summary(school=school, pupils=pupils)
     generated_at = now.astimezone(zoneinfo.ZoneInfo(school.time_zone))
     with translation.override(school.default_language):
         return render_pdf(
             "consent/pdf/dnp.html",
-            {"school": school, "title": title, "listing": listing, "generated_at": generated_at},
+            {"school": school, "title": title, "listing": listing, "naming": naming, "generated_at": generated_at},
         )

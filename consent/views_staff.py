@@ -25,11 +25,11 @@ from safeguard import permissions
 from safeguard.base import DomainError
 from safeguard.directory.models import Pupil
 
-from .documents_staff import do_not_photograph_list, do_not_photograph_pdf
+from .documents_staff import do_not_photograph_list, do_not_photograph_pdf, naming_summary
 from .forms_staff import ClassChoiceForm, EventForm, GridFilterForm, MayIForm
 from .models import PhotoEvent
 from .selectors import current_form, effective_answers, purposes_of
-from .selectors_naming import current_rules, naming_for_pupils
+from .selectors_naming import naming_for_pupils
 from .services import current_version
 from .services_events import event_save
 
@@ -240,22 +240,13 @@ def do_not_photograph(request, slug):
     now = timezone.now()
     form, school_class, pupils = _dnp_selection(request, school, school.today(now))
     pupils = list(pupils)
-    rules = current_rules(school)
-    naming = naming_for_pupils(school=school, pupils=pupils, rules=rules)
     context = {
         "school": school,
         "form": form,
         "school_class": school_class,
         "listing": do_not_photograph_list(school=school, pupils=pupils, now=now),
+        "naming": naming_summary(school=school, pupils=pupils),
         "generated_at": now,
-        "naming_rules": rules,
-        # Pupils whose parent chose a stricter level than their band's, or who are in no band.
-        "naming_exceptions": [
-            {"pupil": pupil, "naming": naming[pupil.pk]}
-            for pupil in pupils
-            if naming[pupil.pk] is not None and naming[pupil.pk].by_parent
-        ],
-        "without_rule": sum(1 for pupil in pupils if naming[pupil.pk] is None),
     }
     return render(request, "consent/dnp.html", context)
 

@@ -187,3 +187,16 @@ class TestTheRulesPage:
         url = reverse("consent:naming_rules", args=[school.slug])
         data = {"year_from": elsewhere.pk, "year_to": elsewhere.pk, "naming": "no_name", "images": "faces_hidden"}
         assert client.post(url, data).status_code == 200 and not NamingRule.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_printed_list_carries_the_rules(client, version, pupil, years, bands, oak, teacher):
+    import io
+
+    from pypdf import PdfReader
+
+    client.force_login(teacher)
+    url = reverse("consent:do_not_photograph_pdf", args=[pupil.school.slug]) + f"?school_class={oak.pk}"
+    response = client.get(url)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Names and images" in text and "Reception – Year 2" in text and "First name only" in text
