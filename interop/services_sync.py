@@ -139,10 +139,14 @@ def _fetch_folder(sync, limit):
     except DomainError as error:
         raise FetchError(error.message) from error
     if target.is_dir():
+        base = school_drop_dir(sync.school).resolve()
         candidates = [
             entry
             for entry in target.iterdir()
-            if entry.is_file() and not entry.name.startswith(".") and entry.name.lower().endswith(EXTENSIONS[sync.kind])
+            if entry.is_file()
+            and not entry.name.startswith(".")
+            and entry.name.lower().endswith(EXTENSIONS[sync.kind])
+            and base in entry.resolve().parents  # a link dropped in the folder must not lead out of it
         ]
         if not candidates:
             raise FetchError(_("No %(ext)s file is in the folder.") % {"ext": " / ".join(EXTENSIONS[sync.kind])})

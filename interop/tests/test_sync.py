@@ -608,3 +608,16 @@ def test_an_sftp_source_is_fetched_with_a_password_or_a_key_and_its_host_key_che
     sync.refresh_from_db()
     with pytest.raises(services_sync.FetchError, match="host key is not the one configured"):
         services_sync.fetch(sync)
+
+
+def test_a_link_in_the_folder_leading_out_of_it_is_not_read(office, roster_school, drop_dir, tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text(HEADER + f"{UPN_1},Not,Ours,2019-03-14,Y1,1 Oak\n")
+    (drop_dir / roster_school.slug).mkdir(parents=True)
+    os.symlink(secret, drop_dir / roster_school.slug / "roster.csv")
+    sync = make_sync(office, roster_school)
+    with pytest.raises(services_sync.FetchError, match="No .csv"):
+        services_sync.fetch(sync)
+    sync.folder = "roster.csv"  # named directly: refused too
+    with pytest.raises(services_sync.FetchError, match="inside the school"):
+        services_sync.fetch(sync)
