@@ -621,3 +621,27 @@ def test_a_link_in_the_folder_leading_out_of_it_is_not_read(office, roster_schoo
     sync.folder = "roster.csv"  # named directly: refused too
     with pytest.raises(services_sync.FetchError, match="inside the school"):
         services_sync.fetch(sync)
+
+
+@pytest.mark.parametrize("page", ["interop:sync_list", "interop:sync_detail"])
+def test_the_pages_make_as_many_queries_for_3_as_for_30(client, office, roster_school, drop_dir, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(count):
+        for _n in range(count):
+            sync = make_sync(office, roster_school)
+            for status in (RosterSyncRun.Status.OK, RosterSyncRun.Status.FAILED):
+                RosterSyncRun.objects.create(sync=sync, started_at=timezone.now(), status=status)
+        return sync
+
+    client.force_login(office)
+    counts = []
+    for count in (3, 27):
+        sync = add(count)
+        args = [roster_school.slug] + ([sync.public_id] if page == "interop:sync_detail" else [])
+        client.get(reverse(page, args=args))  # the first request of a session fills caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(page, args=args)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
