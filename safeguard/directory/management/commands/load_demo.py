@@ -60,7 +60,10 @@ class Command(BaseCommand):
         for school, count in summary.pupils.items():
             self.stdout.write(f"  {school}: {count} pupils")
 
-        rows = summary.accounts + (summary.class_teachers if options["all_accounts"] else [])
+        # Feature demos may add accounts of their own (``demo_accounts()``), listed before the platform operator.
+        extra = [a for _label, module in feature_demo_modules() for a in getattr(module, "demo_accounts", list)()]
+        accounts = summary.accounts[:-1] + extra + summary.accounts[-1:]
+        rows = accounts + (summary.class_teachers if options["all_accounts"] else [])
         self.stdout.write("")
         self._table([("E-mail", "Role", "School")] + [(a.email, a.role, a.place) for a in rows])
         if not options["all_accounts"]:
