@@ -129,9 +129,7 @@ class TestKiosk:
         assert message in response.content.decode()
         assert not SignatureRequest.objects.filter(agreement=visitor_agreement).exists()
 
-    def test_every_statement_must_be_ticked_and_nothing_is_left_behind(
-        self, client, school, office, visitor_agreement
-    ):
+    def test_every_statement_must_be_ticked_and_nothing_is_left_behind(self, client, school, office, visitor_agreement):
         client.force_login(office)
         response = client.post(_kiosk_url(school, visitor_agreement), _form(visitor_agreement, statements=["1"]))
         assert "Please confirm every statement before signing." in response.content.decode()
