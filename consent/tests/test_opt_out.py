@@ -169,3 +169,14 @@ def test_rules_opt_out_without_a_database():
     assert run(facts=PupilFacts(frozenset({1}), datetime.date(2018, 1, 1), measure="no_photos")) == (False, "no_photos")
     assert run(facts=PupilFacts(frozenset({1}), datetime.date(2018, 1, 1), left_on=day)) == (False, "left")
     assert run(purpose=PurposeRule("web", "h", True, True)) == (False, "no_response")
+
+
+@pytest.mark.django_db
+def test_a_silent_family_under_opt_out_is_still_sent_the_form(version, pupil, guardian_link):
+    """Silence means yes, but a family never sent the form could not object: they still need asking."""
+    from consent.selectors_forms import pupils_to_ask
+
+    version.purposes.update(if_unanswered=ConsentPurpose.IfUnanswered.OPT_OUT)
+    assert set(_decisions(pupil).values()) == {(True, "no_objection")}
+    to_ask, total = pupils_to_ask(school=pupil.school)
+    assert to_ask == [pupil] and total == 1
