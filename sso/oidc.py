@@ -53,7 +53,7 @@ def discover(configuration):
 def _issuers(configuration):
     issuer = configuration.issuer.rstrip("/")
     if configuration.provider == SsoConfiguration.Provider.GOOGLE and issuer == GOOGLE_ISSUER:
-        return [issuer, "accounts.google.com"]  # Google's tokens carry either form
+        return [issuer, GOOGLE_ISSUER.removeprefix("https://")]  # Google's tokens carry either form
     return [issuer]
 
 
