@@ -4,11 +4,12 @@ choices to the school; the rules (who may, what may change) are in ``services_li
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.accounts.models import User
 from safeguard.base import DomainError
-from safeguard.directory.models import Role, SchoolClass, StaffRole, YearGroup
+from safeguard.directory.models import OrganisationRole, OrganisationRoleKind, Role, SchoolClass, StaffRole, YearGroup
 from safeguard.forms import SafeModelChoiceField
 
 from .models import Agreement, Audience, Policy, Signature
@@ -45,8 +46,20 @@ class PolicyForm(forms.Form):
         initial=Policy.SigningFrequency.EVERY_ACADEMIC_YEAR,
     )
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school=None, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if organisation is not None:
+            # A trust-wide policy (issue 13 item 6): owned by a trust administrator or staff of one of its schools.
+            staff = StaffRole.objects.current().filter(school__organisation=organisation).exclude(role=Role.GOVERNOR)
+            admins = OrganisationRole.objects.current().filter(
+                organisation=organisation, role=OrganisationRoleKind.TRUST_ADMIN
+            )
+            people = Q(pk__in=staff.values("user_id")) | Q(pk__in=admins.values("user_id"))
+            self.fields["owner"].queryset = User.objects.filter(people, is_active=True).order_by("full_name")
+            self.fields["approving_body"].initial = Policy.ApprovingBody.TRUST_BOARD
+            first = organisation.schools.order_by("name").first()
+            self.fields["language"].initial = first.default_language if first is not None else None
+            return
         staff = StaffRole.objects.current().filter(school=school).exclude(role=Role.GOVERNOR).values("user_id")
         self.fields["owner"].queryset = User.objects.filter(pk__in=staff, is_active=True).order_by("full_name")
         self.fields["language"].initial = school.default_language
@@ -121,11 +134,14 @@ class VersionApproveForm(forms.Form):
         help_text=_("Until then, a signature of the previous version stays valid. Blank: in 30 days."),
     )
 
-    def __init__(self, *args, school=None, **kwargs):
+    def __init__(self, *args, school=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         if school is not None:
             self.fields["approved_on"].initial = school.today()
             self.fields["resign_by"].initial = default_resign_by(school)
+        elif today is not None:  # a trust-wide policy: ``services_library.policy_today_bounds``
+            self.fields["approved_on"].initial = today
+            self.fields["resign_by"].initial = default_resign_by(None, today=today)
 
 
 class AgreementForm(forms.Form):

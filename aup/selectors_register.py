@@ -319,3 +319,22 @@ def calendar_policies(user):
             policy.calendar_label = policy.organisation.name
         found.append(policy)
     return found
+
+
+def register_people(policy):
+    """Who may own ``policy`` or sit on its review team (a ``User`` queryset, by name): the active staff of its school
+    (governors are not: the review team drafts the policy the governing body approves); for a trust-wide policy,
+    the trust's administrators and the staff of its schools."""
+    from safeguard.directory.models import OrganisationRole, OrganisationRoleKind, Role, StaffRole
+
+    staff = StaffRole.objects.current().exclude(role=Role.GOVERNOR)
+    if policy.school_id is not None:
+        people = Q(pk__in=staff.filter(school_id=policy.school_id).values("user_id"))
+    else:
+        admins = OrganisationRole.objects.current().filter(
+            organisation_id=policy.organisation_id, role=OrganisationRoleKind.TRUST_ADMIN
+        )
+        people = Q(pk__in=admins.values("user_id")) | Q(
+            pk__in=staff.filter(school__organisation_id=policy.organisation_id).values("user_id")
+        )
+    return User.objects.filter(people, is_active=True).order_by("full_name", "email")

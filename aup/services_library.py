@@ -3,7 +3,8 @@
 Rules live here. Each service checks the actor again (views, tasks and commands all call it), validates with
 ``full_clean``, writes inside ``transaction.atomic`` with its audit event, and raises ``DomainError`` with a message
 the view shows. Trust-wide policies are read in every school of the trust but are not written from a school's pages:
-one school's staff never change another school's policy.
+one school's staff never change another school's policy. The trust's (or district's) administrators write and approve
+them, once for every school (``MANAGE_TRUST_POLICIES``; issue 13 item 6).
 """
 
 import datetime
@@ -146,8 +147,29 @@ def can_approve_versions(user, school):
     return permissions.can(user, permissions.APPROVE_POLICY_VERSIONS, school)
 
 
+def can_manage_policy(user, policy):
+    """Whether ``user`` may write ``policy`` (its versions, agreements, approval and register fields): for a school's
+    policy, who manages that school's library; for a trust-wide one, the trust's administrators only."""
+    if policy.school_id is None:
+        return permissions.can(user, permissions.MANAGE_TRUST_POLICIES, policy.organisation)
+    return can_manage_library(user, policy.school)
+
+
+def policy_today_bounds(policy, now=None):
+    """``(earliest, latest)``: today's date where the policy applies — the school's date for a school's policy; for
+    a trust-wide one the earliest and latest of its schools' dates (a district spans time zones), or the server's
+    date when it has no school yet. An approval may be dated up to the latest; a re-sign date from the earliest."""
+    if policy.school_id is not None:
+        today = policy.school.today(now)
+        return today, today
+    days = {school.today(now) for school in policy.organisation.schools.all()} or {timezone.localdate(now)}
+    return min(days), max(days)
+
+
 def _check_writable(actor, policy, *, for_review=False):
     if policy.school_id is None:
+        if permissions.can(actor, permissions.MANAGE_TRUST_POLICIES, policy.organisation):
+            return
         raise DomainError(
             _("This policy belongs to the whole trust. It is changed by the trust, not by one school."),
             code="trust_policy",
@@ -171,7 +193,7 @@ def _validate(instance):
 def policy_create(
     *,
     actor,
-    school,
+    school=None,
     title,
     category,
     approving_body,
@@ -179,27 +201,39 @@ def policy_create(
     owner=None,
     language=None,
     signing_frequency=Policy.SigningFrequency.EVERY_ACADEMIC_YEAR,
+    organisation=None,
 ):
-    """Add a policy to ``school``'s library and return it.
+    """Add a policy to ``school``'s library — or, with ``organisation`` instead, a trust-wide policy every school of
+    that trust or district uses — and return it.
 
     Args:
-        actor: a ``User`` with ``MANAGE_AGREEMENTS`` in ``school``.
+        actor: a ``User`` with ``MANAGE_AGREEMENTS`` in ``school``; for ``organisation``, its administrator
+            (``MANAGE_TRUST_POLICIES``).
         category, approving_body, signing_frequency: values of ``Policy.Category``, ``Policy.ApprovingBody``,
             ``Policy.SigningFrequency``; approving_committee: the committee's name when the body is a committee.
         owner: the ``User`` responsible for the policy (a member of staff of ``school``), or None.
-        language: a code from ``settings.LANGUAGES``; defaults to the school's language.
+        language: a code from ``settings.LANGUAGES``; defaults to the school's language (for a trust-wide policy,
+            its first school's).
     Raises ``PermissionError`` or ``DomainError`` (invalid values).
     """
-    if not can_manage_library(actor, school):
+    if (school is None) == (organisation is None):
+        raise ValueError("give exactly one of school or organisation")
+    if school is not None and not can_manage_library(actor, school):
         raise PermissionError("actor may not change the policy library of this school")
+    if organisation is not None and not permissions.can(actor, permissions.MANAGE_TRUST_POLICIES, organisation):
+        raise PermissionError("actor may not write this trust's policies")
+    if language is None:
+        first = school or organisation.schools.order_by("name").first()
+        language = first.default_language if first is not None else Policy._meta.get_field("language").default
     policy = Policy(
         school=school,
+        organisation=organisation,
         title=(title or "").strip(),
         category=category,
         approving_body=approving_body,
         approving_committee=(approving_committee or "").strip(),
         owner=owner,
-        language=language or school.default_language,
+        language=language,
         signing_frequency=signing_frequency,
     )
     if policy.approving_body == Policy.ApprovingBody.COMMITTEE and not policy.approving_committee:
@@ -212,7 +246,11 @@ def policy_create(
             action="aup.policy.created",
             school=school,
             subject=policy,
-            data={"title": policy.title, "category": policy.category},
+            data={
+                "title": policy.title,
+                "category": policy.category,
+                **({"organisation": organisation.slug} if organisation is not None else {}),
+            },
         )
     return policy
 
@@ -286,9 +324,10 @@ def policy_version_create(
     return version
 
 
-def default_resign_by(school, now=None):
-    """The re-sign date offered on the approval forms: ``DEFAULT_RESIGN_DAYS`` after today (school time)."""
-    return school.today(now) + datetime.timedelta(days=DEFAULT_RESIGN_DAYS)
+def default_resign_by(school, now=None, *, today=None):
+    """The re-sign date offered on the approval forms: ``DEFAULT_RESIGN_DAYS`` after today (school time; or after
+    ``today``, a date, for a trust-wide policy — ``policy_today_bounds``)."""
+    return (today or school.today(now)) + datetime.timedelta(days=DEFAULT_RESIGN_DAYS)
 
 
 def policy_version_approve(*, actor, version, approved_by, approved_on, issue_date=None, resign_by=None, now=None):
@@ -296,7 +335,7 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
 
     Args:
         actor: the headteacher or a senior leader of the policy's school (they record the approving body's
-            decision).
+            decision); for a trust-wide policy, the trust's administrator (recording the board's decision).
         approved_by: who approved it, as it should read in the history ("Audit and Risk Committee",
             "Headteacher N. Smith").
         approved_on: ``datetime.date`` of the decision (not in the future); issue_date defaults to it.
@@ -318,20 +357,22 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
     """
     policy = version.policy
     if policy.school_id is None:
-        raise DomainError(
-            _("This policy belongs to the whole trust. It is changed by the trust, not by one school."),
-            code="trust_policy",
-        )
-    if not can_approve_versions(actor, policy.school):
+        if not permissions.can(actor, permissions.MANAGE_TRUST_POLICIES, policy.organisation):
+            raise DomainError(
+                _("This policy belongs to the whole trust. It is changed by the trust, not by one school."),
+                code="trust_policy",
+            )
+    elif not can_approve_versions(actor, policy.school):
         raise PermissionError("only the headteacher or a senior leader records a policy's approval")
     now = now or timezone.now()
+    earliest, latest = policy_today_bounds(policy, now)
     approved_by = (approved_by or "").strip()
     if not approved_by:
         raise DomainError(_("Please say who approved this version."), code="approved_by")
-    if not isinstance(approved_on, datetime.date) or approved_on > policy.school.today(now):
+    if not isinstance(approved_on, datetime.date) or approved_on > latest:
         raise DomainError(_("The approval date cannot be in the future."), code="approved_on")
-    resign_by = resign_by or default_resign_by(policy.school, now)
-    if resign_by < policy.school.today(now):
+    resign_by = resign_by or default_resign_by(None, today=earliest)
+    if resign_by < earliest:
         raise DomainError(_("The date to sign the new version by cannot be in the past."), code="resign_by")
     with transaction.atomic():
         # Lock the policy so two approvals at once are taken one after the other.
@@ -386,6 +427,7 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
             subject=version,
             data={
                 "policy": str(policy.public_id),
+                **({"organisation": policy.organisation.slug} if policy.school_id is None else {}),
                 "number": version.number,
                 "approved_by": approved_by,
                 "approved_on": approved_on.isoformat(),
@@ -402,23 +444,30 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
 def _ask_previous_signers(*, actor, version, now=None):
     """Send a request for each agreement of ``version`` to the people whose signature of the replaced version
     still counts (coverage "signed the previous version"); return how many e-mails were queued. Volunteers and
-    visitors sign on arrival and are not sent anything."""
+    visitors sign on arrival and are not sent anything. A trust-wide policy asks in every school of the trust: the
+    requests are opened by the system (``actor`` None), as the trust's administrator holds no role in the schools."""
     from .selectors_library import CoverageStatus
     from .services_requests import requests_send
 
+    policy = version.policy
+    if policy.school_id is not None:
+        schools, sender = [policy.school], actor
+    else:
+        schools, sender = list(policy.organisation.schools.order_by("pk")), None
     queued = 0
     for agreement in Agreement.objects.filter(version=version).select_related("version__policy"):
-        try:
-            counts = requests_send(
-                actor=actor,
-                agreement=agreement,
-                school=version.policy.school,
-                now=now,
-                only_coverage={CoverageStatus.PREVIOUS_VERSION},
-            )
-        except DomainError:
-            continue  # volunteers and visitors: no list to send to
-        queued += counts["queued"]
+        for school in schools:
+            try:
+                counts = requests_send(
+                    actor=sender,
+                    agreement=agreement,
+                    school=school,
+                    now=now,
+                    only_coverage={CoverageStatus.PREVIOUS_VERSION},
+                )
+            except DomainError:
+                break  # volunteers and visitors: no list to send to
+            queued += counts["queued"]
     return queued
 
 
@@ -466,7 +515,7 @@ def agreement_save(
     """Create (``agreement`` None) or change an agreement on a draft version; return it.
 
     Args:
-        version: a draft ``PolicyVersion`` of a school policy.
+        version: a draft ``PolicyVersion`` of a school policy (or of a trust-wide one, by the trust's administrator).
         audience: an ``Audience`` value (one agreement per audience per version).
         statements: list of str, in order — replaces the agreement's statements.
         countersignature: an ``Agreement.Countersignature`` value that fits the audience (a parent for pupils,
@@ -541,25 +590,35 @@ def agreement_save(
     return agreement
 
 
-def policy_schedule_next_review(*, policy, approved_on):
-    """Record ``approved_on`` as the policy's last approval and move its next review date on by its cycle
-    (``aup.reviews.next_review_date``). Called inside the approving transaction; returns the new date (or None)."""
+def policy_next_review_on(policy, *, approved_on, cycle=None, interval=None, month=None):
+    """The date ``policy``'s next review is due after an approval on ``approved_on`` (a date, or None → None), by
+    ``aup.reviews.next_review_date`` with the policy's cycle, interval and month — or the ones given (the register
+    form shows the date a change would give before it is saved). Termly reviews use the school's term dates (a
+    trust-wide policy has none: four months)."""
     from safeguard.directory.models import Term
 
     from .reviews import next_review_date
 
+    if cycle is None:
+        cycle, interval, month = policy.review_cycle, policy.review_interval, policy.review_month
     term_starts = ()
-    if policy.review_cycle == Policy.ReviewCycle.TERMLY and policy.school_id:
+    if cycle == Policy.ReviewCycle.TERMLY and policy.school_id:
         term_starts = list(
             Term.objects.filter(academic_year__school_id=policy.school_id).values_list("starts_on", flat=True)
         )
-    policy.last_approved_on = approved_on
-    policy.next_review_on = next_review_date(
-        cycle=policy.review_cycle,
-        interval=policy.review_interval,
-        month=policy.review_month,
+    return next_review_date(
+        cycle=cycle,
+        interval=interval,
+        month=month,
         approved_on=approved_on,
         term_starts=term_starts,
     )
+
+
+def policy_schedule_next_review(*, policy, approved_on):
+    """Record ``approved_on`` as the policy's last approval and move its next review date on by its cycle
+    (``policy_next_review_on``). Called inside the approving transaction; returns the new date (or None)."""
+    policy.last_approved_on = approved_on
+    policy.next_review_on = policy_next_review_on(policy, approved_on=approved_on)
     policy.save(update_fields=["last_approved_on", "next_review_on", "updated_at"])
     return policy.next_review_on

@@ -21,7 +21,8 @@ def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
     """Open a request for everyone who has not signed ``agreement`` in ``school`` and queue its e-mail.
 
     Args:
-        actor: office staff, SLT or the headteacher (``MANAGE_AGREEMENTS`` in ``school``).
+        actor: office staff, SLT or the headteacher (``MANAGE_AGREEMENTS`` in ``school``); None for the system
+            (approving a trust-wide policy's new version asks its previous signers in every school).
         agreement: an ``Agreement`` on the current approved version of a policy ``school`` uses.
         now: aware datetime (tests fix the clock).
         only_coverage: a set of ``CoverageStatus`` values, or None for everyone who has not signed: only people in
@@ -36,7 +37,7 @@ def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
     """
     from .tasks import send_signature_request
 
-    if not permissions.can(actor, permissions.MANAGE_AGREEMENTS, school):
+    if actor is not None and not permissions.can(actor, permissions.MANAGE_AGREEMENTS, school):
         raise PermissionError("actor may not send agreement requests in this school")
     if not policies_for_school(school).filter(pk=agreement.version.policy_id).exists():
         raise PermissionError("this agreement is not one of the school's")

@@ -8,6 +8,7 @@ from . import (
     views_register,
     views_reviews,
     views_signing,
+    views_trust_policies,
 )
 
 app_name = "aup"
@@ -25,6 +26,8 @@ urlpatterns = [
     *views_register.urlpatterns,
     # Visitors and volunteers at the front desk (views_front_desk)
     *views_front_desk.urlpatterns,
+    # A trust's own policies, written once for every school (views_trust_policies)
+    *views_trust_policies.urlpatterns,
 ]
 
 __all__ = ["path", "urlpatterns"]

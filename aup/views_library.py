@@ -22,6 +22,8 @@ from . import selectors_library as selectors
 from . import services_library as services
 from .forms_library import AgreementForm, PolicyFilterForm, PolicyForm, PolicyVersionForm, VersionApproveForm
 from .models import PolicyVersion
+from .selectors_register import review_cycle_label
+from .services_register import can_manage_register
 from .views_reviews import review_card
 
 
@@ -86,6 +88,13 @@ def policy_detail(request, slug, public_id):
             selectors.approval_preview(version=shown)
             if can_approve and shown is not None and shown.status == PolicyVersion.Status.DRAFT
             else None
+        ),
+        "can_edit_register": own and can_manage_register(request.user, policy),
+        "cycle_label": review_cycle_label(policy),
+        "trust_policy_url": (
+            reverse("aup:trust_policy_detail", args=[policy.organisation.slug, policy.public_id])
+            if not own and permissions.can(request.user, permissions.MANAGE_TRUST_POLICIES, policy.organisation)
+            else ""
         ),
         **review_card(request.user, school, policy),
     }

@@ -23,11 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import permissions
 from safeguard.accounts.selectors import user_language
+from safeguard.base import DomainError
 
+from . import selectors_library
 from . import selectors_register as selectors
 from . import services_register as services
-from .forms_register import RegisterFilterForm, TrustRegisterFilterForm
+from .forms_register import PolicyRegisterForm, RegisterFilterForm, TrustRegisterFilterForm
 from .models import Policy
+from .services_library import policy_next_review_on
 
 # School register --------------------------------------------------------------------------------------------------
 
@@ -126,6 +129,71 @@ def register_csv(request, slug):
             ]
         )
     return response
+
+
+# A policy's register fields -----------------------------------------------------------------------------------------
+
+
+def register_fields_page(request, *, policy, breadcrumbs, done_url):
+    """The form of ``policy``'s register fields (owner, review team, approving body, review cycle), shared by a
+    school's policy page and a trust's: "Show the next review date" recomputes it from the form without saving;
+    saving calls ``services_register.policy_register_update`` and goes to ``done_url``. The caller checked the
+    permission."""
+    people = selectors.register_people(policy)
+    if request.method == "POST":
+        form = PolicyRegisterForm(request.POST, people=people)
+    else:
+        form = PolicyRegisterForm(people=people, initial=PolicyRegisterForm.initial_for(policy))
+    next_review = {"current": policy.next_review_on, "last_approved": policy.last_approved_on, "shown": False}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("preview"):
+            if policy.last_approved_on is not None:
+                next_review["new"] = policy_next_review_on(
+                    policy,
+                    approved_on=policy.last_approved_on,
+                    cycle=data["review_cycle"],
+                    interval=data["review_interval"],
+                    month=data["review_month"],
+                )
+                next_review["shown"] = True
+        else:
+            try:
+                policy, changed = services.policy_register_update(actor=request.user, policy=policy, **data)
+            except DomainError as error:
+                form.add_error(error.code if error.code in form.fields else None, error.message)
+            else:
+                if changed:
+                    messages.success(request, _("The register details are saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect(done_url)
+    context = {
+        "form": form,
+        "policy": policy,
+        "heading": _("Register details of %(title)s") % {"title": policy.title},
+        "intro": _("Who owns the policy, who reviews it, who approves it and how often it is reviewed."),
+        "breadcrumbs": [*breadcrumbs, (done_url, policy.title)],
+        "submit_label": _("Save"),
+        "cancel_url": done_url,
+        "next_review": next_review,
+    }
+    return render(request, "aup/policy_page_form.html", context)
+
+
+@login_required
+def policy_register_edit(request, slug, public_id):
+    """Change a school policy's register fields (head or SLT). A trust-wide policy is changed by the trust: 404."""
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_POLICY_REGISTER)
+    policy = selectors_library.policy_for_school(school, public_id)
+    if policy is None or policy.school_id != school.pk:
+        raise Http404
+    breadcrumbs = [
+        (reverse("directory:school_home", args=[school.slug]), school.name),
+        (reverse("aup:policy_list", args=[school.slug]), _("Policies")),
+    ]
+    done_url = reverse("aup:policy_detail", args=[school.slug, policy.public_id])
+    return register_fields_page(request, policy=policy, breadcrumbs=breadcrumbs, done_url=done_url)
 
 
 # Trust register ---------------------------------------------------------------------------------------------------
@@ -240,6 +308,7 @@ def calendar_ics(request, token):
 urlpatterns = [
     path("school/<slug:slug>/policies/register/", register, name="register"),
     path("school/<slug:slug>/policies/register.csv", register_csv, name="register_csv"),
+    path("school/<slug:slug>/policies/<uuid:public_id>/register/", policy_register_edit, name="policy_register_edit"),
     path("trust/<slug:org_slug>/policies/register/", register_trust, name="register_trust"),
     path("policies/calendar/", calendar_feed, name="calendar_feed"),
     path("policies/calendar/reset/", calendar_feed_reset, name="calendar_feed_reset"),

@@ -58,6 +58,8 @@ EXPORT_SIGNATURES = "exports.signatures"  # download every signature as CSV
 EXPORT_BEHAVIOUR = "exports.behaviour"  # download every behaviour incident as CSV (concerns: VIEW_SAFEGUARDING + 2FA)
 EXPORT_SCHOOL = "exports.school"  # request and download the full school export (zip of CSVs and PDFs)
 FRONT_DESK = "aup.front_desk"  # visitors and volunteers sign their agreement on the office's tablet (issue 13 item 7)
+MANAGE_POLICY_REGISTER = "aup.manage_register"  # owner, review team, approving body, review cycle (issue 13 item 6)
+MANAGE_TRUST_POLICIES = "aup.manage_trust_policies"  # a trust admin writes and approves trust-wide policies (issue 13)
 SSO_CONFIGURE = "sso.configure"  # a school's (head) or trust's (trust admin) single sign-on provider (issue 14)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
@@ -110,6 +112,8 @@ CAPABILITIES = {
     SSO_CONFIGURE: {Role.HEADTEACHER},
     # The office runs the front desk; the head and SLT cover it (issue 13 item 7).
     FRONT_DESK: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
+    # Who owns a policy, who reviews it, who approves it and how often: the head and SLT (issue 13 item 6).
+    MANAGE_POLICY_REGISTER: {Role.SLT, Role.HEADTEACHER},
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no
@@ -193,7 +197,7 @@ def can(user, capability, obj):
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    if capability in (VIEW_TRUST, MANAGE_SCHOOLS):
+    if capability in (VIEW_TRUST, MANAGE_SCHOOLS, MANAGE_TRUST_POLICIES):
         return isinstance(obj, Organisation) and is_trust_admin_for(user, obj)
     if capability == SSO_CONFIGURE and isinstance(obj, Organisation):
         return is_trust_admin_for(user, obj)

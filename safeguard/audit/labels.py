@@ -62,6 +62,7 @@ AUDIT_LABELS = {
     "aup.document.downloaded": _("Downloaded a policy document"),
     "aup.paper_return.recorded": _("Recorded a paper return"),
     "aup.policy.created": _("Created a policy"),
+    "aup.policy.register_changed": _("Changed a policy's owner, review team, approving body or review cycle"),
     "aup.request.opened": _("Opened a signature request"),
     "aup.requests.sent": _("Sent signature requests"),
     "aup.review.approved": _("Approved a policy review"),
