@@ -9,6 +9,7 @@ post. Parents never use single sign-on: only existing staff roles are matched.
 import time
 
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, user_login_failed
@@ -141,7 +142,7 @@ def callback(request):
     email = services.claimed_email(configuration, claims)
     if email and AxesProxyHandler.is_locked(request, {"username": email}):
         services.sso_sign_in_failed(configuration=configuration, reason="locked_out", ip_address=ip_address)
-        return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+        return get_lockout_response(request, credentials={"username": email})  # the same page as a password
     try:
         user, mfa_trusted = services.sso_sign_in_match(
             configuration=configuration, claims=claims, ip_address=ip_address

@@ -302,3 +302,16 @@ def test_a_trusted_claim_that_is_absent_still_asks_for_the_code(client, school, 
 
     assert record.status_code == 302 and record.url.startswith(reverse("accounts:otp_enrol"))
     assert otp.SESSION_KEY not in client.session
+
+
+def test_an_address_locked_out_by_wrong_passwords_is_not_signed_in_by_the_provider(client, school, teacher, provider):
+    configure(school, provider)
+    provider.claims = {"email": teacher.email, "email_verified": True}
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": teacher.email, "password": "wrong-password-1"})
+
+    response = sign_in(client, teacher.email)
+
+    assert response.status_code == 429
+    assert not signed_in_user(client).is_authenticated
+    assert AuditEvent.objects.get(action="sso.sign_in.refused").data["reason"] == "locked_out"
