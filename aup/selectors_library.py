@@ -440,6 +440,7 @@ def request_for_school(school, public_id):
                     "teacher_present",
                     "revoked_by",
                     "paper_recorded_by",
+                    "front_desk_by",
                 ).order_by("signed_at"),
                 to_attr="signature_list",
             )

@@ -232,6 +232,26 @@ class TestOfficeList:
         that_day = client.get(reverse("aup:front_desk", args=[school.slug]), {"day": day}).content.decode()
         assert "Ben Okafor" in that_day and "Ana Costa" not in that_day
 
+    def test_the_office_opens_a_visitors_evidence(self, client, school, office, visitor_agreement):
+        signature = services_front_desk.visitor_sign_in(
+            actor=office,
+            agreement=visitor_agreement,
+            school=school,
+            name="Ana Costa",
+            organisation="County Music",
+            role="visitor",
+            statements_confirmed=[1, 2, 3],
+            shown_sha256=content_sha256(agreement_content(visitor_agreement)),
+            ip_address="198.51.100.23",
+        )
+        client.force_login(office)
+        url = reverse("aup:request_detail", args=[school.slug, signature.request.public_id])
+        assert url in client.get(reverse("aup:front_desk", args=[school.slug])).content.decode()
+        page = client.get(url).content.decode()
+        assert "Ana Costa · County Music" in page
+        assert "Front desk, signed in by" in page and office.full_name in page
+        assert "198.51.100.23" in page
+
     def test_the_school_home_links_to_the_front_desk(self, client, school, office):
         client.force_login(office)
         page = client.get(reverse("directory:school_home", args=[school.slug])).content.decode()
