@@ -101,8 +101,8 @@ class RosterSyncForm(forms.ModelForm):
             "host_key": _("SFTP only: the server's public host key as ssh-keyscan prints it, e.g. ssh-ed25519 AAAA…"),
             "run_at": _("Daily: the time of day in the school's time zone. Hourly: the minute past each hour."),
             "mark_leavers": _(
-                "Off: pupils missing from the file are listed on the run and stay on roll until a person confirms "
-                "them by importing the file on the import page."
+                "Off: pupils missing from the file stay on roll and are listed on the sync's page until you confirm "
+                "them."
             ),
         }
 

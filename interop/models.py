@@ -180,7 +180,8 @@ class RosterSyncRun(PublicIdModel):
     Lifecycle: ``running`` when the sweep (or "run now") claims the sync → ``ok`` (applied), ``no_change`` (the same
     file as the last one applied: nothing read further, nothing written, no e-mail) or ``failed`` (could not fetch,
     or the file has errors: nothing applied; the office and headteacher are e-mailed once, ``emailed_at``).
-    ``report`` holds ``errors`` (file, line, record, field, message), ``message`` and the import's ``import_id``.
+    ``report`` holds ``errors`` (file, line, record, field, message), ``message``, the import's ``import_id`` and
+    the ``absent_pupils`` (public ids) a person may then confirm as leavers (``leavers_confirmed_at``/``_by``).
     """
 
     class Status(models.TextChoices):
@@ -203,6 +204,15 @@ class RosterSyncRun(PublicIdModel):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    leavers_confirmed_at = models.DateTimeField(_("leavers confirmed at"), null=True, blank=True)
+    leavers_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("leavers confirmed by"),
+    )
 
     class Meta:
         verbose_name = _("roster sync run")

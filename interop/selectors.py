@@ -53,4 +53,36 @@ def sync_for_school(school, public_id):
 
 def sync_runs(sync, limit=30):
     """The sync's latest runs, newest first."""
-    return list(sync.runs.all()[:limit])
+    return list(sync.runs.select_related("leavers_confirmed_by")[:limit])
+
+
+def run_for_sync(sync, public_id):
+    """The ``RosterSyncRun`` of ``sync`` with ``public_id``; another sync's, or none, raises ``Http404``."""
+    run = sync.runs.filter(public_id=public_id).select_related("sync__school").first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def leavers_waiting(sync, runs, limit=200):
+    """``(run, pupils)``: the sync's latest applied run (among ``runs``, newest first) whose leavers wait for a
+    person — not marked by the sync, not yet confirmed — and those pupils still on roll (at most ``limit``, by
+    name); ``(None, [])`` when none wait. One query."""
+    from safeguard.directory.models import Pupil
+
+    from .models import RosterSyncRun
+
+    latest = next((run for run in runs if run.status == RosterSyncRun.Status.OK), None)
+    if (
+        latest is None
+        or latest.leavers_confirmed_at
+        or latest.counts.get("pupils_marked_left")
+        or not latest.report.get("absent_pupils")
+    ):
+        return None, []
+    pupils = list(
+        Pupil.objects.filter(school=sync.school_id, public_id__in=latest.report["absent_pupils"], left_on__isnull=True)
+        .select_related("year_group")
+        .order_by("legal_last_name", "legal_first_name")[:limit]
+    )
+    return (latest, pupils) if pupils else (None, [])

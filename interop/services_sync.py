@@ -14,7 +14,7 @@ server, on a schedule (issue 14 item 3).
 
 Runs act as the person who configured the sync (``configured_by``): the imports check ``MANAGE_ROSTER`` again and
 history names them. Leavers (pupils missing from the file) are marked left only when the sync says so
-(``mark_leavers``); otherwise the run lists them and a person confirms by importing the file on the import page.
+(``mark_leavers``); otherwise the run lists them and a person confirms them (``roster_sync_confirm_leavers``).
 """
 
 import base64
@@ -406,6 +406,55 @@ def roster_sync_request_run(*, actor, sync, now=None):
         enqueue(tasks.run_roster_sync, sync.pk, "manual")
 
 
+def roster_sync_confirm_leavers(*, actor, run, now=None):
+    """Mark as left (``left_on`` = the school's today) the pupils missing from the file of ``run``, as listed when
+    it was applied: the person's confirmation that a sync without automatic leavers waits for.
+
+    Args:
+        actor: the ``User``; needs ``MANAGE_ROSTER`` in the sync's school.
+        run: an ``ok`` ``RosterSyncRun`` that is the sync's latest applied run (a newer file may list the pupils again)
+            and whose leavers were not marked by the sync itself.
+        now: aware datetime (tests fix the clock).
+
+    Claimed once (``leavers_confirmed_at`` by a conditional UPDATE). Pupils already left, or no longer of the school,
+    are skipped; pupils are never deleted. Writes history (as ``actor``) and the audit event
+    ``interop.roster_sync.leavers_confirmed`` with the count. Returns the number marked. Raises ``PermissionError``;
+    ``DomainError`` when the run is not the latest applied one, has no leavers, or was already confirmed.
+    """
+    from safeguard.directory.models import Pupil
+
+    sync = run.sync
+    _check_actor(actor, sync.school)
+    now = now or timezone.now()
+    latest = sync.runs.filter(status=RosterSyncRun.Status.OK).order_by("-started_at", "-pk").first()
+    absent = run.report.get("absent_pupils") or []
+    if latest is None or latest.pk != run.pk or not absent or run.counts.get("pupils_marked_left"):
+        raise DomainError(
+            _("Only the leavers of the latest applied file can be confirmed, and only once."), code="not_latest"
+        )
+    today = sync.school.today(now)
+    with transaction.atomic():
+        claimed = RosterSyncRun.objects.filter(pk=run.pk, leavers_confirmed_at__isnull=True).update(
+            leavers_confirmed_at=now, leavers_confirmed_by=actor, updated_at=now
+        )
+        if claimed != 1:
+            raise DomainError(_("These leavers have already been confirmed."), code="already_confirmed")
+        marked = 0
+        for pupil in Pupil.objects.filter(school=sync.school, public_id__in=absent, left_on__isnull=True):
+            pupil.left_on = today
+            pupil._history_user = actor
+            pupil.save(update_fields=["left_on", "updated_at"])
+            marked += 1
+        audit_log(
+            actor=actor,
+            action="interop.roster_sync.leavers_confirmed",
+            school=sync.school,
+            subject=sync,
+            data={"pupils_marked_left": marked, "run": str(run.public_id)},
+        )
+    return marked
+
+
 # Running ----------------------------------------------------------------------------------------------------------
 
 
@@ -436,7 +485,11 @@ def _preview_and_apply(sync, actor, filename, payload, now):
         roster_import, plan = roster.roster_import_preview(
             actor=actor, school=sync.school, uploaded_file=upload, now=now
         )
-        report = {"import": "roster", "import_id": str(roster_import.public_id)}
+        report = {
+            "import": "roster",
+            "import_id": str(roster_import.public_id),
+            "absent_pupils": roster_import.summary.get("absent_pupils", []),
+        }
         if not plan.is_valid:
             return (
                 RosterSyncRun.Status.FAILED,
@@ -451,7 +504,11 @@ def _preview_and_apply(sync, actor, filename, payload, now):
         interop_import, preview = interop_services.interop_import_preview(
             actor=actor, school=sync.school, kind=kind, uploaded_file=upload, now=now
         )
-        report = {"import": "interop", "import_id": str(interop_import.public_id)}
+        report = {
+            "import": "interop",
+            "import_id": str(interop_import.public_id),
+            "absent_pupils": interop_import.summary.get("absent_pupils", []) if preview.offers_leavers else [],
+        }
         if not preview.is_valid:
             errors = [error.as_dict() for error in preview.errors]
             return RosterSyncRun.Status.FAILED, preview.counts(), {**report, "errors": errors}

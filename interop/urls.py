@@ -15,4 +15,9 @@ urlpatterns = [
     path("school/<slug:slug>/roster/syncs/<uuid:public_id>/", views.sync_detail, name="sync_detail"),
     path("school/<slug:slug>/roster/syncs/<uuid:public_id>/edit/", views.sync_edit, name="sync_edit"),
     path("school/<slug:slug>/roster/syncs/<uuid:public_id>/run/", views.sync_run, name="sync_run"),
+    path(
+        "school/<slug:slug>/roster/syncs/<uuid:public_id>/runs/<uuid:run_id>/leavers/",
+        views.sync_confirm_leavers,
+        name="sync_confirm_leavers",
+    ),
 ]

@@ -192,10 +192,19 @@ def sync_detail(request, slug, public_id):
 
     school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
     sync = selectors.sync_for_school(school, public_id)
+    runs = selectors.sync_runs(sync)
+    leavers_run, leavers = selectors.leavers_waiting(sync, runs)
     return render(
         request,
         "interop/sync_detail.html",
-        {"school": school, "sync": sync, "runs": selectors.sync_runs(sync), "drop_dir": school_drop_dir(school)},
+        {
+            "school": school,
+            "sync": sync,
+            "runs": runs,
+            "leavers_run": leavers_run,
+            "leavers": leavers,
+            "drop_dir": school_drop_dir(school),
+        },
     )
 
 
@@ -212,4 +221,22 @@ def sync_run(request, slug, public_id):
     else:
         roster_sync_request_run(actor=request.user, sync=sync)
         messages.success(request, _("The sync will run within a few minutes. Its result appears below."))
+    return redirect("interop:sync_detail", school.slug, sync.public_id)
+
+
+@login_required
+@require_POST
+def sync_confirm_leavers(request, slug, public_id, run_id):
+    """Mark as left the pupils missing from the latest applied file of a sync (``roster_sync_confirm_leavers``)."""
+    from .services_sync import roster_sync_confirm_leavers
+
+    school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
+    sync = selectors.sync_for_school(school, public_id)
+    run = selectors.run_for_sync(sync, run_id)
+    try:
+        marked = roster_sync_confirm_leavers(actor=request.user, run=run)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Pupils marked as left: %(count)s.") % {"count": marked})
     return redirect("interop:sync_detail", school.slug, sync.public_id)

@@ -183,7 +183,7 @@ def test_a_missing_file_is_a_failed_run_emailed_to_the_office(
 
 
 def test_leavers_wait_for_a_person_unless_the_sync_marks_them(
-    office, roster_school, drop_dir, celery_eager, django_capture_on_commit_callbacks
+    client, office, head, roster_school, drop_dir, celery_eager, django_capture_on_commit_callbacks
 ):
     sync = make_sync(office, roster_school)
     drop(drop_dir, roster_school, GOOD)
@@ -195,6 +195,24 @@ def test_leavers_wait_for_a_person_unless_the_sync_marks_them(
     run = RosterSyncRun.objects.order_by("-pk").first()
     assert run.status == RosterSyncRun.Status.OK and run.counts["pupils_absent"] == 1
     assert Pupil.objects.get(upn=UPN_2).left_on is None  # default: not marked
+
+    # The head sees who is missing and confirms: marked as left once, audited, named in the history.
+    client.force_login(head)
+    url = reverse("interop:sync_detail", args=[roster_school.slug, sync.public_id])
+    page = client.get(url).content.decode()
+    assert "Leavers waiting for you" in page and "Oscar Hartwell" in page and "Amelia Hartwell" not in page
+    confirm = reverse("interop:sync_confirm_leavers", args=[roster_school.slug, sync.public_id, run.public_id])
+    assert client.post(confirm).status_code == 302
+    oscar = Pupil.objects.get(upn=UPN_2)
+    assert oscar.left_on == roster_school.today() and oscar.history.first().history_user == head
+    assert Pupil.objects.get(upn=UPN_1).left_on is None
+    assert AuditEvent.objects.filter(action="interop.roster_sync.leavers_confirmed", actor=head).count() == 1
+    page = client.get(url).content.decode()
+    assert "Leavers waiting for you" not in page and "Leavers confirmed by" in page
+    response = client.post(confirm, follow=True)  # again: nothing more
+    assert "These leavers have already been confirmed." in response.content.decode()
+    assert AuditEvent.objects.filter(action="interop.roster_sync.leavers_confirmed").count() == 1
+    Pupil.objects.filter(upn=UPN_2).update(left_on=None)  # back on roll, for the automatic case below
 
     data = {name: getattr(sync, name) for name in services_sync.CONFIG_FIELDS}
     services_sync.roster_sync_save(actor=office, school=roster_school, sync=sync, data={**data, "mark_leavers": True})

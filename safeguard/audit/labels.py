@@ -32,6 +32,7 @@ AUDIT_LABELS = {
     "interop.roster_sync.created": _("Set up a scheduled roster sync"),
     "interop.roster_sync.updated": _("Changed a scheduled roster sync"),
     "interop.roster_sync.run_requested": _("Ran a scheduled roster sync now"),
+    "interop.roster_sync.leavers_confirmed": _("Confirmed the leavers of a scheduled roster sync"),
     "onboarding.academic_year.created": _("Created an academic year"),
     "onboarding.academic_year.updated": _("Changed an academic year"),
     "onboarding.guardian_link.added": _("Added a parent or carer to a pupil"),

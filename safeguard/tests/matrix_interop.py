@@ -43,6 +43,10 @@ def build_world(world):
     world.disabled_roster_sync.enabled = False
     world.disabled_roster_sync.save()
     world.other_roster_sync = sync(world.other_school, world.users["other_school_dsl"])
+    from django.utils import timezone
+
+    world.roster_sync_run = world.roster_sync.runs.create(started_at=timezone.now(), status="ok")
+    world.other_roster_sync_run = world.other_roster_sync.runs.create(started_at=timezone.now(), status="ok")
 
 
 def rows(allow, only):
@@ -114,6 +118,24 @@ def rows(allow, only):
         ("interop:sync_run", "sync of another school"): (
             "post",
             lambda f: {"slug": f.school.slug, "public_id": f.other_roster_sync.public_id},
+            allow([]),
+        ),
+        ("interop:sync_confirm_leavers", ""): (
+            "post",
+            lambda f: {
+                "slug": f.school.slug,
+                "public_id": f.roster_sync.public_id,
+                "run_id": f.roster_sync_run.public_id,
+            },
+            allow(MANAGERS, status=302),  # the run has no leavers: a message, nothing changed
+        ),
+        ("interop:sync_confirm_leavers", "run of another school"): (
+            "post",
+            lambda f: {
+                "slug": f.school.slug,
+                "public_id": f.roster_sync.public_id,
+                "run_id": f.other_roster_sync_run.public_id,
+            },
             allow([]),
         ),
         ("interop:import_confirm", "import of another school"): (
