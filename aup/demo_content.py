@@ -41,7 +41,7 @@ from safeguard.accounts.models import User
 from safeguard.directory import demo
 from safeguard.directory.models import Pupil, PupilGuardian, Role, School, SchoolClass, StaffRole
 
-from . import demo_register, services
+from . import demo_register, services, services_front_desk
 from .evidence import agreement_content, content_sha256
 from .models import (
     Agreement,
@@ -293,6 +293,24 @@ _GOVERNOR_AUP = AgreementSpec(
     ),
 )
 
+# Visitors and volunteers sign at the front desk on arrival (St James online safety policy: "staff, governors,
+# volunteers and visitors sign"; issue 13 item 7).
+_VISITOR_AUP = AgreementSpec(
+    audience=Audience.VISITOR,
+    title="Visitor and volunteer agreement",
+    introduction=(
+        "Welcome to our school. Before you go further, please read these statements and sign. They apply for the "
+        "whole of your visit."
+    ),
+    statements=(
+        "I will wear my visitor badge where it can be seen, and return it when I leave.",
+        "I will not take photographs or videos of pupils, and I will keep my phone out of sight in classrooms.",
+        "I will not use the school's computers or network unless a member of staff has given me access.",
+        "I will not be alone with a pupil unless the school has arranged it.",
+        "I will tell the designated safeguarding lead straight away if I am worried about a child.",
+    ),
+)
+
 ONLINE_SAFETY = PolicySpec(
     title="Online Safety and Acceptable Use Policy",
     category=Policy.Category.ONLINE_SAFETY,
@@ -363,7 +381,7 @@ ONLINE_SAFETY = PolicySpec(
                     _OS_REVIEW,
                 ]
             ),
-            agreements=(_PUPIL_AUP, _STAFF_AUP, _GOVERNOR_AUP),
+            agreements=(_PUPIL_AUP, _STAFF_AUP, _GOVERNOR_AUP, _VISITOR_AUP),
         ),
     ),
 )
@@ -723,6 +741,17 @@ CHROMEBOOK_AGENT = (
     "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36"
 )
 # Each school's public address (documentation ranges, RFC 5737); families sign from home addresses in the others.
+# Who comes to the front desk (fictional organisations): (organisation, visitor or volunteer).
+VISITOR_ORGANISATIONS = [
+    ("Riverside Reading Volunteers", Audience.VOLUNTEER),
+    ("County Music Service", Audience.VISITOR),
+    ("Brightwell Catering Ltd", Audience.VISITOR),
+    ("Friends of Demo Primary (PTA)", Audience.VOLUNTEER),
+    ("Local authority school improvement team", Audience.VISITOR),
+    ("St Anne's Church", Audience.VOLUNTEER),
+    ("Oakfield IT Support", Audience.VISITOR),
+    ("none", Audience.VOLUNTEER),
+]
 SCHOOL_IPS = {demo.DEMO_PRIMARY["slug"]: "198.51.100.23", demo.ORNEK["slug"]: "198.51.100.140"}
 HOME_NETWORKS = ["192.0.2.", "203.0.113."]
 # The oldest year group (``YearGroup.order``) whose parents may sign for their child: Reception–Year 2 in England,
@@ -831,6 +860,9 @@ class _Loader:
             if agreement.audience in (Audience.PUPIL, Audience.PARENT):
                 self.pupil_requests(school, agreement, office, mixes[agreement.audience])
         self.staff_requests(school, office, head)
+        for agreement in agreements:
+            if agreement.audience == Audience.VISITOR:
+                self.visitor_sign_ins(school, agreement, office)
 
     def policy(self, school, spec):
         """Find or create the policy, its versions, agreements and statements; return the current agreements."""
@@ -1106,6 +1138,47 @@ class _Loader:
                             now=authorised,
                         )
 
+    # Visitors and volunteers at the front desk
+
+    def visitor_sign_ins(self, school, agreement, office):
+        """A few fictional visitors and volunteers (Faker names) signed on the office's tablet over the last three
+        weeks, two of them today; nothing when the agreement already has front-desk signatures (a second run)."""
+        if SignatureRequest.objects.filter(agreement=agreement, school=school).exclude(visitor_name="").exists():
+            return
+        faker = Faker("en_GB")
+        faker.seed_instance(SEED + 7)
+        rng = random.Random(f"{SEED}:{school.slug}:visitors")
+        shown = _shown(agreement)
+        start = max(self.now - datetime.timedelta(weeks=3), _local(school, agreement.version.approved_on, 8, 0))
+        today_opens = _local(school, school.today(self.now), 8, 0)
+        moments = sorted(
+            _moment(rng, school, start, min(today_opens, self.now), hours=(8, 16), school_days=True) for _ in range(6)
+        )
+        moments += [max(today_opens, self.now - datetime.timedelta(minutes=m)) for m in (95, 20)]
+        for index, moment in enumerate(moments):
+            organisation, role = VISITOR_ORGANISATIONS[index % len(VISITOR_ORGANISATIONS)]
+            services_front_desk.visitor_sign_in(
+                actor=office,
+                agreement=agreement,
+                school=school,
+                name=f"{faker.first_name()} {faker.last_name()}",
+                organisation=organisation,
+                role=role,
+                statements_confirmed=shown["numbers"],
+                shown_sha256=shown["sha256"],
+                drawn_signature=self._drawing(rng) if index % 2 else "",
+                ip_address=SCHOOL_IPS[school.slug],
+                user_agent=TABLET_AGENT,
+                now=moment,
+            )
+            self.created_requests += 1
+            self.created_signatures += 1
+
+    def _drawing(self, rng):
+        if self._drawings is None:
+            self._drawings = _drawn_signatures(random.Random(SEED), 8)
+        return rng.choice(self._drawings)
+
     # Helpers
 
     def record(self, request, shown, **kwargs):
@@ -1321,6 +1394,9 @@ def _summary(school, now):
             partly=Count("pk", filter=Q(status=SignatureRequest.Status.PARTLY_SIGNED)),
             pending=Count("pk", filter=Q(status=SignatureRequest.Status.PENDING)),
         )
+        if agreement.audience in services_front_desk.FRONT_DESK_AUDIENCES:
+            lines.append(f"  {agreement.title}: {counts['complete']} signed at the front desk")
+            continue
         paper = requests.filter(signatures__method=Method.PAPER_RETURN).distinct().count()
         parts = [f"{counts['complete']} of {counts['total']} complete" + (f" ({paper} on paper)" if paper else "")]
         if counts["partly"]:

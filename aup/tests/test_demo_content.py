@@ -144,4 +144,15 @@ def test_loading_twice_creates_nothing(loaded):
     lines = demo_content.load()
     assert _counts() == before
     assert "Created this run: 0 signature requests, 0 signatures." in " ".join(lines)
-    assert any(line.startswith("Demo Primary School: 28 policies, 5 agreements") for line in loaded)
+    assert any(line.startswith("Demo Primary School: 28 policies, 6 agreements") for line in loaded)
+
+
+def test_demo_primary_has_visitors_signed_at_the_front_desk(loaded):
+    visitor = _current("demo-primary", Audience.VISITOR)
+    signatures = Signature.objects.filter(request__agreement=visitor, method=Signature.Method.FRONT_DESK)
+    assert signatures.count() == 8
+    assert all(s.request.visitor_name and s.request.visitor_organisation for s in signatures)
+    assert all(s.front_desk_by.email == "office@demo.test" for s in signatures)
+    assert all(s.ip_address.startswith(DOCUMENTATION_RANGES) for s in signatures)
+    assert {s.request.visitor_role for s in signatures} == {Audience.VISITOR, Audience.VOLUNTEER}
+    assert any("Visitor and volunteer agreement: 8 signed at the front desk" in line for line in loaded)
