@@ -64,6 +64,7 @@ _PROTECTED = re.compile(
     re.IGNORECASE,
 )
 _VERB_BEFORE_TRUST = {"i", "we", "you", "they", "to", "not", "can", "will", "should", "must"}
+_VERB_OBJECT = re.compile(r" (?:the|this|that|these|those|it|them|us|me|him|her|your|our|their|its)\b", re.IGNORECASE)
 
 # (British words, American words): a regular expression (matched whole, any case) and its replacement, tried in this
 # order, so longer phrases come first.
@@ -78,6 +79,9 @@ _RULES = [
     (r"trusts", "districts"),
     (r"trust", "district"),
     # headteacher / principal
+    (r"head ?teachers or principals", "principals"),
+    (r"head ?teacher or principal", "principal"),
+    (r"head ?teacher/principal", "principal"),
     (r"deputy head ?teachers", "assistant principals"),
     (r"deputy head ?teacher", "assistant principal"),
     (r"head ?teachers", "principals"),
@@ -90,12 +94,19 @@ _RULES = [
     (r"governor reports", "board reports"),
     (r"governor report", "board report"),
     (r"to governors", "to the board"),
+    (r"governors or board members", "board members"),
+    (r"governor or board member", "board member"),
+    (r"governors/board", "board"),
     (r"governors'", "board members'"),
     (r"governors", "board members"),
     (r"governor", "board member"),
     # pupil / student; year group / grade; academic year / school year
+    (r"pupils or students", "students"),
+    (r"pupil or student", "student"),
     (r"pupils", "students"),
     (r"pupil", "student"),
+    (r"year groups or grades", "grades"),
+    (r"year group or grade", "grade"),
     (r"year groups", "grades"),
     (r"year group", "grade"),
     (r"academic years", "school years"),
@@ -112,6 +123,8 @@ _RULES = [
     # carer / guardian (US schools say "parent/guardian"; a foster carer is a foster parent)
     (r"foster carers", "foster parents"),
     (r"foster carer", "foster parent"),
+    (r"carers or guardians", "guardians"),
+    (r"carer or guardian", "guardian"),
     (r"carers", "guardians"),
     (r"carer", "guardian"),
     # special needs and English learners: the US abbreviations (an IEP, an English language learner)
@@ -176,8 +189,12 @@ def _replace_plain(text):
         article = match.group("article")
         start = match.start("word")
         before = text[: match.start()].split()
-        if word.lower().startswith("trust") and article is None and before and before[-1].lower() in _VERB_BEFORE_TRUST:
-            return match.group(0)  # "we trust", "to trust": the verb
+        if (
+            word.lower() == "trust"
+            and article is None
+            and ((before and before[-1].lower() in _VERB_BEFORE_TRUST) or _VERB_OBJECT.match(text, match.end()))
+        ):
+            return match.group(0)  # "we trust", "to trust", "Trust the provider's claim": the verb
         american = _american(word)
         if article is None:
             return text[match.start() : start] + american if match.start() != start else american

@@ -250,6 +250,8 @@ def test_americanise_changes_the_school_words_and_nothing_else():
     assert americanise("The headteacher's report to governors") == "The principal's report to the board"
     assert americanise("Every term") == "Every semester"
     assert americanise("a long-term plan we trust") == "a long-term plan we trust"
+    assert americanise("Trust the provider's claim") == "Trust the provider's claim"
+    assert americanise("Headteacher or principal") == "Principal"
     assert americanise("UPN (unique pupil number)") == "UPN (unique pupil number)"
     assert americanise("England: three terms") == "England: three terms"
     assert americanise('<a href="/pupils/">pupils</a>') == '<a href="/pupils/">students</a>'
