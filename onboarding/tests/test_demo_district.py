@@ -178,7 +178,9 @@ def test_load_demo_prints_the_district_accounts(loaded):
         "parent.us@demo.test",
     ):
         assert email in loaded.output
-    assert loaded.parts["onboarding"].seconds < 10
+    # Fast: about 4 s on an idle laptop. Wall-clock limits fail on a busy machine, so compare it with the acceptable
+    # use demo, which records about seven times as many signatures the same way.
+    assert loaded.parts["onboarding"].seconds < loaded.parts["aup"].seconds
     assert loaded.parts["onboarding"].queued == []
 
 
