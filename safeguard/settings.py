@@ -186,11 +186,11 @@ if SIGNATURE_PAD_AVAILABLE:
     STATICFILES_DIRS.append(("vendor/signature_pad", SIGNATURE_PAD_DIR))
 # Uploaded files (scans, attachments) are private: never under STATIC_ROOT, served only through permission checks.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-STORAGES = {
 # Scheduled roster syncs (interop): a school's "folder" source must lie under ROSTER_SYNC_DIR/<school slug>/.
 ROSTER_SYNC_DIR = Path(env.str("ROSTER_SYNC_DIR", default=str(VAR_DIR / "roster-drop")))
 ROSTER_SYNC_TIMEOUT = env.int("ROSTER_SYNC_TIMEOUT", default=30)  # seconds, per connection and read (HTTPS, SFTP)
 ROSTER_SYNC_ALLOW_LOCAL_HTTP = False  # tests only: plain http:// to 127.0.0.1 (a server the test runs)
+STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
