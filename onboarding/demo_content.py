@@ -232,7 +232,7 @@ def demo_accounts():
     rows = [demo.DemoAccount(DISTRICT_ADMIN_EMAIL, "District administrator", district.name)]
     for campus in CAMPUSES:
         rows.append(demo.DemoAccount(campus.principal_email, "Principal", campus.name))
-    rows.append(demo.DemoAccount(OFFICE_US_EMAIL, "Office", CAMPUSES[0].name))
+    rows.append(demo.DemoAccount(OFFICE_US_EMAIL, "Office staff", CAMPUSES[0].name))
     rows.append(demo.DemoAccount(PARENT_US_EMAIL, "Parent (parental responsibility for one student)", CAMPUSES[0].name))
     return rows
 
@@ -420,7 +420,7 @@ class _Loader:
                 "next_review_on": datetime.date(start_year + 1, 7, 15),
             },
         )
-        self._count("district policies", int(created))
+        self._count("district-wide policies", int(created))
         version = PolicyVersion.objects.filter(policy=policy, number="1.0").first()
         if version is None:
             body = AUP_BODY.strip()

@@ -191,3 +191,15 @@ def test_loading_the_district_twice_changes_nothing(loaded):
     call_command("load_demo", stdout=io.StringIO())
     assert {model.__name__: model.objects.count() for model in models} == before
     assert lines[-1] == "Created this run (US district): nothing."
+
+
+@pytest.mark.parametrize(
+    ("email", "landing"),
+    [("office.us@demo.test", "/school/demo-elementary-school/"), ("parent.us@demo.test", "/parent/")],
+)
+def test_the_office_and_the_parent_sign_in_and_land_home(client, loaded, email, landing):
+    response = _sign_in(client, email)
+    assert response.redirect_chain[-1][0] == landing
+    if email == "parent.us@demo.test":
+        child = Guardian.objects.get(email=email).pupil_links.get().pupil
+        assert child.display_name in response.content.decode()
