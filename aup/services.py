@@ -246,12 +246,15 @@ def _check_signer(
         raise not_allowed
     if method == Signature.Method.PAPER_RETURN:
         return  # checked in paper_return_record: office staff record it
-    if method == Signature.Method.FRONT_DESK or request.visitor_name:
-        # A visitor or volunteer at the front desk, under the office's session (issue 13 item 7): only on a
-        # visitor's request, only as its signer, only with a member of staff who runs the front desk.
-        if method != Signature.Method.FRONT_DESK or party != Signature.Party.SIGNER or not request.visitor_name:
+    # A visitor or volunteer signs at the front desk, under the office's session (issue 13 item 7): a visitor's own
+    # signature only that way, with a member of staff who runs the front desk; that way signs nothing else. (A
+    # headteacher's countersignature of a visitor agreement, if one is asked for, goes the usual way below.)
+    if method == Signature.Method.FRONT_DESK and (party != Signature.Party.SIGNER or not request.visitor_name):
+        raise not_allowed
+    if request.visitor_name and party == Signature.Party.SIGNER:
+        if method != Signature.Method.FRONT_DESK or front_desk_by is None:
             raise not_allowed
-        if front_desk_by is None or not permissions.can(front_desk_by, permissions.FRONT_DESK, request.school):
+        if not permissions.can(front_desk_by, permissions.FRONT_DESK, request.school):
             raise not_allowed
         return
     if party == Signature.Party.SIGNER:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from aup import services_front_desk
 from aup.evidence import agreement_content, content_sha256
 from aup.models import Audience, Signature, SignatureRequest
-from aup.services import SigningError
+from aup.services import SigningError, signature_record
 from aup.tests.factories import AgreementFactory
 from safeguard.audit.models import AuditEvent
 
@@ -115,6 +115,14 @@ class TestKiosk:
         assert "no-store" in again["Cache-Control"]
         assert "Priya Natarajan" not in again.content.decode()
 
+    def test_the_kiosk_shows_no_way_into_the_offices_pages(self, client, school, office, visitor_agreement):
+        client.force_login(office)
+        page = client.get(_kiosk_url(school, visitor_agreement)).content.decode()
+        assert "Visitor and volunteer agreement" in page
+        assert reverse("aup:front_desk", args=[school.slug]) not in page
+        assert reverse("directory:school_home", args=[school.slug]) not in page
+        assert "Sign out" not in page
+
     @pytest.mark.parametrize(
         ("field", "message"),
         [
@@ -191,6 +199,45 @@ class TestService:
         second = self._sign(office, school, visitor_agreement)
         assert first.request_id != second.request_id
         assert SignatureRequest.objects.filter(agreement=visitor_agreement, status="completed").count() == 2
+
+    def test_a_visitor_signature_cannot_be_made_by_another_route(self, school, office, visitor_agreement):
+        request = self._sign(office, school, visitor_agreement).request
+        request.signatures.update(revoked_at=timezone.now())
+        with pytest.raises(SigningError) as error:
+            signature_record(
+                request=request,
+                party=Signature.Party.SIGNER,
+                method=Signature.Method.PASSWORD_SESSION,
+                signer_user=office,
+                typed_name="Sam Lee",
+                statements_confirmed=[1, 2, 3],
+                shown_sha256=content_sha256(agreement_content(visitor_agreement)),
+            )
+        assert error.value.code == "not_allowed"
+
+    def test_a_headteacher_countersignature_completes_a_visitor_agreement(self, school, office, head):
+        agreement = AgreementFactory(
+            version__policy__school=school,
+            audience=Audience.VOLUNTEER,
+            title="Volunteer agreement",
+            countersignature="headteacher",
+            statements=STATEMENTS,
+        )
+        signature = self._sign(office, school, agreement, role="volunteer")
+        request = signature.request
+        request.refresh_from_db()
+        assert request.status == SignatureRequest.Status.PARTLY_SIGNED
+        signature_record(
+            request=request,
+            party=Signature.Party.HEADTEACHER,
+            method=Signature.Method.PASSWORD_SESSION,
+            signer_user=head,
+            typed_name=head.full_name,
+            statements_confirmed=[1, 2, 3],
+            shown_sha256=content_sha256(agreement_content(agreement)),
+        )
+        request.refresh_from_db()
+        assert request.status == SignatureRequest.Status.COMPLETED
 
     def test_the_role_must_be_visitor_or_volunteer(self, school, office, visitor_agreement):
         with pytest.raises(SigningError) as error:
