@@ -71,6 +71,17 @@ def _cache_of_this_run():
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """Each test starts and ends in the default language: a request that activates Turkish (or American English)
+    would otherwise leave it active for the next test in the same thread."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no cached figures (``safeguard.datacache``): they are keyed by school ids, which SQLite
     reuses after a rolled-back test and a new Postgres test database restarts."""
