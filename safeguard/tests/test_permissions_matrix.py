@@ -35,6 +35,7 @@ from safeguard.tests import (
     matrix_onboarding,
     matrix_ops,
     matrix_sso,
+    matrix_trust_policies,
 )
 
 # Row modules beyond this file's own rows, each with rows(allow, only) and build_world(world); one per area of work.
@@ -50,6 +51,7 @@ MATRIX_MODULES = [
     matrix_consent_rules,
     matrix_sso,
     matrix_frontdesk,
+    matrix_trust_policies,
 ]
 
 ROLES = [
