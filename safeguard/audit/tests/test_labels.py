@@ -14,7 +14,7 @@ from django.utils import translation
 from safeguard.audit.labels import AUDIT_LABELS, UNKNOWN, audit_label
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("accounts", "aup", "consent", "directory", "incidents", "onboarding", "reports", "policies", "interop")
+APPS = ("accounts", "aup", "consent", "directory", "incidents", "onboarding", "reports", "interop", "exports", "sso")
 SKIP = {".venv", "node_modules", "tests", "migrations", ".git", "var"}
 # action="incidents.attachment.added" anywhere; and any other "app.noun.verb" string literal (passed positionally to
 # a helper such as _log(request, "incidents.chronology.viewed", …)) that is not a module path.
