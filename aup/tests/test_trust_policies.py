@@ -259,3 +259,53 @@ def test_the_trust_admin_edits_the_register_fields_of_a_trust_policy(client, tru
     assert policy.owner == trust_admin and list(policy.review_team.all()) == [head] and policy.review_month == 9
     event = AuditEvent.objects.get(action="aup.policy.register_changed")
     assert event.school is None and event.data["organisation"] == trust.slug
+
+
+def _sign(agreement, user, school):
+    from aup import services
+    from aup.evidence import agreement_content, content_sha256
+    from aup.models import Signature
+
+    request, _created = services.signature_request_open(actor=user, agreement=agreement, school=school, user=user)
+    content = agreement_content(agreement)
+    services.signature_record(
+        request=request,
+        party=Signature.Party.SIGNER,
+        method=Signature.Method.PASSWORD_SESSION,
+        typed_name=user.full_name,
+        statements_confirmed=[s["number"] for s in content["statements"]],
+        shown_sha256=content_sha256(content),
+        signer_user=user,
+    )
+
+
+@pytest.mark.django_db
+def test_a_new_trust_version_asks_the_previous_signers_of_every_school(
+    trust, school, sister, trust_admin, teacher, sister_teacher, years, celery_eager, django_capture_on_commit_callbacks
+):
+    statements = ["I will not share my password.", "I will lock my screen."]
+    old = AgreementFactory(
+        version__policy__school=None,
+        version__policy__organisation=trust,
+        version__number="1",
+        audience=Audience.STAFF,
+        title="Staff acceptable use agreement",
+        statements=statements,
+    )
+    _sign(old, teacher, school)
+    _sign(old, sister_teacher, sister)
+    draft = PolicyVersionFactory(
+        policy=old.version.policy, number="2", status=PolicyVersion.Status.DRAFT, approved_by="", approved_on=None
+    )
+    new = AgreementFactory(version=draft, audience=Audience.STAFF, statements=[*statements, "New."])
+    with django_capture_on_commit_callbacks(execute=True):
+        services_library.policy_version_approve(
+            actor=trust_admin, version=draft, approved_by="Trust board", approved_on=school.today()
+        )
+    draft.refresh_from_db()
+    assert draft.status == PolicyVersion.Status.APPROVED and draft.resign_by is not None
+    asked = SignatureRequest.objects.filter(agreement=new)
+    assert {(r.user, r.school) for r in asked} == {(teacher, school), (sister_teacher, sister)}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([teacher.email, sister_teacher.email])
+    event = AuditEvent.objects.get(action="aup.version.approved", subject_id=str(draft.public_id))
+    assert event.actor == trust_admin and event.data["organisation"] == trust.slug
