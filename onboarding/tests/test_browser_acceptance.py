@@ -1,0 +1,298 @@
+"""Issue 13's acceptance test, in real Chromium (Playwright): from an empty database with only a superuser, a US
+district and an English school each set themselves up through the product's pages alone — no ``/admin/`` URL is
+visited and nothing is made in the shell.
+
+The US district: three campuses (K–5, 6–8, 9–12), two semesters, a principal and a teacher per campus (each invited and
+accepting through the e-mailed link), students and parents imported from a OneRoster zip, a district-wide acceptable
+use policy with student, parent and staff agreements signed every academic year, an opt-out photo and web consent form,
+one parent's written objection recorded by the office, and coverage per campus on the district's page.
+
+Each test starts from its own empty database (``transaction=True``); helpers come from ``test_browser_setup``.
+Skipped with the reason when Chromium is missing. Uses Debian's Chromium, never a downloaded one.
+"""
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from aup.models import Agreement, Policy, PolicyVersion
+from consent.models import ConsentPurpose, ConsentResponse
+from onboarding.tests import test_browser_setup as set_up_pages
+from safeguard.accounts.models import User
+from safeguard.directory.models import (
+    AcademicYear,
+    Guardian,
+    Organisation,
+    Pupil,
+    PupilGuardian,
+    Role,
+    School,
+    StaffRole,
+    YearGroup,
+)
+
+CHROMIUM, PASSWORD = set_up_pages.CHROMIUM, set_up_pages.PASSWORD
+_accept, _person = set_up_pages._accept, set_up_pages._person
+browser = set_up_pages.browser  # the fixture: a Chromium browser that keeps every URL requested in ``visited``
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM}"),
+]
+ONEROSTER = Path(__file__).resolve().parents[2] / "interop" / "tests" / "data" / "oneroster_district"
+
+# name, phase, grade preset, district code (LES and WMS are the sample OneRoster file's campuses), principal, teacher
+CAMPUSES = [
+    ("Lincoln Elementary", "primary", "us_k5", "LES", "Sam Ortiz", "Maria Rivera"),
+    ("Washington Middle", "secondary", "us_6_8", "WMS", "Pat Lee", "Chris Wong"),
+    ("Lakeview High", "secondary", "us_9_12", "LHS", "Robin Diaz", "Jamie Fox"),
+]
+
+
+def _address(name):
+    return name.lower().replace(" ", ".") + "@lakeview.example"
+
+
+def _oneroster_zip():
+    """The sample district's OneRoster 1.2 CSV files (interop's test data) as the zip a SIS exports."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(ONEROSTER.iterdir()):
+            archive.writestr(path.name, path.read_text())
+    return {"name": "oneroster.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}
+
+
+def _sign_in_superuser(chromium, live_server, email):
+    from playwright.sync_api import expect
+
+    page = _person(chromium)
+    page.goto(live_server.url + "/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    expect(page.get_by_role("heading", name="Set up Safeguard")).to_be_visible()
+    return page
+
+
+def _add_school(admin, live_server, org_slug, *, name, phase, country, time_zone, code="", urn=""):
+    from playwright.sync_api import expect
+
+    admin.goto(f"{live_server.url}/trust/{org_slug}/schools/add/")
+    admin.locator("#id_name").fill(name)
+    admin.locator("#id_phase").select_option(phase)
+    admin.locator("#id_country").select_option(country)
+    admin.locator("#id_time_zone").select_option(time_zone)
+    if code:
+        admin.locator("#id_district_code").fill(code)
+    if urn:
+        admin.locator("#id_urn").fill(urn)
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_role("heading", name=re.compile(f"Invite the .* of {name}"))).to_be_visible()
+
+
+def _invite_head(admin, *, name, email):
+    from playwright.sync_api import expect
+
+    admin.get_by_label("Full name").fill(name)
+    admin.get_by_label("E-mail address").fill(email)
+    admin.get_by_role("button", name="Send invitation").click()
+    expect(admin.get_by_text(re.compile(f"{name} is now"))).to_be_visible()
+
+
+def _set_up_school(head, live_server, slug, *, year_link, preset, teacher, teacher_email):
+    """The head adds the current academic year from the country's preset, the year groups, and invites a teacher."""
+    from playwright.sync_api import expect
+
+    head.goto(f"{live_server.url}/school/{slug}/setup/")
+    head.get_by_role("link", name=year_link).click()
+    head.get_by_role("button", name="Add the year").click()
+    expect(head.get_by_text("has been added.")).to_be_visible()
+    head.locator("#id_preset").select_option(preset)
+    head.locator("form[action$='/year-groups/add/'] button[type=submit]").click()
+    expect(head.get_by_text(re.compile("added: "))).to_be_visible()
+    head.goto(f"{live_server.url}/school/{slug}/staff/add/")
+    head.get_by_label("Full name").fill(teacher)
+    head.get_by_label("E-mail address").fill(teacher_email)
+    head.get_by_label("Teacher", exact=True).check()
+    head.get_by_role("button", name="Send invitation").click()
+    expect(head.get_by_text("has not chosen a password yet")).to_be_visible()
+
+
+def _publish_trust_aup(admin, live_server, org_slug, *, pupils_word):
+    """The trust or district administrator writes the acceptable use policy once for every school, with a pupil, a
+    parent and a staff agreement, signed every academic year, and records the board's approval."""
+    from playwright.sync_api import expect
+
+    admin.goto(f"{live_server.url}/trust/{org_slug}/policies/")
+    admin.goto(f"{live_server.url}/trust/{org_slug}/policies/new/")
+    admin.locator("#id_title").fill("Acceptable use policy")
+    admin.locator("#id_category").select_option("online_safety")
+    admin.locator("#id_approving_body").select_option("trust_board")
+    admin.locator("#id_signing_frequency").select_option("every_academic_year")
+    admin.get_by_role("button", name="Add the policy").click()
+    expect(admin.get_by_text("Policy added. Now add its first version.")).to_be_visible()
+    admin.locator("#id_number").fill("1")
+    admin.locator("#id_author").fill("District technology office")
+    admin.locator("#id_body_markdown").fill("# Acceptable use\n\nSchool devices and accounts are for learning.")
+    admin.get_by_role("button", name="Save the draft").click()
+    expect(admin.get_by_text("Version 1 saved as a draft.")).to_be_visible()
+    agreements = [
+        ("pupil", f"{pupils_word} acceptable use agreement", "I will only use the internet when a teacher is present."),
+        ("parent", "Parent acceptable use agreement", "I give permission for my child to use the internet at school."),
+        ("staff", "Staff acceptable use agreement", "I will not share my password.\nI will not use personal devices."),
+    ]
+    for audience, title, statements in agreements:
+        admin.get_by_role("link", name="Add an agreement").click()
+        admin.locator("#id_audience").select_option(audience)
+        admin.locator("#id_title").fill(title)
+        admin.locator("#id_statements").fill(statements)
+        admin.get_by_role("button", name="Save the agreement").click()
+        expect(admin.get_by_text("Agreement saved.")).to_be_visible()
+    admin.locator("#id_approved_by").fill("Board of Education")
+    admin.get_by_role("button", name="Approve").click()
+    expect(admin.get_by_text("Version 1 is approved")).to_be_visible()
+
+
+def _opt_out_consent_form(head, live_server, slug):
+    """The head creates the standard photo and video form and makes website images opt-out, then publishes it."""
+    from playwright.sync_api import expect
+
+    head.goto(f"{live_server.url}/school/{slug}/consent/form/")
+    head.get_by_role("button", name="Create the consent form").click()
+    head.goto(f"{live_server.url}/school/{slug}/consent/form/")
+    head.get_by_role("link", name=re.compile("Continue the draft")).click()
+    head.get_by_role("link", name="Edit").first.click()
+    head.locator("input[name=if_unanswered][value=opt_out]").check()
+    head.locator("form button[type=submit]").last.click()
+    expect(head.get_by_text("The question is saved.")).to_be_visible()
+    head.get_by_role("button", name="Publish this version").click()
+    expect(head.get_by_role("heading", name=re.compile("consent", re.I))).to_be_visible()
+
+
+def _choose(page, selector):
+    """Choose a radio as a person does: by its label (Bootstrap draws button radios as their labels)."""
+    radio = page.locator(selector)
+    page.locator(f"label[for='{radio.get_attribute('id')}']").click()
+    assert radio.is_checked()
+
+
+def _record_written_objection(head, live_server, slug, pupil, guardian):
+    """The office records a parent's written objection: every question answered no on a dated paper note."""
+    from playwright.sync_api import expect
+
+    head.goto(f"{live_server.url}/school/{slug}/consent/pupils/{pupil.public_id}/record/")
+    head.locator("#id_respondent").select_option(str(guardian.public_id))
+    _choose(head, "input[name=method][value=paper]")
+    head.locator("#id_paper_date").fill(str(pupil.school.today()))
+    for index in range(head.locator("input[type=radio][value=no]").count()):
+        _choose(head, f"input[type=radio][value=no] >> nth={index}")
+    head.locator("#id_typed_name").fill(guardian.full_name)
+    head.get_by_role("button", name="Record the answers").click()
+    expect(head.locator(".alert-success")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, celery_eager, mailoutbox, settings):
+    from playwright.sync_api import expect
+
+    settings.SITE_URL = live_server.url
+    User.objects.create_superuser("it@lakeview.example", PASSWORD, full_name="Technology Director")
+
+    # First run: the superuser creates the district and invites its administrator.
+    page = _sign_in_superuser(browser, live_server, "it@lakeview.example")
+    page.get_by_label("A school district with several campuses").check()
+    page.get_by_label("Name of the trust or district").fill("Lakeview Unified School District")
+    page.get_by_label("Administrator's full name").fill("Jordan Reyes")
+    page.get_by_label("Administrator's e-mail address").fill("jordan@lakeview.example")
+    page.get_by_role("button", name="Set up", exact=True).click()
+    expect(page.get_by_text("Lakeview Unified School District is set up.")).to_be_visible()
+    page.context.close()
+    district = Organisation.objects.get()
+
+    # The district administrator adds three campuses and invites each principal.
+    admin = _accept(browser, live_server, "jordan@lakeview.example", "Jordan Reyes")
+    for name, phase, _preset, code, principal, _teacher in CAMPUSES:
+        _add_school(
+            admin,
+            live_server,
+            district.slug,
+            name=name,
+            phase=phase,
+            country="united_states",
+            time_zone="America/Chicago",
+            code=code,
+        )
+        _invite_head(admin, name=principal, email=_address(principal))
+
+    # Each principal accepts, adds the school year (two semesters) and the grades, and invites a teacher who accepts.
+    principals = {}
+    for name, _phase, preset, _code, principal, teacher in CAMPUSES:
+        campus = School.objects.get(name=name)
+        head = principals[name] = _accept(browser, live_server, _address(principal), principal)
+        _set_up_school(
+            head,
+            live_server,
+            campus.slug,
+            year_link="Add a year — United States: two semesters",
+            preset=preset,
+            teacher=teacher,
+            teacher_email=_address(teacher),
+        )
+        _accept(browser, live_server, _address(teacher), teacher).context.close()
+
+    # The elementary principal imports students and parents from the district's OneRoster export.
+    lincoln = School.objects.get(name="Lincoln Elementary")
+    head = principals["Lincoln Elementary"]
+    head.goto(f"{live_server.url}/school/{lincoln.slug}/roster/oneroster/")
+    head.locator("input[type=file]").set_input_files(_oneroster_zip())
+    head.get_by_role("button", name="Check the file").click()
+    head.get_by_role("button", name="Import").click()
+    expect(head.get_by_text("Applied")).to_be_visible()
+
+    # An opt-out photo and web consent form, and one parent's written objection recorded by the office.
+    _opt_out_consent_form(head, live_server, lincoln.slug)
+    ava = Pupil.objects.get(school=lincoln, legal_first_name="Ava")
+    dana = Guardian.objects.get(school=lincoln, first_name="Dana")
+    _record_written_objection(head, live_server, lincoln.slug, ava, dana)
+
+    # The district-wide acceptable use policy, then coverage per campus on the district's page.
+    _publish_trust_aup(admin, live_server, district.slug, pupils_word="Student")
+    admin.goto(f"{live_server.url}/trust/{district.slug}/")
+    admin.get_by_role("link", name="Consent and agreements").click()
+    for name, *_rest in CAMPUSES:
+        row = admin.locator("tr", has=admin.get_by_role("rowheader", name=name))
+        expect(row).to_contain_text("0% (0 of 2)")  # the staff agreement: principal and teacher asked, yearly
+    lincoln_row = admin.locator("tr", has=admin.get_by_role("rowheader", name="Lincoln Elementary"))
+    expect(lincoln_row.locator("td").first).to_have_text("4")  # students on roll, from the OneRoster import
+    expect(lincoln_row).to_contain_text("0% (0 of 4)")  # student and parent agreements asked of the four
+    expect(lincoln_row).to_contain_text("25%")  # one family of four answered the consent form: the objection
+
+    campuses = School.objects.filter(organisation=district)
+    assert sorted(campuses.values_list("name", flat=True)) == sorted(c[0] for c in CAMPUSES)
+    for campus in campuses:
+        year = AcademicYear.objects.get(school=campus)
+        assert list(year.terms.values_list("kind", flat=True)) == ["semester_1", "semester_2"]
+        roles = set(StaffRole.objects.filter(school=campus).values_list("role", flat=True))
+        assert {Role.HEADTEACHER, Role.TEACHER} <= roles
+    assert YearGroup.objects.filter(school__organisation=district).count() == 6 + 3 + 4
+    assert set(Pupil.objects.filter(school=lincoln).values_list("mis_id", flat=True)) == {
+        "1001",
+        "1002",
+        "1003",
+        "1004",
+    }
+    assert PupilGuardian.objects.filter(pupil__school=lincoln).count() == 4
+    policy = Policy.objects.get(organisation=district)
+    assert policy.signing_frequency == Policy.SigningFrequency.EVERY_ACADEMIC_YEAR
+    version = PolicyVersion.objects.get(policy=policy, status=PolicyVersion.Status.APPROVED)
+    assert set(Agreement.objects.filter(version=version).values_list("audience", flat=True)) == {
+        "pupil",
+        "parent",
+        "staff",
+    }
+    assert ConsentPurpose.objects.filter(if_unanswered=ConsentPurpose.IfUnanswered.OPT_OUT).exists()
+    assert ConsentResponse.objects.filter(pupil=ava, guardian=dana).exists()
+    assert all(User.objects.filter(is_superuser=False).values_list("password", flat=True))
+    assert not [url for url in browser.visited if url.split("//", 1)[-1].split("/", 1)[-1].startswith("admin/")]
