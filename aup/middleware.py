@@ -8,10 +8,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from safeguard.country_words import local_date
 
 from . import services
 
@@ -102,7 +103,7 @@ def resign_prompt(signature_request):
         % {
             "title": signature_request.agreement.title,
             "number": version.number,
-            "date": formats.date_format(version.resign_by, "j F Y"),
+            "date": local_date(version.resign_by, "j F Y"),
         },
         reverse("aup:sign", args=[signature_request.public_id]),
         _("Sign it now"),

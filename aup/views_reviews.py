@@ -16,13 +16,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import permissions
 from safeguard.base import DomainError
+from safeguard.country_words import local_date
 
 from . import selectors_library as selectors
 from . import services_reviews as services
@@ -337,7 +337,7 @@ def review_approve(request, slug, public_id):
     else:
         done = _("Approved with no changes.")
     if policy.next_review_on:
-        done += " " + _("The next review is due on %(date)s.") % {"date": date_format(policy.next_review_on, "j F Y")}
+        done += " " + _("The next review is due on %(date)s.") % {"date": local_date(policy.next_review_on, "j F Y")}
     messages.success(request, done)
     if review.requests_queued:
         messages.info(

@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -38,6 +38,7 @@ from safeguard.accounts import otp
 from safeguard.audit.labels import audit_label
 from safeguard.audit.services import audit_log, client_ip
 from safeguard.base import DomainError
+from safeguard.country_words import local_date
 from safeguard.directory.models import AcademicYear, Pupil
 
 from . import documents
@@ -177,7 +178,7 @@ def _chronology_rows(school, entries):
 
     def day(value):
         if value not in days:
-            days[value] = date_format(value, "j M Y")
+            days[value] = local_date(value, "j M Y")
         return days[value]
 
     def sentence(pattern, **values):

@@ -51,6 +51,7 @@ from consent.selectors import effective_answers
 from consent.services import current_version
 from incidents.models import Action, BullyingType, Incident, Sanction, SuspensionReason
 from safeguard import datacache
+from safeguard.country_words import local_date
 from safeguard.directory.models import Pupil, Term
 
 from . import figures
@@ -812,7 +813,7 @@ def policy_rows(schools, period, next_period, *, now):
 
 
 def _date(day):
-    return formats.date_format(day, "j M Y") if day else "—"
+    return local_date(day, "j M Y") if day else "—"
 
 
 def _policy_table(key, title, rows, *, date_column, date_of, note="", empty_note=""):

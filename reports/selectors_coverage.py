@@ -23,7 +23,7 @@ import zoneinfo
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aup.models import Agreement, Audience, PolicyVersion
@@ -31,6 +31,7 @@ from aup.selectors_library import CoverageStatus, coverage_people, coverage_summ
 from consent.models import ConsentAnswer, ConsentResponse
 from consent.selectors import effective_answers
 from consent.selectors_forms import needs_asking
+from safeguard.country_words import local_date
 from safeguard.directory.models import AcademicYear, Pupil, SchoolClass, Term
 
 # The audiences the dashboard shows, in this order (volunteers and visitors are asked one by one, not a roll).
@@ -58,7 +59,7 @@ class Period:
     def label(self):
         if self.term is not None:
             return str(self.term)
-        return _("Since %(date)s") % {"date": formats.date_format(self.starts_on, "j M Y")}
+        return _("Since %(date)s") % {"date": local_date(self.starts_on, "j M Y")}
 
     def mondays(self):
         """The Mondays of the weeks from ``starts_on`` to ``today``."""

@@ -17,12 +17,13 @@ import re
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safeguard import datacache, permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.country_words import local_date
 from safeguard.directory.models import Pupil, Term
 from safeguard.pdf import render_pdf
 
@@ -113,7 +114,7 @@ def report_pdf(report, figures, *, now=None):
         "chart": governor.level_chart(figures),
         "dates": governor.report_dates(figures),
         "is_draft": not report.is_published,
-        "published_on": formats.date_format(timezone.localtime(published_at), "j F Y") if published_at else "",
+        "published_on": local_date(timezone.localtime(published_at), "j F Y") if published_at else "",
     }
     if report.is_published:
         return render_pdf(PDF_TEMPLATE, context)

@@ -22,7 +22,7 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +32,7 @@ from aup import selectors_register
 from aup.models import Audience
 from consent.models import ConsentResponse
 from safeguard import permissions
+from safeguard.country_words import local_date
 
 from . import charts, figures
 from . import selectors_coverage as selectors
@@ -391,7 +392,7 @@ class CoverageDashboard:
         title = _("Changes and withdrawals this term, by week")
         columns_shown, totals_shown, all_visible = self.weekly_shown
         rows = [
-            [Cell(formats.date_format(monday, "j M Y"))]
+            [Cell(local_date(monday, "j M Y"))]
             + [Cell(columns_shown[kind][monday], numeric=True) for kind, _colour in CHANGE_SERIES]
             for monday in changes.weeks
         ]
@@ -407,16 +408,16 @@ class CoverageDashboard:
             note=_("Responses that changed or withdrew consent, %(period)s (%(start)s to %(end)s).")
             % {
                 "period": changes.period.label,
-                "start": formats.date_format(changes.period.starts_on, "j M Y"),
-                "end": formats.date_format(changes.period.today, "j M Y"),
+                "start": local_date(changes.period.starts_on, "j M Y"),
+                "end": local_date(changes.period.today, "j M Y"),
             },
         )
         chart, intro = None, ""
         if all_visible and rows:
             columns = [
                 {
-                    "label": formats.date_format(monday, "j M"),
-                    "title": formats.date_format(monday, "j M Y"),
+                    "label": local_date(monday, "j M"),
+                    "title": local_date(monday, "j M Y"),
                     "segments": [(kind, changes.by_week.get((monday, kind), 0), "") for kind, _c in CHANGE_SERIES],
                 }
                 for monday in changes.weeks
@@ -608,7 +609,7 @@ def school_policies_section(school, *, now):
         rows,
         footer=[[Cell(_("All policies"), header=True, href=base), num(register.total, href=base)]],
         note=_("The school's own policies and its trust's, on the school's date (%(today)s).")
-        % {"today": formats.date_format(register.today, "j M Y")},
+        % {"today": local_date(register.today, "j M Y")},
     )
     chart = charts.bar_chart(
         [(label, count, _link(base, status=status)) for status, label, count in register.summary],

@@ -27,7 +27,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -46,6 +46,7 @@ from incidents.services import concerns_shown_log
 from safeguard import permissions
 from safeguard.accounts import otp
 from safeguard.audit.services import client_ip
+from safeguard.country_words import local_date
 from safeguard.directory.models import Pupil
 
 from . import charts, figures
@@ -58,7 +59,7 @@ RATE_LABEL = gettext_lazy("per 100 pupils")
 
 
 def _week_label(monday, long=False):
-    return formats.date_format(monday, "j M Y" if long else "j M")
+    return local_date(monday, "j M Y" if long else "j M")
 
 
 class Section:

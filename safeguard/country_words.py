@@ -258,3 +258,12 @@ def local_date_format(date_format):
     """``date_format`` as the active language orders dates: month-first for American English (``month_first``),
     as written otherwise."""
     return month_first(date_format) if reads_month_first() else date_format
+
+
+def local_date(value, date_format):
+    """``value`` (a date or datetime) formatted with ``date_format`` (written day-first, e.g. "j M Y") in the
+    active language's order — "4 Dec 2026" in British English and Turkish, "Dec 4, 2026" in American English. For
+    dates made in Python (messages, chart labels) what the ``date`` template filter does for templates."""
+    from django.utils import formats
+
+    return formats.date_format(value, local_date_format(date_format))
