@@ -178,9 +178,7 @@ def test_load_demo_prints_the_district_accounts(loaded):
         "parent.us@demo.test",
     ):
         assert email in loaded.output
-    # Fast: about 4 s on an idle laptop. Wall-clock limits fail on a busy machine, so compare it with the acceptable
-    # use demo, which records about seven times as many signatures the same way.
-    assert loaded.parts["onboarding"].seconds < loaded.parts["aup"].seconds
+    # Its speed (about 4 s on an idle laptop) is not asserted: timings belong to the benchmark scripts.
     assert loaded.parts["onboarding"].queued == []
 
 
