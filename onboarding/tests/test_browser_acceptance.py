@@ -120,53 +120,55 @@ def _set_up_school(head, live_server, slug, *, year_link, preset, teacher, teach
     expect(head.get_by_text("has not chosen a password yet")).to_be_visible()
 
 
-def _publish_trust_aup(admin, live_server, org_slug, *, pupils_word):
-    """The trust or district administrator writes the acceptable use policy once for every school, with a pupil, a
-    parent and a staff agreement, signed every academic year, and records the board's approval."""
+def _write_aup(page, live_server, policies_url, *, approving_body, approved_by, pupils_word):
+    """Write the acceptable use policy with a pupil, a parent and a staff agreement, signed every academic year, and
+    record its approval. ``policies_url``: the trust's (``/trust/<slug>/policies/``) or a school's library."""
     from playwright.sync_api import expect
 
-    admin.goto(f"{live_server.url}/trust/{org_slug}/policies/")
-    admin.goto(f"{live_server.url}/trust/{org_slug}/policies/new/")
-    admin.locator("#id_title").fill("Acceptable use policy")
-    admin.locator("#id_category").select_option("online_safety")
-    admin.locator("#id_approving_body").select_option("trust_board")
-    admin.locator("#id_signing_frequency").select_option("every_academic_year")
-    admin.get_by_role("button", name="Add the policy").click()
-    expect(admin.get_by_text("Policy added. Now add its first version.")).to_be_visible()
-    admin.locator("#id_number").fill("1")
-    admin.locator("#id_author").fill("District technology office")
-    admin.locator("#id_body_markdown").fill("# Acceptable use\n\nSchool devices and accounts are for learning.")
-    admin.get_by_role("button", name="Save the draft").click()
-    expect(admin.get_by_text("Version 1 saved as a draft.")).to_be_visible()
+    page.goto(live_server.url + policies_url)
+    page.goto(f"{live_server.url}{policies_url}new/")
+    page.locator("#id_title").fill("Acceptable use policy")
+    page.locator("#id_category").select_option("online_safety")
+    page.locator("#id_approving_body").select_option(approving_body)
+    page.locator("#id_signing_frequency").select_option("every_academic_year")
+    page.get_by_role("button", name="Add the policy").click()
+    expect(page.get_by_text("Policy added. Now add its first version.")).to_be_visible()
+    page.locator("#id_number").fill("1")
+    page.locator("#id_author").fill("Online safety team")
+    page.locator("#id_body_markdown").fill("# Acceptable use\n\nSchool devices and accounts are for learning.")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.get_by_text("Version 1 saved as a draft.")).to_be_visible()
     agreements = [
         ("pupil", f"{pupils_word} acceptable use agreement", "I will only use the internet when a teacher is present."),
         ("parent", "Parent acceptable use agreement", "I give permission for my child to use the internet at school."),
         ("staff", "Staff acceptable use agreement", "I will not share my password.\nI will not use personal devices."),
     ]
     for audience, title, statements in agreements:
-        admin.get_by_role("link", name="Add an agreement").click()
-        admin.locator("#id_audience").select_option(audience)
-        admin.locator("#id_title").fill(title)
-        admin.locator("#id_statements").fill(statements)
-        admin.get_by_role("button", name="Save the agreement").click()
-        expect(admin.get_by_text("Agreement saved.")).to_be_visible()
-    admin.locator("#id_approved_by").fill("Board of Education")
-    admin.get_by_role("button", name="Approve").click()
-    expect(admin.get_by_text("Version 1 is approved")).to_be_visible()
+        page.get_by_role("link", name="Add an agreement").click()
+        page.locator("#id_audience").select_option(audience)
+        page.locator("#id_title").fill(title)
+        page.locator("#id_statements").fill(statements)
+        page.get_by_role("button", name="Save the agreement").click()
+        expect(page.get_by_text("Agreement saved.")).to_be_visible()
+    page.locator("#id_approved_by").fill(approved_by)
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text(re.compile("Version 1 is approved"))).to_be_visible()
 
 
-def _opt_out_consent_form(head, live_server, slug):
-    """The head creates the standard photo and video form and makes website images opt-out, then publishes it."""
+def _consent_form(head, live_server, slug, *, opt_out):
+    """The head creates the standard photo and video form; with ``opt_out`` its first question (images on the
+    website) becomes "yes unless a parent objects"; then it is published."""
     from playwright.sync_api import expect
 
     head.goto(f"{live_server.url}/school/{slug}/consent/form/")
     head.get_by_role("button", name="Create the consent form").click()
     head.goto(f"{live_server.url}/school/{slug}/consent/form/")
     head.get_by_role("link", name=re.compile("Continue the draft")).click()
-    head.get_by_role("link", name="Edit").first.click()
-    head.locator("input[name=if_unanswered][value=opt_out]").check()
-    head.locator("form button[type=submit]").last.click()
-    expect(head.get_by_text("The question is saved.")).to_be_visible()
+    if opt_out:
+        head.get_by_role("link", name="Edit").first.click()
+        head.locator("input[name=if_unanswered][value=opt_out]").check()
+        head.locator("form button[type=submit]").last.click()
+        expect(head.get_by_text("The question is saved.")).to_be_visible()
     head.get_by_role("button", name="Publish this version").click()
     expect(head.get_by_role("heading", name=re.compile("consent", re.I))).to_be_visible()
 
@@ -252,13 +254,20 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     expect(head.get_by_text("Applied")).to_be_visible()
 
     # An opt-out photo and web consent form, and one parent's written objection recorded by the office.
-    _opt_out_consent_form(head, live_server, lincoln.slug)
+    _consent_form(head, live_server, lincoln.slug, opt_out=True)
     ava = Pupil.objects.get(school=lincoln, legal_first_name="Ava")
     dana = Guardian.objects.get(school=lincoln, first_name="Dana")
     _record_written_objection(head, live_server, lincoln.slug, ava, dana)
 
     # The district-wide acceptable use policy, then coverage per campus on the district's page.
-    _publish_trust_aup(admin, live_server, district.slug, pupils_word="Student")
+    _write_aup(
+        admin,
+        live_server,
+        f"/trust/{district.slug}/policies/",
+        approving_body="trust_board",
+        approved_by="Board of Education",
+        pupils_word="Student",
+    )
     admin.goto(f"{live_server.url}/trust/{district.slug}/")
     admin.get_by_role("link", name="Consent and agreements").click()
     for name, *_rest in CAMPUSES:
@@ -295,4 +304,101 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     assert ConsentPurpose.objects.filter(if_unanswered=ConsentPurpose.IfUnanswered.OPT_OUT).exists()
     assert ConsentResponse.objects.filter(pupil=ava, guardian=dana).exists()
     assert all(User.objects.filter(is_superuser=False).values_list("password", flat=True))
+    assert not [url for url in browser.visited if url.split("//", 1)[-1].split("/", 1)[-1].startswith("admin/")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_english_school_with_three_terms_sets_itself_up(live_server, browser, celery_eager, mailoutbox, settings):
+    from playwright.sync_api import expect
+
+    settings.SITE_URL = live_server.url
+    User.objects.create_superuser("it@oakfield.example", PASSWORD, full_name="Network Manager")
+
+    # First run: a stand-alone school (LAESTAB 999 2002: the sample CTF's destination) and its headteacher.
+    page = _sign_in_superuser(browser, live_server, "it@oakfield.example")
+    page.get_by_label("One stand-alone school").check()
+    page.get_by_label("School name").fill("Oakfield Primary School")
+    page.get_by_label("Phase").select_option("primary")
+    page.get_by_label("Country").select_option("england")
+    page.get_by_label("Time zone").select_option("Europe/London")
+    page.get_by_label("URN").fill("999002")
+    page.get_by_label("LAESTAB").fill("9992002")
+    page.get_by_label("Administrator's full name").fill("Helen Carter")
+    page.get_by_label("Administrator's e-mail address").fill("head@oakfield.example")
+    page.get_by_role("button", name="Set up", exact=True).click()
+    expect(page.get_by_text("Oakfield Primary School is set up.")).to_be_visible()
+    page.context.close()
+    school = School.objects.get()
+
+    # The headteacher accepts, adds the year (three terms) and Reception–Year 6, and invites a teacher who accepts.
+    head = _accept(browser, live_server, "head@oakfield.example", "Helen Carter")
+    _set_up_school(
+        head,
+        live_server,
+        school.slug,
+        year_link="Add a year — England: three terms",
+        preset="england_primary",
+        teacher="Tom Baker",
+        teacher_email="tom@oakfield.example",
+    )
+    _accept(browser, live_server, "tom@oakfield.example", "Tom Baker").context.close()
+
+    # Pupils and their contacts from a Common Transfer File.
+    head.goto(f"{live_server.url}/school/{school.slug}/roster/ctf/")
+    head.locator("input[type=file]").set_input_files(str(ONEROSTER.parent / "ctf_sample.xml"))
+    head.get_by_role("button", name="Check the file").click()
+    head.get_by_role("button", name="Import").click()
+    expect(head.get_by_text("Applied")).to_be_visible()
+
+    # The English default consent form (no answer means no), and one parent's written refusal.
+    _consent_form(head, live_server, school.slug, opt_out=False)
+    amelia = Pupil.objects.get(school=school, legal_first_name="Amelia")
+    sarah = Guardian.objects.get(school=school, first_name="Sarah")
+    _record_written_objection(head, live_server, school.slug, amelia, sarah)
+
+    # The school's acceptable use policy, approved by the headteacher; the teacher, signing in next, is asked to sign
+    # the staff agreement before anything else.
+    _write_aup(
+        head,
+        live_server,
+        f"/school/{school.slug}/policies/",
+        approving_body="headteacher",
+        approved_by="Headteacher H. Carter",
+        pupils_word="Pupil",
+    )
+    teacher = _person(browser)
+    teacher.goto(live_server.url + "/")
+    teacher.get_by_label("E-mail address").fill("tom@oakfield.example")
+    teacher.get_by_label("Password").fill(PASSWORD)
+    teacher.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    teacher.get_by_role("link", name=re.compile("Staff acceptable use agreement")).click()
+    for index in range(teacher.locator("input[name=statements]").count()):
+        teacher.locator("input[name=statements]").nth(index).check()
+    teacher.locator("#id_typed_name").fill("Tom Baker")
+    teacher.get_by_role("button", name="Sign", exact=True).click()
+    teacher.wait_for_url(re.compile("/signed/"))
+
+    # Coverage: the staff agreement signed by one of two, the consent form answered for one pupil of two.
+    head.goto(f"{live_server.url}/school/{school.slug}/dashboard/coverage/")
+    glance = head.locator("table").first
+    expect(glance.locator("tr", has_text="Staff acceptable use agreement")).to_contain_text("50%")
+    expect(glance.locator("tr", has_text="Pupil acceptable use agreement")).to_contain_text("0%")
+    expect(glance.locator("tr", has_text="Photo and video consent")).to_contain_text("50%")
+
+    year = AcademicYear.objects.get(school=school)
+    assert list(year.terms.values_list("kind", flat=True)) == ["autumn", "spring", "summer"]
+    assert YearGroup.objects.filter(school=school).count() == 7
+    roles = set(StaffRole.objects.filter(school=school).values_list("role", flat=True))
+    assert {Role.HEADTEACHER, Role.TEACHER} <= roles
+    assert Pupil.objects.filter(school=school).count() == 2
+    assert PupilGuardian.objects.filter(pupil__school=school, has_parental_responsibility=True).exists()
+    policy = Policy.objects.get(school=school)
+    version = PolicyVersion.objects.get(policy=policy, status=PolicyVersion.Status.APPROVED)
+    assert set(Agreement.objects.filter(version=version).values_list("audience", flat=True)) == {
+        "pupil",
+        "parent",
+        "staff",
+    }
+    assert not ConsentPurpose.objects.filter(if_unanswered=ConsentPurpose.IfUnanswered.OPT_OUT).exists()
+    assert ConsentResponse.objects.filter(pupil=amelia, guardian=sarah).exists()
     assert not [url for url in browser.visited if url.split("//", 1)[-1].split("/", 1)[-1].startswith("admin/")]
