@@ -328,7 +328,10 @@ def cp_file(request, slug, public_id):
 def _transfers_page(request, school, pupil=None, form=None):
     today = school.today()
     transfers = selectors.file_transfers(school=school, pupil=pupil, today=today)
+    from interop.selectors import ctf_exports  # the leavers' CTFs the office exported (issue 14 item 2)
+
     context = {
+        "ctf_exports": ctf_exports(school, pupil),
         "school": school,
         "pupil": pupil,
         "form": form,

@@ -3,8 +3,24 @@
 Only the main pupil record goes in the file: names, UPN, date of birth, year group, SEN, EAL, looked-after and the
 contacts with their parental-responsibility flag. The child protection file is never put in a CTF: KCSIE has it
 transferred to the new school's DSL separately from the main file (``incidents`` records that transfer).
+
+Attaching the CP file transfer to the CTF (issue 14 item 2) — the rule: office staff (``MANAGE_ROSTER``) must never
+learn from Safeguard whether a pupil has a child protection file, because ``VIEW_SAFEGUARDING`` is the DSL team's and
+the headteacher's only (KCSIE; ``safeguard.permissions``), and even a yes/no "a CP file transfer is needed" tells
+them that. So:
+
+- every export is recorded (``CtfExport``: who, when, SHA-256 of the XML, the leaving date) and audited
+  (``interop.ctf.exported``);
+- the office sees the same neutral sentence beside the CTF download of every leaver, with or without a child
+  protection file ("The DSL has been told that this pupil is leaving, …");
+- the first export of a leaving e-mails the DSL team (through the outbox, ``interop.tasks.send_leaver_ctf_notice``)
+  with no name and no detail: a pupil is leaving, check whether a CP file transfer is needed, sign in to view. A
+  second download of the same leaving e-mails no one; a pupil who returns and leaves again is a new leaving;
+- the DSL team's transfer pages (``incidents:transfers``, ``incidents:pupil_transfers``) list the CTF exports
+  beside the transfers (``interop.selectors.ctf_exports``), so they can send the file and chase receipt.
 """
 
+import hashlib
 import xml.etree.ElementTree as ElementTree
 
 from django.db import transaction
@@ -15,6 +31,10 @@ from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.directory.models import PupilGuardian
+from safeguard.jobs.services import enqueue
+
+from . import tasks
+from .models import CtfExport
 
 _Rel = PupilGuardian.Relationship
 RELATIONSHIP_TO_CODE = {
@@ -102,5 +122,24 @@ def ctf_export_pupil(*, actor, pupil, now=None):
     ElementTree.indent(root)
     content = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
     with transaction.atomic():
-        audit_log(actor=actor, action="interop.ctf.exported", school=school, subject=pupil, data={})
+        export = CtfExport.objects.create(
+            school=school,
+            pupil=pupil,
+            left_on=pupil.left_on,
+            exported_at=now,
+            exported_by=actor,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        first_of_leaving = (
+            not CtfExport.objects.filter(pupil=pupil, left_on=pupil.left_on).exclude(pk=export.pk).exists()
+        )
+        audit_log(
+            actor=actor,
+            action="interop.ctf.exported",
+            school=school,
+            subject=pupil,
+            data={"export": str(export.public_id), "sha256": export.sha256, "left_on": pupil.left_on.isoformat()},
+        )
+        if first_of_leaving:
+            enqueue(tasks.send_leaver_ctf_notice, export.pk)
     return content

@@ -222,3 +222,34 @@ class RosterSyncRun(PublicIdModel):
 
     def __str__(self):
         return f"{self.sync} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class CtfExport(PublicIdModel):
+    """One download of a leaver's Common Transfer File: who made it, when, the SHA-256 of the XML, and the leaving it
+    belongs to (``left_on``, the pupil's leaving date at the time).
+
+    The CTF carries the main pupil record only; a child protection file goes separately from the DSL to the new
+    school's DSL (KCSIE), recorded by ``incidents.FileTransfer``. This row is what links the two for the DSL team:
+    their transfer pages list the pupil's CTF exports beside the transfers. ``dsl_notified_at`` is set on the first
+    export of a leaving, when the DSL team is e-mailed (``interop.tasks.send_leaver_ctf_notice``); later downloads of
+    the same leaving notify no one. Rows are never changed otherwise.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="ctf_exports")
+    left_on = models.DateField(_("left on"))
+    exported_at = models.DateTimeField(_("exported at"))
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("exported by")
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    dsl_notified_at = models.DateTimeField(_("DSL team told at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("CTF export")
+        verbose_name_plural = _("CTF exports")
+        ordering = ["-exported_at", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-exported_at"], name="interop_ctfexport_pupil")]
+
+    def __str__(self):
+        return f"CTF {self.pupil_id} {self.exported_at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ from django.http import Http404
 
 from safeguard.directory.models import Pupil
 
-from .models import InteropImport
+from .models import CtfExport, InteropImport
 
 
 def import_for_school(school, public_id):
@@ -86,3 +86,13 @@ def leavers_waiting(sync, runs, limit=200):
         .order_by("legal_last_name", "legal_first_name")[:limit]
     )
     return (latest, pupils) if pupils else (None, [])
+
+
+def ctf_exports(school, pupil=None, limit=50):
+    """The CTF exports of ``school`` (of ``pupil`` only, when given), newest first, at most ``limit``, with the pupil,
+    their class and who exported loaded — for the DSL team's transfer pages, beside the child protection file
+    transfers. Callers check ``VIEW_SAFEGUARDING``: office staff never see this list beside the transfers."""
+    exports = CtfExport.objects.filter(school=school).select_related("pupil__school_class", "exported_by")
+    if pupil is not None:
+        exports = exports.filter(pupil=pupil)
+    return list(exports[:limit])

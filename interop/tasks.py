@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from safeguard.emails import send_templated_email
 
-from .models import RosterSyncRun
+from .models import CtfExport, RosterSyncRun
 
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
 
@@ -72,3 +72,42 @@ def send_roster_sync_failed(self, run_id):
         RosterSyncRun.objects.filter(pk=run_id).update(emailed_at=None)
         raise
     return 1
+
+
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=6)
+def send_leaver_ctf_notice(self, export_id):
+    """E-mail the DSL team (``VIEW_SAFEGUARDING`` holders) of the school that a leaver's CTF (``CtfExport`` int pk)
+    was exported, so they check whether a child protection file must follow. No pupil name and no detail in the
+    e-mail (STYLE: "sign in to view"); the link opens the pupil's transfers page, which asks for the second factor.
+    Once per export: claims ``dsl_notified_at`` with a conditional UPDATE. Returns the number of e-mails sent."""
+    from django.contrib.auth import get_user_model
+
+    from safeguard import permissions
+
+    claimed = CtfExport.objects.filter(pk=export_id, dsl_notified_at__isnull=True).update(
+        dsl_notified_at=timezone.now()
+    )
+    if not claimed:
+        return 0
+    export = CtfExport.objects.select_related("school", "pupil").get(pk=export_id)
+    school = export.school
+    team = permissions.holders(school, permissions.VIEW_SAFEGUARDING)
+    emails = sorted(
+        get_user_model().objects.filter(pk__in=team, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if not emails:
+        return 0
+    try:
+        send_templated_email(
+            "interop_leaver_ctf",
+            to=emails,
+            language=school.default_language,
+            context={
+                "school": school,
+                "path": reverse("incidents:pupil_transfers", args=[school.slug, export.pupil.public_id]),
+            },
+        )
+    except MAIL_ERRORS:
+        CtfExport.objects.filter(pk=export_id).update(dsl_notified_at=None)
+        raise
+    return len(emails)
