@@ -16,6 +16,11 @@ bench-trust:  ## trust-scale benchmark: 20 schools, 200,000 incidents, productio
 	@scripts/_venv.sh
 	.venv/bin/python scripts/bench_trust.py $(ARGS)
 
+.PHONY: bench-interop
+bench-interop:  ## roster imports: a 2,000-student OneRoster zip and a 400-pupil CTF, time and peak memory (scripts/bench_interop.py; set DATABASE_URL for Postgres)
+	@scripts/_venv.sh
+	.venv/bin/python scripts/bench_interop.py
+
 lint: venv  ## ruff
 	.venv/bin/ruff check .
 
