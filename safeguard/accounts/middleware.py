@@ -24,6 +24,7 @@ LANGUAGE_SESSION_KEY = "safeguard_language"
 HOME_COUNTRY_SESSION_KEY = "safeguard_home_country"
 SCHOOL_COUNTRIES_SESSION_KEY = "safeguard_school_countries"
 _SCHOOL_PATH = re.compile(r"^/school/(?P<slug>[-\w]+)/")
+_TRUST_PATH = re.compile(r"^/trust/(?P<slug>[-\w]+)/")
 
 # How stale the stored "last seen" time (and with it the session's stored expiry and cookie) may get: a request
 # within this many seconds of the last refresh writes nothing, so most pages neither save the session nor send a
@@ -125,8 +126,9 @@ def _home_country(user):
 
 
 def _page_country(request):
-    """The country whose words the page uses: the school of the address (``/school/<slug>/…``), else the signed-in
-    person's own school; "" when neither is known. Remembered in a signed-in person's session."""
+    """The country whose words the page uses: the school of the address (``/school/<slug>/…``), or the schools of
+    the trust or district of the address (``/trust/<slug>/…``) when they are all in one country, else the signed-in
+    person's own school; "" when none is known. A school's and the person's own are remembered in the session."""
     match = _SCHOOL_PATH.match(request.path_info)
     signed_in = request.user.is_authenticated
     if match:
@@ -142,6 +144,13 @@ def _page_country(request):
         return country
     if not signed_in:
         return ""
+    trust = _TRUST_PATH.match(request.path_info)
+    if trust:
+        # A trust's or district's own pages read as its schools do, when they are all in one country (a US
+        # district's administrator holds no school role, so their "own school" says nothing).
+        countries = set(School.objects.filter(organisation__slug=trust["slug"]).values_list("country", flat=True))
+        if len(countries) == 1:
+            return countries.pop()
     if HOME_COUNTRY_SESSION_KEY not in request.session:
         request.session[HOME_COUNTRY_SESSION_KEY] = _home_country(request.user)
     return request.session[HOME_COUNTRY_SESSION_KEY]

@@ -327,3 +327,21 @@ def test_a_link_from_a_us_schools_email_opens_signed_out_pages_in_american_engli
     assert response.status_code == 200
     assert response["Content-Language"] == "en-us"
     assert client.get(reverse("accounts:login") + "?lang=en-gb")["Content-Language"] == "en-gb"
+
+
+def test_a_us_districts_own_pages_are_american_for_its_administrator(client, us_school, trust):
+    """A district administrator holds no school role: the district's pages read as its schools do."""
+    us_school.organisation = trust
+    us_school.save(update_fields=["organisation"])
+    admin = factories.UserFactory(email="district@example.test", language="")
+    factories.OrganisationRoleFactory(user=admin, organisation=trust)
+    client.force_login(admin)
+
+    response, page = _page(client, reverse("reports:trust_coverage_dashboard", args=[trust.slug]))
+    assert response["Content-Language"] == "en-us"
+    assert "Students on roll" in page and "Pupils on roll" not in page
+
+    factories.SchoolFactory(organisation=trust, slug="english-campus")  # a trust in two countries: British English
+    response, page = _page(client, reverse("reports:trust_coverage_dashboard", args=[trust.slug]))
+    assert response["Content-Language"] == "en-gb"
+    assert "Pupils on roll" in page
