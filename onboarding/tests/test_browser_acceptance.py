@@ -258,6 +258,23 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     ava = Pupil.objects.get(school=lincoln, legal_first_name="Ava")
     dana = Guardian.objects.get(school=lincoln, first_name="Dana")
     _record_written_objection(head, live_server, lincoln.slug, ava, dana)
+    # "May I?" follows the opt-out rule: Ava's mother objected in writing (no); her brother's family is silent (yes).
+    head.goto(f"{live_server.url}/school/{lincoln.slug}/consent/may-i/")
+    head.locator("#id_name").fill("Brooks")
+    head.locator("#id_purpose").select_option("images_website")
+    head.locator("main form button[type=submit]").first.click()
+    expect(head.locator("li.list-group-item-danger", has_text="Ava")).to_contain_text("No —")
+    expect(head.locator("li.list-group-item-success")).to_have_count(1)
+    expect(head.locator("li.list-group-item-success")).to_contain_text("Yes —")
+
+    # The middle school's principal imports the same export: only the middle school's student is theirs.
+    washington = School.objects.get(name="Washington Middle")
+    middle = principals["Washington Middle"]
+    middle.goto(f"{live_server.url}/school/{washington.slug}/roster/oneroster/")
+    middle.locator("input[type=file]").set_input_files(_oneroster_zip())
+    middle.get_by_role("button", name="Check the file").click()
+    middle.get_by_role("button", name="Import").click()
+    expect(middle.get_by_text("Applied")).to_be_visible()
 
     # The district-wide acceptable use policy, then coverage per campus on the district's page.
     _write_aup(
@@ -273,6 +290,7 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     for name, *_rest in CAMPUSES:
         row = admin.locator("tr", has=admin.get_by_role("rowheader", name=name))
         expect(row).to_contain_text("0% (0 of 2)")  # the staff agreement: principal and teacher asked, yearly
+    expect(admin.get_by_role("columnheader", name="Students on roll")).to_be_visible()  # the district's own words
     lincoln_row = admin.locator("tr", has=admin.get_by_role("rowheader", name="Lincoln Elementary"))
     expect(lincoln_row.locator("td").first).to_have_text("4")  # students on roll, from the OneRoster import
     expect(lincoln_row).to_contain_text("0% (0 of 4)")  # student and parent agreements asked of the four
@@ -293,6 +311,9 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
         "1004",
     }
     assert PupilGuardian.objects.filter(pupil__school=lincoln).count() == 4
+    assert list(Pupil.objects.filter(school=washington).values_list("mis_id", "year_group__name")) == [
+        ("1101", "Grade 6")
+    ]
     policy = Policy.objects.get(organisation=district)
     assert policy.signing_frequency == Policy.SigningFrequency.EVERY_ACADEMIC_YEAR
     version = PolicyVersion.objects.get(policy=policy, status=PolicyVersion.Status.APPROVED)
