@@ -26,7 +26,7 @@ class ConfigurationForm(forms.Form):
         assume_scheme="https",
         help_text=_(
             "Google: leave empty (https://accounts.google.com). Microsoft: "
-            "https://login.microsoftonline.com/<tenant id>/v2.0, with your directory (tenant) id."
+            "https://login.microsoftonline.com/TENANT_ID/v2.0, with your directory (tenant) id in place of TENANT_ID."
         ),
     )
     client_id = forms.CharField(label=_("Client id"), max_length=300)
