@@ -167,3 +167,11 @@ def test_the_head_sees_the_settings_on_the_school_home(client, school, head, tea
     assert link in client.get(reverse("directory:school_home", args=[school.slug])).content.decode()
     client.force_login(teacher)
     assert link not in client.get(reverse("directory:school_home", args=[school.slug])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_trust_home_links_the_trusts_single_sign_on_page(client, trust, trust_admin):
+    client.force_login(trust_admin)
+    home = client.get(reverse("directory:trust_home", args=[trust.slug]))
+    assert home.status_code == 200
+    assert reverse("sso:trust_settings", args=[trust.slug]) in home.text
