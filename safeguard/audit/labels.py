@@ -152,6 +152,27 @@ AUDIT_LABELS = {
     "reports.governor_report.published": _("Published a governor report"),
 }
 
+
+def _labels_of_each_app():
+    """An app may keep its labels beside its code, in ``<app>/audit_labels.py`` with a dict ``AUDIT_LABELS`` of the
+    same shape; they are merged here, so this stays the one registry pages read."""
+    import importlib
+    import importlib.util
+
+    from django.conf import settings
+
+    for app in settings.INSTALLED_APPS:
+        name = f"{app}.audit_labels"
+        try:
+            found = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            found = None
+        if found is not None:
+            AUDIT_LABELS.update(importlib.import_module(name).AUDIT_LABELS)
+
+
+_labels_of_each_app()
+
 UNKNOWN = _("Other event")
 
 

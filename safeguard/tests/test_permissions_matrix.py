@@ -4,6 +4,10 @@ pretix's tests/control/test_permissions.py is the model. A record the person may
 a missing one. ``test_every_url_has_a_row`` fails when a URL is added without a row here.
 """
 
+import importlib
+import pkgutil
+from pathlib import Path
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -23,35 +27,13 @@ from conftest import (
     read_files_from,
 )
 from safeguard.directory.tests import factories
-from safeguard.tests import (
-    matrix_consent_rules,
-    matrix_exports,
-    matrix_frontdesk,
-    matrix_hardening_aup,
-    matrix_hardening_incidents,
-    matrix_hardening_platform,
-    matrix_interop,
-    matrix_later,
-    matrix_onboarding,
-    matrix_ops,
-    matrix_sso,
-    matrix_trust_policies,
-)
 
 # Row modules beyond this file's own rows, each with rows(allow, only) and build_world(world); one per area of work.
+# Every ``safeguard/tests/matrix_*.py`` is one: a new area adds its file and needs no line here.
 MATRIX_MODULES = [
-    matrix_later,
-    matrix_hardening_platform,
-    matrix_hardening_aup,
-    matrix_hardening_incidents,
-    matrix_onboarding,
-    matrix_ops,
-    matrix_interop,
-    matrix_exports,
-    matrix_consent_rules,
-    matrix_sso,
-    matrix_frontdesk,
-    matrix_trust_policies,
+    importlib.import_module(f"safeguard.tests.{info.name}")
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda info: info.name)
+    if info.name.startswith("matrix_")
 ]
 
 ROLES = [
