@@ -11,6 +11,7 @@ is only activated, never stored.
 
 - ``english_variant(language, country)``: the language code to activate for a reader of ``language`` in a school of
   ``country``.
+- ``context_country(context)``: the country of the school a template context (an e-mail's, a PDF's) is about.
 - ``americanise(text)``: a British English message in American English, by whole-word, case-preserving rules; the
   catalogue ``locale/en_US/LC_MESSAGES/django.po`` is built from it (``scripts/make_en_us_catalogue.py``), holding
   only the messages it changes (the others fall back to their British English source text).
@@ -44,6 +45,21 @@ def school_country(obj):
         country = getattr(candidate, "country", None)
         if isinstance(country, str) and hasattr(candidate, "default_language"):
             return country
+    return ""
+
+
+def context_country(context):
+    """The country of the school a document or e-mail is about: ``context["school"]`` (a ``School``), else the
+    school of the first value in ``context`` (a dict) that belongs to one (a pupil, an incident, a report …); ""
+    when none does. E-mails (``safeguard.emails``) and PDFs (``safeguard.pdf``) write English as that school does."""
+    country = school_country(context.get("school"))
+    if country:
+        return country
+    for value in context.values():
+        if getattr(value, "school_id", None) is not None:
+            country = school_country(value)
+            if country:
+                return country
     return ""
 
 

@@ -9,7 +9,7 @@ from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from safeguard.country_words import english_variant, school_country
+from safeguard.country_words import context_country, english_variant
 from safeguard.middleware import with_language
 
 
@@ -33,20 +33,6 @@ def render_text(template_name, context):
     return _text_engine().get_template(template_name).render(context)
 
 
-def _context_country(context):
-    """The country of the school an e-mail is about: ``context["school"]``, else the school of the first record in
-    the context that belongs to one (a pupil, an incident, an invitation …); "" when none does."""
-    country = school_country(context.get("school"))
-    if country:
-        return country
-    for value in context.values():
-        if getattr(value, "school_id", None) is not None:
-            country = school_country(value)
-            if country:
-                return country
-    return ""
-
-
 def send_templated_email(name, *, to, context, language=None, attachments=()):
     """Render ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html`` and send them through Django's mail.
 
@@ -66,7 +52,7 @@ def send_templated_email(name, *, to, context, language=None, attachments=()):
     Raises whatever the mail backend raises (``smtplib.SMTPException``, ``OSError``), for the caller to retry.
     """
     language = language or translation.get_language()
-    country = _context_country(context)
+    country = context_country(context)
     if country:  # English follows the school's country: a US school's e-mails are in American English
         language = english_variant(language, country)
     context = {**context, "site_url": settings.SITE_URL}

@@ -14,8 +14,11 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
+
+from safeguard.country_words import context_country, english_variant
 
 # WeasyPrint logs each layout step at INFO; keep them out of the portal's INFO logs unless LOGGING names the logger.
 _progress_logger = logging.getLogger("weasyprint.progress")
@@ -88,7 +91,9 @@ def render_pdf(template_name, context, *, base_url=None):
         template_name: a template path, e.g. ``"aup/pdf/signed_agreement.html"`` (templates of PDFs live in
             ``templates/<app>/pdf/``); it renders a whole HTML document.
         context: the template context (dict). Render inside ``translation.override(...)`` to choose the
-            document's language.
+            document's language. English is written as the school the document is about writes it
+            (``context["school"]``, or the school of a record in the context; ``country_words.context_country``):
+            American English (``en-us``) for a school in the United States, whatever English the caller chose.
         base_url: where relative URLs in the document resolve (str or ``Path``); defaults to
             ``settings.BASE_DIR``, so ``static/…`` names a project static file.
 
@@ -101,7 +106,12 @@ def render_pdf(template_name, context, *, base_url=None):
         temporary files cannot be read or written). Resources the document may not fetch are left out, not
         raised (see ``SafeURLFetcher``).
     """
-    html = render_to_string(template_name, context)
+    language = translation.get_language()
+    country = context_country(context)
+    if country and language:
+        language = english_variant(language, country)
+    with translation.override(language):
+        html = render_to_string(template_name, context)
     base = str(base_url if base_url is not None else settings.BASE_DIR)
     if not base.endswith("/"):
         base += "/"  # a folder: "static/x.png" resolves inside it, not beside it

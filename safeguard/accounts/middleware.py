@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from safeguard.country_words import english_variant, is_english
+from safeguard.country_words import VARIANTS, english_variant, is_english
 from safeguard.directory.models import Guardian, School, StaffRole
 
 from .selectors import user_language
@@ -91,7 +91,8 @@ class UserLanguageMiddleware:
 
     English follows the school's country (``safeguard.country_words``): American English (``en-us``: students,
     grades, principal …, month-first dates) on the pages of a US school (``/school/<slug>/…``), and on other pages
-    for a person whose own school is in the US; British English everywhere else.
+    for a person whose own school is in the US; British English on the pages of any other school. A page that names
+    no school, seen by someone with none, keeps the English it was asked in (``?lang=en-us`` from an e-mail).
     """
 
     def __init__(self, get_response):
@@ -105,11 +106,21 @@ class UserLanguageMiddleware:
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = translation.get_language()
-        if is_english(translation.get_language()):
-            variant = english_variant(translation.get_language(), _page_country(request))
+        country = _page_country(request) if is_english(translation.get_language()) else ""
+        if country:
+            # Only a known school decides: with none (a signed-out page), an ``?lang=en-us`` link from a US school's
+            # e-mail keeps its American English.
+            variant = english_variant(translation.get_language(), country)
             if variant != translation.get_language():
                 translation.activate(variant)
                 request.LANGUAGE_CODE = variant
+        elif not request.user.is_authenticated and is_english(translation.get_language()):
+            # LocaleMiddleware reads the language cookie only for LANGUAGES; a variant chosen by ``?lang=en-us``
+            # (``safeguard.middleware.QueryLanguageMiddleware``) lasts past the redirect after it, as Turkish does.
+            remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            if remembered in VARIANTS and remembered != translation.get_language():
+                translation.activate(remembered)
+                request.LANGUAGE_CODE = remembered
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
