@@ -203,13 +203,15 @@ class RecordForm(forms.Form):
         required=False,
         help_text=_("Who told you: a pupil, a parent, a member of staff… Leave blank if you saw it yourself."),
     )
+    # A list of checkboxes (a Ctrl-click multi-select cannot be used on a phone or by many keyboard users); the
+    # page adds a search box above it (static/js/components.js, issue 15).
     alert_users = forms.TypedMultipleChoiceField(
         label=_("Also alert"),
         coerce=int,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_(
-            "Class teachers, and SLT for levels 4 and 5, are alerted anyway. Hold Ctrl or ⌘ to choose several."
+            "Class teachers, and SLT for levels 4 and 5, are alerted anyway. Tick everyone else who should know."
         ),
     )
     slt_requested = forms.BooleanField(label=_("Ask SLT to look at this"), required=False)
@@ -235,11 +237,25 @@ class RecordForm(forms.Form):
         self.fields["alert_users"].choices = staff_choices(school, exclude_user=user)
         self.fields["follow_up_assignee"].choices = [("", _("The victim's class teacher")), *staff_choices(school)]
         self.levels = list(BehaviourLevel.objects.filter(school=school).order_by("level"))
+        self._set_error_anchors()
         if not self.is_bound:
             local_now = timezone.localtime(now or timezone.now())
             self.initial.setdefault("occurred_date", local_now.date())
             self.initial.setdefault("occurred_time", local_now.time().replace(second=0, microsecond=0))
         self.pupil_rows = self._posted_pupil_rows() if self.is_bound else []
+
+    def _set_error_anchors(self):
+        """Where the error summary's link for each field the template draws by hand takes the reader: the element
+        ids of ``incidents/_record_*.html`` (``error_anchor``, read by ``includes/error_summary.html``)."""
+        anchors = {"pupil": "pupils", "body_map": "bodymap"}
+        groups = self.category_groups()
+        if groups:
+            first_category, _ticked = groups[0][2][0]
+            anchors["categories"] = f"category-{first_category.pk}"
+        if self.levels:
+            anchors["behaviour_level"] = f"level-{self.levels[0].level}"
+        for name, anchor in anchors.items():
+            self.fields[name].error_anchor = anchor
 
     # Pupils ------------------------------------------------------------------------------------------------------
 
