@@ -56,6 +56,28 @@ class ImportConfirmForm(forms.Form):
         label=_("E-mail an account invitation to each new parent or carer with parental responsibility"),
         required=False,
     )
+    invite_staff = forms.BooleanField(
+        label=_("Invite new staff: e-mail each person given a role a link to set their password"),
+        required=False,
+        help_text=_("The same invitation as on the staff page. People who can already sign in get none."),
+    )
+    end_staff_roles = forms.BooleanField(
+        label=_("End the roles of the staff listed as leaving (tobedeleted) today"),
+        required=False,
+        help_text=_("Their accounts and history stay; roles the file cannot give (such as DSL) are not ended."),
+    )
+
+
+class DistrictImportConfirmForm(forms.Form):
+    """Apply a previewed district import in every school of the file. No parent invitations from the district."""
+
+    mark_absent_as_left = forms.BooleanField(
+        label=_("Mark the pupils listed as leaving as left today, in every school"),
+        required=False,
+        help_text=_("Pupils are never deleted."),
+    )
+    invite_staff = ImportConfirmForm.base_fields["invite_staff"]
+    end_staff_roles = ImportConfirmForm.base_fields["end_staff_roles"]
 
 
 class RosterSyncForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from safeguard.base import PublicIdModel, TimeStampedModel
-from safeguard.directory.models import Guardian, Pupil, School, SchoolClass
+from safeguard.directory.models import Guardian, Organisation, Pupil, School, SchoolClass
 
 
 class InteropImport(PublicIdModel):
@@ -16,9 +16,13 @@ class InteropImport(PublicIdModel):
     the file that was previewed.
 
     Lifecycle (as ``RosterImport``): uploaded and checked → ``pending`` (preview shown) or ``rejected`` (the report
-    lists every error) → ``applied`` once, claimed by a conditional UPDATE, or ``cancelled`` when a newer file of the
-    same kind is uploaded first. ``payload`` is the uploaded bytes, ``sha256`` their hash; ``summary`` holds the
-    preview's counts and errors and, once applied, what was changed. Never deleted. See ``interop.services``.
+    lists every error) → ``applying`` when the office confirms (claimed by a conditional UPDATE; the apply runs in a
+    Celery task, ``interop.tasks.apply_interop_import``) → ``applied`` once, or ``failed`` (the task's transaction
+    rolled back: nothing applied); ``cancelled`` when a newer file of the same kind is uploaded first. A scheduled
+    sync applies in its own task, ``pending`` → ``applied`` directly. ``payload`` is the uploaded bytes, ``sha256``
+    their hash; ``summary`` holds the preview's counts and errors, the confirm form's ``apply_options``, and, once
+    applied, what was changed (or the ``failure``). ``applied_by`` confirmed it; ``notified_at`` is set when they were
+    e-mailed the result. Never deleted. See ``interop.services``.
     """
 
     class Kind(models.TextChoices):
@@ -28,7 +32,9 @@ class InteropImport(PublicIdModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
         REJECTED = "rejected", _("Has errors")
+        APPLYING = "applying", _("Being applied")
         APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed: nothing was applied")
         CANCELLED = "cancelled", _("Cancelled")
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="interop_imports")
@@ -41,6 +47,15 @@ class InteropImport(PublicIdModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    notified_at = models.DateTimeField(_("result e-mailed at"), null=True, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
 
     class Meta:
@@ -60,15 +75,69 @@ class InteropImport(PublicIdModel):
         return f"{self.original_filename} ({self.get_status_display()})"
 
 
+class DistrictImport(PublicIdModel):
+    """One OneRoster 1.2 zip for a whole trust or district, uploaded by its administrator (``MANAGE_SCHOOLS`` on the
+    organisation): each org of type school in ``orgs.csv`` is matched to a school of the organisation and imported as
+    that school's OneRoster import would be, all schools in one transaction.
+
+    Lifecycle as ``InteropImport``: ``pending`` or ``rejected`` → ``applying`` (confirmed; a Celery task applies it,
+    ``interop.tasks.apply_district_import``) → ``applied`` once or ``failed`` (nothing applied in any school);
+    ``cancelled`` when a newer zip is uploaded first. ``summary`` holds the per-school counts (``schools``, by school
+    public id), the errors and notes, and once applied what was changed. Never deleted. See
+    ``interop.services_district``.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="district_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    original_filename = models.CharField(_("file name"), max_length=255)
+    payload = models.BinaryField(_("file"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=20, choices=InteropImport.Status.choices, default=InteropImport.Status.PENDING
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    notified_at = models.DateTimeField(_("result e-mailed at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("district roster import")
+        verbose_name_plural = _("district roster imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="applied") & Q(applied_at__isnull=False))
+                | (~Q(status="applied") & Q(applied_at__isnull=True)),
+                name="interop_districtimport_applied_at_iff_applied",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"], name="interop_district_import_status")]
+
+    def __str__(self):
+        return f"{self.original_filename} ({self.get_status_display()})"
+
+
 class ExternalId(TimeStampedModel):
     """The identifier another system gives one of our records (a OneRoster ``sourcedId``), so the next file finds
-    the same pupil, parent or class even after names change. Written when an import is applied; never edited.
-    Exactly one of ``pupil``, ``guardian``, ``school_class`` is set, matching ``kind``."""
+    the same pupil, parent, class, member of staff or school even after names change. Written when an import is
+    applied; never edited. Exactly one of ``pupil``, ``guardian``, ``school_class``, ``user`` is set, matching
+    ``kind``; for ``kind`` school none is (the row's ``school`` is the school the district's org is)."""
 
     class Kind(models.TextChoices):
         PUPIL = "pupil", _("pupil")
         GUARDIAN = "guardian", _("parent or carer")
         CLASS = "class", _("class")
+        STAFF = "staff", _("member of staff")
+        SCHOOL = "school", _("school")
 
     class Source(models.TextChoices):
         ONEROSTER = "oneroster", _("OneRoster")
@@ -80,6 +149,9 @@ class ExternalId(TimeStampedModel):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("external identifier")
@@ -90,15 +162,40 @@ class ExternalId(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(kind="pupil") & Q(pupil__isnull=False) & Q(guardian__isnull=True) & Q(school_class__isnull=True)
+                    Q(kind="pupil")
+                    & Q(pupil__isnull=False)
+                    & Q(guardian__isnull=True)
+                    & Q(school_class__isnull=True)
+                    & Q(user__isnull=True)
                 )
                 | (
                     Q(kind="guardian")
                     & Q(guardian__isnull=False)
                     & Q(pupil__isnull=True)
                     & Q(school_class__isnull=True)
+                    & Q(user__isnull=True)
                 )
-                | (Q(kind="class") & Q(school_class__isnull=False) & Q(pupil__isnull=True) & Q(guardian__isnull=True)),
+                | (
+                    Q(kind="class")
+                    & Q(school_class__isnull=False)
+                    & Q(pupil__isnull=True)
+                    & Q(guardian__isnull=True)
+                    & Q(user__isnull=True)
+                )
+                | (
+                    Q(kind="staff")
+                    & Q(user__isnull=False)
+                    & Q(pupil__isnull=True)
+                    & Q(guardian__isnull=True)
+                    & Q(school_class__isnull=True)
+                )
+                | (
+                    Q(kind="school")
+                    & Q(user__isnull=True)
+                    & Q(pupil__isnull=True)
+                    & Q(guardian__isnull=True)
+                    & Q(school_class__isnull=True)
+                ),
                 name="interop_externalid_one_target",
             ),
         ]

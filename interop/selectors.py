@@ -96,3 +96,23 @@ def ctf_exports(school, pupil=None, limit=50):
     if pupil is not None:
         exports = exports.filter(pupil=pupil)
     return list(exports[:limit])
+
+
+def recent_district_imports(organisation, limit=10):
+    """The organisation's latest district imports, newest first (no payload loaded)."""
+    from .models import DistrictImport
+
+    return list(
+        DistrictImport.objects.filter(organisation=organisation).defer("payload").select_related("uploaded_by")[:limit]
+    )
+
+
+def district_import_for_organisation(organisation, public_id):
+    """The ``DistrictImport`` of ``organisation`` with ``public_id``; another organisation's, or none, raises
+    ``Http404``."""
+    from .models import DistrictImport
+
+    found = DistrictImport.objects.filter(organisation=organisation, public_id=public_id).first()
+    if found is None:
+        raise Http404
+    return found

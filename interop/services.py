@@ -18,6 +18,7 @@ imported school by school: each school's office imports the same file and gets i
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -37,11 +38,15 @@ from safeguard.directory.roster import (
     write_roster_plan,
 )
 
+from . import services_staff
 from .models import ExternalId, InteropImport
 from .readers import ctf, oneroster
 from .readers.base import ReportError
+from .services_staff import StaffPlan, build_staff_plan, class_teachers_to_add, write_staff_plan
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Preview:
     notes: list = field(default_factory=list)
     offers_leavers: bool = True
     conversion: object = None
+    staff: StaffPlan | None = None
 
     @property
     def is_valid(self):
@@ -68,6 +74,7 @@ class Preview:
         counts = {**counts, "errors": len(self.errors)}
         counts["year_groups_created"] = len(self.year_groups_created)
         counts["teachers_added"] = len(self.teachers_added)
+        counts.update((self.staff or StaffPlan()).counts())
         if not self.offers_leavers:
             counts["pupils_absent"] = 0
         return counts
@@ -75,7 +82,10 @@ class Preview:
     @property
     def has_changes(self):
         return bool(
-            (self.plan is not None and self.plan.has_changes) or self.year_groups_created or self.teachers_added
+            (self.plan is not None and self.plan.has_changes)
+            or self.year_groups_created
+            or self.teachers_added
+            or (self.staff is not None and self.staff.has_changes)
         )
 
 
@@ -96,10 +106,13 @@ def _translate(conversion, roster_errors, filename):
     return translated
 
 
-def build_preview(*, school, kind, payload, today, filename=""):
-    """Read ``payload`` (bytes of a ``kind`` file) against ``school``'s records on ``today``. Reads only."""
+def build_preview(*, school, kind, payload, today, filename="", allowed=None, parsed=None, org=None):
+    """Read ``payload`` (bytes of a ``kind`` file) against ``school``'s records on ``today``. Reads only.
+
+    ``allowed``: the staff roles a OneRoster file may give (``services_staff.allowed_roles``; teacher and office
+    staff when not given). ``parsed``/``org``: a district zip already read and the school's org in it."""
     if kind == InteropImport.Kind.ONEROSTER:
-        conversion = oneroster.convert(school=school, payload=payload, today=today)
+        conversion = oneroster.convert(school=school, payload=payload, today=today, parsed=parsed, org=org)
     else:
         conversion = ctf.convert(school=school, payload=payload, today=today, filename=filename or "CTF")
     preview = Preview(kind=kind, offers_leavers=conversion.offers_leavers, conversion=conversion)
@@ -118,12 +131,51 @@ def build_preview(*, school, kind, payload, today, filename=""):
     preview.plan = plan
     preview.year_groups_created = conversion.new_year_groups
     if kind == InteropImport.Kind.ONEROSTER:
-        preview.teachers_added = oneroster.teachers_to_add(school, conversion, _current_academic_year(school, today))
+        preview.staff = build_staff_plan(
+            school=school,
+            facts=conversion.extra.get("staff", []),
+            allowed=services_staff.FILE_ROLES if allowed is None else allowed,
+        )
+        preview.teachers_added = class_teachers_to_add(
+            school=school,
+            plan=preview.staff,
+            teacher_classes=conversion.extra.get("teacher_classes", []),
+            academic_year=_current_academic_year(school, today),
+        )
+        if preview.staff.not_added:
+            preview.notes.append(
+                _("Staff not added: %(people)s.")
+                % {"people": "; ".join(f"{name} ({reason})" for name, reason in preview.staff.not_added)}
+            )
     return preview
 
 
-def _summary(preview):
+def _staff_summary(staff, country):
+    """Names and roles of the staff a preview adds, updates and ends (kept in the stored report); roles named as a
+    school of ``country`` names them (a US headteacher is a principal)."""
+    from onboarding.services.people import role_label
+
+    if staff is None:
+        return {}
+
+    def people(changes):
+        return [
+            {
+                "name": c.name,
+                "email": c.email,
+                "roles": list(c.roles),
+                "role_labels": [str(role_label(role, country)) for role in c.roles],
+                "kept_labels": [str(role_label(role, country)) for role in c.kept_roles],
+            }
+            for c in changes
+        ]
+
+    return {"created": people(staff.created), "updated": people(staff.updated), "ending": people(staff.ending)}
+
+
+def _summary(preview, school):
     return {
+        "staff": _staff_summary(preview.staff, school.country),
         "counts": preview.counts(),
         "errors": [error.as_dict() for error in preview.errors],
         "notes": [str(note) for note in preview.notes],
@@ -147,16 +199,17 @@ def interop_import_preview(*, actor, school, kind, uploaded_file, now=None):
     preview's ``errors``.
     """
     _check_actor(actor, school)
-    if uploaded_file.size > MAX_UPLOAD_BYTES:
-        raise DomainError(
-            _("The file is larger than %(max)s MB.") % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}, code="too_large"
-        )
-    payload = uploaded_file.read()
-    if not payload.strip():
-        raise DomainError(_("The file is empty."), code="empty")
+    payload = read_upload(uploaded_file)
     now = now or timezone.now()
     filename = (uploaded_file.name or "")[-255:]
-    preview = build_preview(school=school, kind=kind, payload=payload, today=school.today(now), filename=filename)
+    preview = build_preview(
+        school=school,
+        kind=kind,
+        payload=payload,
+        today=school.today(now),
+        filename=filename,
+        allowed=services_staff.allowed_roles(actor, school),
+    )
     with transaction.atomic():
         InteropImport.objects.filter(school=school, kind=kind, status=InteropImport.Status.PENDING).update(
             status=InteropImport.Status.CANCELLED, updated_at=now
@@ -169,74 +222,127 @@ def interop_import_preview(*, actor, school, kind, uploaded_file, now=None):
             payload=payload,
             sha256=hashlib.sha256(payload).hexdigest(),
             status=InteropImport.Status.PENDING if preview.is_valid else InteropImport.Status.REJECTED,
-            summary=_summary(preview),
+            summary=_summary(preview, school),
         )
     return interop_import, preview
 
 
-def interop_import_apply(*, actor, interop_import, mark_absent_as_left=False, invite_guardians=False, now=None):
-    """Apply a pending import: every change in one transaction, once.
+def read_upload(uploaded_file):
+    """The bytes of ``uploaded_file``; raises ``DomainError`` when it is larger than ``MAX_UPLOAD_BYTES`` or empty."""
+    if uploaded_file.size > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("The file is larger than %(max)s MB.") % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}, code="too_large"
+        )
+    payload = uploaded_file.read()
+    if not payload.strip():
+        raise DomainError(_("The file is empty."), code="empty")
+    return payload
+
+
+APPLY_OPTIONS = ("mark_absent_as_left", "invite_guardians", "invite_staff", "end_staff_roles")
+
+
+def not_pending_error():
+    return DomainError(
+        _(
+            "This import can no longer be applied: it has already been applied, it had errors, or a newer "
+            "file was uploaded. Upload the file again."
+        ),
+        code="not_pending",
+    )
+
+
+def interop_import_queue(*, actor, interop_import, now=None, **options):
+    """Confirm a pending import: claim it (``pending`` → ``applying``, a conditional UPDATE, so a double submit
+    queues once) and queue ``interop.tasks.apply_interop_import`` after commit. The apply runs off the request.
+
+    Args:
+        actor: the ``User`` confirming; needs ``MANAGE_ROSTER``. The task applies as this person.
+        interop_import: a pending ``InteropImport`` of a school the caller has already checked.
+        options: the boxes of the confirm form, ``APPLY_OPTIONS`` (bools), passed to ``interop_import_apply``.
+
+    Raises ``PermissionError``, and ``DomainError`` when the import is not pending.
+    """
+    from safeguard.jobs.services import enqueue
+
+    from .tasks import apply_interop_import
+
+    _check_actor(actor, interop_import.school)
+    now = now or timezone.now()
+    options = {name: bool(options.get(name)) for name in APPLY_OPTIONS}
+    with transaction.atomic():
+        claimed = InteropImport.objects.filter(pk=interop_import.pk, status=InteropImport.Status.PENDING).update(
+            status=InteropImport.Status.APPLYING, applied_by=actor, updated_at=now
+        )
+        if claimed != 1:
+            raise not_pending_error()
+        interop_import.refresh_from_db()
+        interop_import.summary = {**interop_import.summary, "apply_options": options}
+        interop_import.save(update_fields=["summary", "updated_at"])
+        enqueue(apply_interop_import, interop_import.pk)
+    return interop_import
+
+
+def interop_import_apply(
+    *,
+    actor,
+    interop_import,
+    mark_absent_as_left=False,
+    invite_guardians=False,
+    invite_staff=False,
+    end_staff_roles=False,
+    now=None,
+    claim_from=InteropImport.Status.PENDING,
+):
+    """Apply an import: every change in one transaction, once.
 
     Args:
         actor: the ``User`` confirming; needs ``MANAGE_ROSTER`` in the import's school.
-        interop_import: a pending ``InteropImport`` of a school the caller has already checked.
+        interop_import: an ``InteropImport`` in status ``claim_from`` (``pending`` for a scheduled sync, which runs
+            in its own task; ``applying`` for one the office confirmed, from ``interop.tasks``).
         mark_absent_as_left: OneRoster only: give the pupils listed as leaving in the preview (``tobedeleted``,
-            or no longer in the file) ``left_on`` = today. Ignored for a CTF (a CTF lists only some pupils).
+            or no longer in the bulk file) ``left_on`` = today. Ignored for a CTF (a CTF lists only some pupils).
         invite_guardians: e-mail an account invitation (``accounts.invitation_create``) to every parent or carer
             this import creates who has an e-mail address and parental responsibility.
+        invite_staff: OneRoster only: e-mail the staff invitation to every member of staff given a role by this
+            import who has no password yet (``services_staff.write_staff_plan``).
+        end_staff_roles: OneRoster only: end the roles of the staff marked ``tobedeleted`` (listed in the preview).
         now: aware datetime (tests fix the clock).
 
-    Returns the counts (``Preview.counts`` plus ``pupils_marked_left`` and ``invitations_sent``). Writes the audit
-    event ``interop.<kind>.imported``. Raises ``PermissionError``; ``DomainError`` when the import is not pending,
-    the stored file no longer passes the checks, or the leavers changed since the preview. Nothing is written then.
+    Returns the counts (``Preview.counts`` plus ``pupils_marked_left``, ``invitations_sent``,
+    ``staff_invitations_sent`` and ``staff_roles_ended``). Writes the audit event ``interop.<kind>.imported``.
+    Raises ``PermissionError``; ``DomainError`` when the import is not in ``claim_from``, the stored file no
+    longer passes the checks, or the leavers changed since the preview. Nothing is written then.
     """
     school = interop_import.school
     _check_actor(actor, school)
     now = now or timezone.now()
     today = school.today(now)
     with transaction.atomic():
-        claimed = InteropImport.objects.filter(pk=interop_import.pk, status=InteropImport.Status.PENDING).update(
+        claimed = InteropImport.objects.filter(pk=interop_import.pk, status=claim_from).update(
             status=InteropImport.Status.APPLIED, applied_at=now, updated_at=now
         )
         if claimed != 1:
-            raise DomainError(
-                _(
-                    "This import can no longer be applied: it has already been applied, it had errors, or a newer "
-                    "file was uploaded. Upload the file again."
-                ),
-                code="not_pending",
-            )
+            raise not_pending_error()
         preview = build_preview(
             school=school,
             kind=interop_import.kind,
             payload=bytes(interop_import.payload),
             today=today,
             filename=interop_import.original_filename,
+            allowed=services_staff.allowed_roles(actor, school),
         )
-        if not preview.is_valid:
-            raise DomainError(
-                _("The file no longer passes the checks (the roster changed since the preview). Upload it again."),
-                code="invalid",
-            )
-        plan = preview.plan
-        mark_absent_as_left = mark_absent_as_left and preview.offers_leavers
-        absent_ids = sorted(str(pupil.public_id) for pupil in plan.pupils_absent)
-        if mark_absent_as_left and absent_ids != sorted(interop_import.summary.get("absent_pupils", [])):
-            raise DomainError(
-                _("The pupils leaving have changed since the preview. Upload the file again."), code="absent_changed"
-            )
-        for year_group in preview.year_groups_created:
-            year_group.full_clean(exclude=["school"])
-            year_group._history_user = actor
-            year_group.save()
-        marked_left = write_roster_plan(plan, actor=actor, today=today, mark_absent_as_left=mark_absent_as_left)
-        if interop_import.kind == InteropImport.Kind.ONEROSTER:
-            _link_teachers(school, preview.teachers_added, today)
-            _record_external_ids(school, preview.conversion, today)
-        invitations = 0
-        if invite_guardians:
-            invitations = _invite_new_guardians(actor, plan)
-        counts = {**preview.counts(), "pupils_marked_left": marked_left, "invitations_sent": invitations}
+        counts = apply_preview(
+            actor=actor,
+            school=school,
+            preview=preview,
+            today=today,
+            absent_in_preview=interop_import.summary.get("absent_pupils", []),
+            mark_absent_as_left=mark_absent_as_left,
+            invite_guardians=invite_guardians,
+            invite_staff=invite_staff,
+            end_staff_roles=end_staff_roles,
+        )
         interop_import.refresh_from_db(fields=["status", "applied_at"])
         interop_import.summary = {**interop_import.summary, "applied": counts}
         interop_import.save(update_fields=["summary", "updated_at"])
@@ -250,15 +356,61 @@ def interop_import_apply(*, actor, interop_import, mark_absent_as_left=False, in
     return counts
 
 
-def _link_teachers(school, teachers, today):
-    academic_year = _current_academic_year(school, today)
-    if academic_year is None or not teachers:
-        return
-    classes = {_fold(c.name): c for c in SchoolClass.objects.filter(school=school, academic_year=academic_year)}
-    for name, user_pk in teachers:
-        school_class = classes.get(_fold(name))
-        if school_class is not None:
-            school_class.teachers.add(user_pk)
+def apply_preview(
+    *,
+    actor,
+    school,
+    preview,
+    today,
+    absent_in_preview,
+    mark_absent_as_left=False,
+    invite_guardians=False,
+    invite_staff=False,
+    end_staff_roles=False,
+):
+    """Write a preview built again from the stored file (inside the caller's transaction; the caller checked the
+    actor). ``absent_in_preview``: the public ids (str) of the leavers the person saw. Returns the counts; raises
+    ``DomainError`` when the file no longer passes the checks or the leavers changed (the caller's transaction
+    then writes nothing)."""
+    if not preview.is_valid:
+        raise DomainError(
+            _("The file no longer passes the checks (the roster changed since the preview). Upload it again."),
+            code="invalid",
+        )
+    plan = preview.plan
+    mark_absent_as_left = mark_absent_as_left and preview.offers_leavers
+    absent_ids = sorted(str(pupil.public_id) for pupil in plan.pupils_absent)
+    if mark_absent_as_left and absent_ids != sorted(absent_in_preview):
+        raise DomainError(
+            _("The pupils leaving have changed since the preview. Upload the file again."), code="absent_changed"
+        )
+    for year_group in preview.year_groups_created:
+        year_group.full_clean(exclude=["school"])
+        year_group._history_user = actor
+        year_group.save()
+    marked_left = write_roster_plan(plan, actor=actor, today=today, mark_absent_as_left=mark_absent_as_left)
+    staff_result = {"invitations": 0, "roles_ended": 0}
+    if preview.kind == InteropImport.Kind.ONEROSTER:
+        _record_external_ids(school, preview.conversion, today)
+        if not end_staff_roles:
+            preview.staff.ending = []
+        staff_result = write_staff_plan(
+            plan=preview.staff,
+            school=school,
+            actor=actor,
+            today=today,
+            invite=invite_staff,
+            class_teachers=preview.teachers_added,
+            academic_year=_current_academic_year(school, today),
+        )
+    invitations = _invite_new_guardians(actor, plan) if invite_guardians else 0
+    return {
+        **preview.counts(),
+        "pupils_marked_left": marked_left,
+        "invitations_sent": invitations,
+        "staff_invitations_sent": staff_result["invitations"],
+        "staff_roles_ended": staff_result["roles_ended"],
+    }
 
 
 def _record_external_ids(school, conversion, today):
@@ -315,3 +467,60 @@ def _invite_new_guardians(actor, plan):
                 continue
             sent += 1
     return sent
+
+
+QUEUED_FAILURE = _("An unexpected error stopped the import. Nothing was applied; the administrators have been told.")
+
+
+def run_queued(*, model, pk, apply, now=None):
+    """Apply a confirmed (``applying``) import of ``model`` (``InteropImport`` or ``DistrictImport``, int ``pk``) in
+    a Celery task: ``apply(record, options, now)`` does the writes in its own transaction and claims ``applying`` →
+    ``applied``. On any error that transaction has rolled back, so nothing is applied: the import is marked
+    ``failed`` with the reason, and the person who confirmed is e-mailed either way
+    (``interop.tasks.send_import_result``). A record not ``applying`` (already done: a task run twice) is left as it
+    is. Returns the status reached, or None."""
+    from safeguard.jobs.services import enqueue
+
+    from .tasks import send_import_result
+
+    record = model.objects.filter(pk=pk, status=InteropImport.Status.APPLYING).first()
+    if record is None:
+        return None
+    options = {name: bool(value) for name, value in record.summary.get("apply_options", {}).items()}
+    try:
+        apply(record, options, now)
+    except DomainError as error:
+        message = error.message
+    except PermissionError:
+        message = _("You may no longer import this roster, so nothing was applied.")
+    except Exception:
+        logger.exception("%s %s failed", model.__name__, pk)
+        message = QUEUED_FAILURE
+    else:
+        message = None
+    with transaction.atomic():
+        if message is not None:
+            record.refresh_from_db()
+            model.objects.filter(pk=pk, status=InteropImport.Status.APPLYING).update(
+                status=InteropImport.Status.FAILED,
+                summary={**record.summary, "failure": str(message)},
+                updated_at=timezone.now(),
+            )
+        enqueue(send_import_result, model._meta.label, pk)
+    return model.objects.values_list("status", flat=True).get(pk=pk)
+
+
+def interop_import_run(*, import_id, now=None):
+    """The task's work for a school's import (``InteropImport`` int pk): ``run_queued`` with
+    ``interop_import_apply`` as the person who confirmed."""
+
+    def apply(record, options, now):
+        return interop_import_apply(
+            actor=record.applied_by,
+            interop_import=record,
+            now=now,
+            claim_from=InteropImport.Status.APPLYING,
+            **options,
+        )
+
+    return run_queued(model=InteropImport, pk=import_id, apply=apply, now=now)

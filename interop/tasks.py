@@ -111,3 +111,69 @@ def send_leaver_ctf_notice(self, export_id):
         CtfExport.objects.filter(pk=export_id).update(dsl_notified_at=None)
         raise
     return len(emails)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def apply_interop_import(import_id):
+    """Apply a school's confirmed OneRoster or CTF import (``InteropImport`` int pk) off the request. Idempotent: only
+    an import still ``applying`` is applied (``services.interop_import_run``)."""
+    from .services import interop_import_run
+
+    return interop_import_run(import_id=import_id)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def apply_district_import(import_id):
+    """Apply a district's confirmed OneRoster import (``DistrictImport`` int pk) to all its schools, off the request;
+    idempotent as ``apply_interop_import`` (``services_district.district_import_run``)."""
+    from .services_district import district_import_run
+
+    return district_import_run(import_id=import_id)
+
+
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=6)
+def send_import_result(self, model_label, import_id):
+    """E-mail the person who confirmed an import (``model_label``: "interop.InteropImport" or
+    "interop.DistrictImport"; int pk) that it was applied, with the counts, or that it failed and nothing was
+    applied, with the reason. No pupil's name. Once per import: claims ``notified_at`` with a conditional UPDATE.
+    Returns the number of e-mails sent."""
+    from django.apps import apps
+
+    model = apps.get_model(model_label)
+    claimed = model.objects.filter(
+        pk=import_id, status__in=("applied", "failed"), notified_at__isnull=True, applied_by__isnull=False
+    ).update(notified_at=timezone.now())
+    if not claimed:
+        return 0
+    record = model.objects.select_related("applied_by").get(pk=import_id)
+    person = record.applied_by
+    if not person.email or not person.is_active:
+        return 0
+    district = model_label == "interop.DistrictImport"
+    if district:
+        place = record.organisation
+        path = reverse("interop:district_import_detail", args=[place.slug, record.public_id])
+        language = person.language or None
+    else:
+        place = record.school
+        path = reverse("interop:import_detail", args=[place.slug, record.public_id])
+        language = person.language or place.default_language
+    try:
+        send_templated_email(
+            "interop_import_result",
+            to=[person.email],
+            language=language,
+            context={
+                "school": None if district else place,
+                "place": place,
+                "record": record,
+                "applied": record.status == "applied",
+                "counts": record.summary.get("applied", {}),
+                "failure": record.summary.get("failure", ""),
+                "path": path,
+            },
+        )
+    except MAIL_ERRORS:
+        model.objects.filter(pk=import_id).update(notified_at=None)
+        raise
+    return 1

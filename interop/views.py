@@ -5,7 +5,7 @@ Thin views: permission helper → form → service (``interop.services``) → re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,9 +15,10 @@ from safeguard.base import DomainError
 
 from . import selectors
 from .ctf_export import ctf_export_pupil
-from .forms import CtfUploadForm, ImportConfirmForm, OneRosterUploadForm
+from .forms import CtfUploadForm, DistrictImportConfirmForm, ImportConfirmForm, OneRosterUploadForm
 from .models import InteropImport
-from .services import interop_import_apply, interop_import_preview
+from .services import interop_import_preview, interop_import_queue
+from .services_district import district_import_preview, district_import_queue
 
 FORMS = {InteropImport.Kind.ONEROSTER: OneRosterUploadForm, InteropImport.Kind.CTF: CtfUploadForm}
 UPLOAD_URLS = {InteropImport.Kind.ONEROSTER: "interop:oneroster_import", InteropImport.Kind.CTF: "interop:ctf_import"}
@@ -33,6 +34,9 @@ def _upload(request, slug, kind):
         "form": form,
         "upload_url": UPLOAD_URLS[kind],
         "recent": selectors.recent_imports(school),
+        "district": school.organisation
+        if school.organisation and permissions.can(request.user, permissions.MANAGE_SCHOOLS, school.organisation)
+        else None,
     }
     if request.method != "POST" or not form.is_valid():
         return render(request, "interop/upload.html", context)
@@ -68,48 +72,133 @@ def ctf_import(request, slug):
     return _upload(request, slug, InteropImport.Kind.CTF)
 
 
+REFRESH_SECONDS = 3  # the status page reloads itself while an import is being applied (HTTP Refresh: no script)
+
+
+def _refreshing(response, record):
+    if record.status == InteropImport.Status.APPLYING:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
 @login_required
 @require_GET
 def import_detail(request, slug, public_id):
-    """The stored report of an import: its counts, every error by file, line and field, and what was applied."""
+    """The stored report of an import: its counts, every error by file, line and field, and what was applied.
+    While the import is being applied it says so and reloads itself every few seconds (``Refresh`` header)."""
     school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
     interop_import = selectors.import_for_school(school, public_id)
-    return render(
+    response = render(
         request,
         "interop/detail.html",
-        {"school": school, "interop_import": interop_import, "summary": interop_import.summary},
+        {
+            "school": school,
+            "interop_import": interop_import,
+            "summary": interop_import.summary,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
     )
+    return _refreshing(response, interop_import)
 
 
 @login_required
 @require_POST
 def import_confirm(request, slug, public_id):
-    """Apply a previewed import once; the service reads the stored file again."""
+    """Confirm a previewed import: it is applied off the request (``services.interop_import_queue``); the report
+    page shows "being applied" until it is done, and the person is e-mailed the result."""
     school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_ROSTER)
     interop_import = selectors.import_for_school(school, public_id)
     form = ImportConfirmForm(request.POST)
-    form.is_valid()  # two optional boxes: always valid
+    form.is_valid()  # optional boxes: always valid
     try:
-        counts = interop_import_apply(
-            actor=request.user,
-            interop_import=interop_import,
-            mark_absent_as_left=form.cleaned_data.get("mark_absent_as_left", False),
-            invite_guardians=form.cleaned_data.get("invite_guardians", False),
-        )
+        interop_import_queue(actor=request.user, interop_import=interop_import, **form.cleaned_data)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(UPLOAD_URLS[interop_import.kind], school.slug)
-    messages.success(
+    messages.info(
         request,
-        _(
-            "Roster imported. Pupils: %(pupils_created)s added, %(pupils_updated)s updated, %(pupils_returning)s back "
-            "on roll, %(pupils_marked_left)s marked as left, %(pupils_unchanged)s unchanged. Parents and carers: "
-            "%(guardians_created)s added, %(guardians_updated)s updated. Year groups added: %(year_groups_created)s. "
-            "Class teachers added: %(teachers_added)s. Invitations sent: %(invitations_sent)s."
-        )
-        % counts,
+        _("The roster is being imported. This page shows the result when it is done, and we e-mail it to you."),
     )
     return redirect("interop:import_detail", school.slug, interop_import.public_id)
+
+
+def _organisation(request, slug):
+    """The trust or district with ``slug`` if the user may manage its schools (``MANAGE_SCHOOLS``); else 404."""
+    organisation = permissions.get_organisation_for_user(request.user, slug)
+    if not permissions.can(request.user, permissions.MANAGE_SCHOOLS, organisation):
+        raise Http404
+    return organisation
+
+
+@login_required
+def district_import(request, slug):
+    """GET: the district's OneRoster upload form and its recent imports. POST: check the zip against every school
+    of the district and show one preview with each school's counts (nothing applied)."""
+    organisation = _organisation(request, slug)
+    form = OneRosterUploadForm(request.POST, request.FILES) if request.method == "POST" else OneRosterUploadForm()
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "recent": selectors.recent_district_imports(organisation),
+    }
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "interop/district_upload.html", context)
+    try:
+        district_import, preview = district_import_preview(
+            actor=request.user, organisation=organisation, uploaded_file=form.cleaned_data["file"]
+        )
+    except DomainError as error:
+        form.add_error("file", error.message)
+        return render(request, "interop/district_upload.html", context)
+    context.update(
+        {
+            "district_import": district_import,
+            "preview": preview,
+            "summary": district_import.summary,
+            "confirm_form": DistrictImportConfirmForm(),
+            "upload_form": OneRosterUploadForm(),
+        }
+    )
+    return render(request, "interop/district_preview.html", context)
+
+
+@login_required
+@require_GET
+def district_import_detail(request, slug, public_id):
+    """A district import's report: per-school counts, every error, or "being applied" (reloads itself)."""
+    organisation = _organisation(request, slug)
+    district_import = selectors.district_import_for_organisation(organisation, public_id)
+    response = render(
+        request,
+        "interop/district_detail.html",
+        {
+            "organisation": organisation,
+            "district_import": district_import,
+            "summary": district_import.summary,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
+    )
+    return _refreshing(response, district_import)
+
+
+@login_required
+@require_POST
+def district_import_confirm(request, slug, public_id):
+    """Confirm a previewed district import: applied off the request in one transaction for every school."""
+    organisation = _organisation(request, slug)
+    district_import = selectors.district_import_for_organisation(organisation, public_id)
+    form = DistrictImportConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        district_import_queue(actor=request.user, district_import=district_import, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("interop:district_import", organisation.slug)
+    messages.info(
+        request,
+        _("The district's roster is being imported. This page shows the result when it is done, and we e-mail it."),
+    )
+    return redirect("interop:district_import_detail", organisation.slug, district_import.public_id)
 
 
 @login_required

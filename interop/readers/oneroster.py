@@ -10,8 +10,10 @@ The school is the ``orgs.csv`` row of ``type`` school whose ``identifier`` is th
 (or, when the school has none, whose ``name`` is the school's name). Students with a role at that org become pupils
 (matched by ``sourcedId`` through ``ExternalId``, else by ``identifier`` as MIS id); their ``agentSourcedIds`` with
 role parent, guardian or relative become their parents and carers; their homeroom class (or their only class)
-becomes their class; ``grades`` (CEDS) their year group. Teachers enrolled in a class are matched by e-mail to
-existing staff and added as class teachers; no staff account is ever created from the file.
+becomes their class; ``grades`` (CEDS) their year group. Staff (roles teacher, aide, counselor, proctor,
+administrator, siteAdministrator, principal at the org, or a teacher enrollment) are read as facts
+(``staff_facts``); ``interop.services_staff`` matches them to accounts, creates the missing ones and gives roles.
+A district's zip is read once (``parse``) and converted per school (``convert(parsed=…, org=…)``).
 Documented for schools in ``docs/oneroster.md``.
 """
 
@@ -25,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from safeguard.directory.models import Pupil, SchoolClass, StaffRole, YearGroup
+from safeguard.directory.models import Pupil, YearGroup
 from safeguard.directory.roster import MAX_CONTACTS, _fold, _YearGroups
 
 from ..models import ExternalId
@@ -67,6 +69,9 @@ ROLES = {
     "teacher",
     "administrator",  # OneRoster 1.1
 }
+# OneRoster 1.2 roles of a school's staff (``role`` enumeration). Which of our roles each gives is decided in
+# ``interop.services_staff.STAFF_ROLE_MAP``: never a DSL or safeguarding role (the DSL is chosen in the product).
+STAFF_ROLES = {"administrator", "aide", "counselor", "principal", "proctor", "siteAdministrator", "teacher"}
 ENROLLMENT_ROLES = {"administrator", "proctor", "student", "teacher", "aide"}
 GUARDIAN_ROLES = {  # role → (roster relationship, parental responsibility)
     "parent": ("Parent", "Y"),
@@ -240,14 +245,87 @@ def _active(row):
     return row.get("status", "") != "tobedeleted"
 
 
-def convert(*, school, payload, today):
-    """Read the OneRoster zip ``payload`` (bytes) for ``school`` on ``today``. Returns a ``Conversion``; reads only."""
+class Parsed:
+    """A OneRoster zip read and checked once, for one school or for every school of a district.
+
+    ``errors``: the file's own problems (``ReportError``); when not empty nothing else is filled. ``orgs``: the
+    ``orgs.csv`` rows as (line, dict); ``user_by_id``: sourcedId → (line, row); ``roles_by_user``: sourcedId → list
+    of (role, org sourcedId, line, file) of active role rows; ``ended_roles_by_user`` the same for role rows marked
+    ``tobedeleted``; ``birth_dates``: sourcedId → (date, line); ``class_by_id``: sourcedId → (line, row);
+    ``enrolled``: user sourcedId → list of (class sourcedId, role, line) of active enrollments.
+    """
+
+    def __init__(self):
+        self.errors = []
+        self.files = {}
+        self.orgs = []
+        self.org_ids = {}
+        self.user_by_id = {}
+        self.roles_by_user = {}
+        self.ended_roles_by_user = {}
+        self.birth_dates = {}
+        self.class_by_id = {}
+        self.enrolled = {}
+        self.users = None
+
+    def school_orgs(self):
+        """The active orgs of type school, as (line, row), in file order."""
+        return [(line, row) for line, row in self.orgs if row["type"] == "school" and _active(row)]
+
+
+def school_org_for(parsed, school):
+    """The sourcedId of the ``orgs.csv`` school that is ``school`` — its ``identifier`` equals the school's district
+    or campus code, or (for a school without one) its ``name`` the school's name — and None with a ``ReportError``
+    when not exactly one matches. Returns ``(org_id, error)``."""
+    found = [
+        row["sourcedId"]
+        for _line, row in parsed.school_orgs()
+        if (school.district_code and row.get("identifier", "").casefold() == school.district_code.casefold())
+        or (not school.district_code and _fold(row["name"]) == _fold(school.name))
+    ]
+    if len(found) == 1:
+        return found[0], None
+    return None, ReportError(
+        "orgs.csv",
+        None,
+        "",
+        "identifier" if school.district_code else "name",
+        _(
+            "orgs.csv must hold exactly one school with the identifier “%(code)s” (or, without a code, "
+            "the name “%(name)s”); found %(count)s."
+        )
+        % {"code": school.district_code, "name": school.name, "count": len(found)},
+    )
+
+
+def convert(*, school, today, payload=None, parsed=None, org=None):
+    """Read the OneRoster zip for ``school`` on ``today``: ``payload`` (bytes), or ``parsed`` (a ``Parsed`` already
+    read, as the district import does once for all its schools). ``org``: the school's org sourcedId when the caller
+    matched it (the district import); else found by ``school_org_for``. Returns a ``Conversion``; reads only."""
     conversion = Conversion()
-    errors = conversion.errors
+    if parsed is None:
+        parsed = parse(payload=payload, today=today)
+    if parsed.errors:
+        conversion.errors.extend(parsed.errors)
+        return conversion
+    if org is None:
+        org, error = school_org_for(parsed, school)
+        if error is not None:
+            conversion.errors.append(error)
+            return conversion
+    _build_rows(conversion, school, org, parsed)
+    return conversion
+
+
+def parse(*, payload, today):
+    """Read and check every file of the OneRoster zip ``payload`` (bytes) against the specification, on ``today``
+    (a date of birth may not be later). Returns a ``Parsed``; reads only, and touches no school's records."""
+    parsed = Parsed()
+    errors = parsed.errors
     files, read_errors = read_zip(payload)
     errors.extend(read_errors)
     if errors:
-        return conversion
+        return parsed
 
     # manifest.csv
     manifest = {row["propertyName"]: (line, row["value"]) for line, row in files["manifest.csv"].rows}
@@ -279,31 +357,6 @@ def convert(*, school, payload, today):
         _check_enum(errors, orgs.name, line, "type", row["type"], ORG_TYPES)
         if not row["name"]:
             errors.append(ReportError(orgs.name, line, "", "name", _("This is required.")))
-    school_orgs = [
-        row["sourcedId"]
-        for _line, row in orgs.rows
-        if row["type"] == "school"
-        and _active(row)
-        and (
-            (school.district_code and row.get("identifier", "").casefold() == school.district_code.casefold())
-            or (not school.district_code and _fold(row["name"]) == _fold(school.name))
-        )
-    ]
-    if len(school_orgs) != 1:
-        errors.append(
-            ReportError(
-                orgs.name,
-                None,
-                "",
-                "identifier" if school.district_code else "name",
-                _(
-                    "orgs.csv must hold exactly one school with the identifier “%(code)s” (or, without a code, "
-                    "the name “%(name)s”); found %(count)s."
-                )
-                % {"code": school.district_code, "name": school.name, "count": len(school_orgs)},
-            )
-        )
-    org = school_orgs[0] if len(school_orgs) == 1 else None
 
     # academicSessions.csv: checked, not stored (classes belong to the school's current academic year).
     sessions = files["academicSessions.csv"]
@@ -385,6 +438,7 @@ def convert(*, school, payload, today):
 
     # roles.csv (1.2) or users.csv role (1.1): roles per user, per org.
     roles_by_user = {}  # sourcedId → list of (role, org, line, file)
+    ended_roles = {}  # the same, for role rows marked tobedeleted (a member of staff leaving that org)
     if "roles.csv" in files:
         roles = files["roles.csv"]
         _check_common(errors, roles.name, roles.rows, {})
@@ -413,8 +467,8 @@ def convert(*, school, payload, today):
                 )
             _check_date(errors, roles.name, line, "beginDate", row.get("beginDate", ""))
             _check_date(errors, roles.name, line, "endDate", row.get("endDate", ""))
-            if valid_role and _active(row):
-                roles_by_user.setdefault(row["userSourcedId"], []).append(
+            if valid_role:
+                (roles_by_user if _active(row) else ended_roles).setdefault(row["userSourcedId"], []).append(
                     (row["role"], row["orgSourcedId"], line, roles.name)
                 )
     elif users.has("role") and users.has("orgSourcedIds"):
@@ -522,10 +576,12 @@ def convert(*, school, payload, today):
         if valid_role and _active(row) and row["classSourcedId"] in class_by_id:
             enrolled.setdefault(row["userSourcedId"], []).append((row["classSourcedId"], row["role"], line))
 
-    if errors or org is None:
-        return conversion
-    _build_rows(conversion, school, org, user_by_id, roles_by_user, birth_dates, class_by_id, enrolled, users)
-    return conversion
+    if errors:
+        return parsed
+    parsed.files, parsed.orgs, parsed.org_ids, parsed.users = files, orgs.rows, org_ids, users
+    parsed.user_by_id, parsed.roles_by_user, parsed.ended_roles_by_user = user_by_id, roles_by_user, ended_roles
+    parsed.birth_dates, parsed.class_by_id, parsed.enrolled = birth_dates, class_by_id, enrolled
+    return parsed
 
 
 def _roles_at(roles_by_user, user_id, org):
@@ -554,8 +610,10 @@ def _class_titles(class_by_id, org):
     return titles
 
 
-def _build_rows(conversion, school, org, user_by_id, roles_by_user, birth_dates, class_by_id, enrolled, users):
+def _build_rows(conversion, school, org, parsed):
     errors = conversion.errors
+    user_by_id, roles_by_user, birth_dates = parsed.user_by_id, parsed.roles_by_user, parsed.birth_dates
+    class_by_id, enrolled, users = parsed.class_by_id, parsed.enrolled, parsed.users
     external = {
         (link.kind, link.source_id): link
         for link in ExternalId.objects.filter(school=school, source=ExternalId.Source.ONEROSTER).select_related(
@@ -730,60 +788,57 @@ def _build_rows(conversion, school, org, user_by_id, roles_by_user, birth_dates,
     conversion.new_year_groups = list(new_year_groups.values())
     if not students:
         errors.append(ReportError("users.csv", None, "", "", _("No student of this school is in the file.")))
-
-    # Teachers: matched by e-mail to current staff of the school; never created.
-    staff_by_email = {
-        role.user.email.casefold(): role.user
-        for role in StaffRole.objects.filter(school=school, ended_on__isnull=True).select_related("user")
-        if role.user.email
-    }
-    teacher_links, unmatched = [], []
     used_titles = {values["class"] for values in conversion.rows if values.get("class")}
-    for user_id, items in enrolled.items():
-        line, row = user_by_id[user_id]
-        if not _active(row):
-            continue
-        for cid, role, _line in items:
-            if role != "teacher" or cid not in titles:
-                continue
-            user = staff_by_email.get(row.get("email", "").casefold()) if row.get("email") else None
-            name = f"{row['givenName']} {row['familyName']}"
-            if user is None:
-                if name not in unmatched:
-                    unmatched.append(name)
-            elif titles[cid] in used_titles:
-                teacher_links.append((titles[cid], user.pk, cid))
-    if unmatched:
-        conversion.notes.append(
-            _(
-                "Not matched to a member of staff by e-mail (no account is created from the file; add them as staff "
-                "first): %(names)s."
-            )
-            % {"names": ", ".join(unmatched)}
-        )
+
+    # Staff: teachers, aides, administrators, principals … of this school (roles.csv, or a teacher enrollment in one
+    # of its classes). Matched to accounts and given roles by ``interop.services_staff``; facts only here.
     conversion.extra = {
         "students": student_facts,
-        "teacher_links": teacher_links,
+        "staff": staff_facts(parsed, org, titles),
+        "teacher_classes": [
+            (titles[cid], user_id)
+            for user_id, items in enrolled.items()
+            for cid, role, _line in items
+            if role == "teacher" and cid in titles and titles[cid] in used_titles and _active(user_by_id[user_id][1])
+        ],
         "classes": {title: cid for cid, title in titles.items() if title in used_titles},
     }
 
 
-def teachers_to_add(school, conversion, academic_year):
-    """(class name, user pk) pairs of the conversion not yet linked; classes matched by name in ``academic_year``."""
-    if academic_year is None:
-        return []
-    existing = {
-        (_fold(school_class.name), user_pk)
-        for school_class in SchoolClass.objects.filter(school=school, academic_year=academic_year).prefetch_related(
-            "teachers"
+def staff_facts(parsed, org, titles):
+    """The members of staff of ``org`` in the file, in users.csv order: dicts with ``sourced_id``, ``line`` (in
+    users.csv), ``given``, ``family``, ``email``, ``roles`` (OneRoster roles at the org, sorted) and ``leaving``
+    (True when the user is ``tobedeleted``, or every staff role row of theirs at the org is). A user enrolled as
+    ``teacher`` in a class of the org counts as a teacher there even without a roles.csv row (1.1 files)."""
+    found = {}
+    for user_id, items in parsed.roles_by_user.items():
+        for role, role_org, _line, _file in items:
+            if role_org == org and role in STAFF_ROLES:
+                found.setdefault(user_id, set()).add(role)
+    for user_id, items in parsed.enrolled.items():
+        if any(role == "teacher" and cid in titles for cid, role, _line in items):
+            found.setdefault(user_id, set()).add("teacher")
+    ended = {}
+    for user_id, items in parsed.ended_roles_by_user.items():
+        for role, role_org, _line, _file in items:
+            if role_org == org and role in STAFF_ROLES:
+                ended.setdefault(user_id, set()).add(role)
+    facts = []
+    for user_id in sorted(set(found) | set(ended), key=lambda uid: parsed.user_by_id[uid][0]):
+        line, row = parsed.user_by_id[user_id]
+        roles = found.get(user_id) or ended.get(user_id, set())
+        facts.append(
+            {
+                "sourced_id": user_id,
+                "line": line,
+                "given": row["givenName"],
+                "family": row["familyName"],
+                "email": row.get("email", ""),
+                "roles": sorted(roles),
+                "leaving": not _active(row) or user_id not in found,
+            }
         )
-        for user_pk in (teacher.pk for teacher in school_class.teachers.all())
-    }
-    return [
-        (name, user_pk)
-        for name, user_pk, _cid in conversion.extra.get("teacher_links", [])
-        if (_fold(name), user_pk) not in existing
-    ]
+    return facts
 
 
 def guardians_by_pupil(school):

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from interop.models import ExternalId, InteropImport
 from safeguard.audit.models import AuditEvent
-from safeguard.directory.models import Guardian, Pupil, PupilGuardian, SchoolClass, YearGroup
+from onboarding.models import StaffInvitation
+from safeguard.accounts.models import User
+from safeguard.directory.models import Guardian, Pupil, PupilGuardian, SchoolClass, StaffRole, YearGroup
 from safeguard.directory.tests import factories
 from safeguard.directory.validators import upn_check_letter
 
@@ -62,9 +65,14 @@ def upload(client, user, school, url_name, file):
     return client.post(reverse(url_name, args=[school.slug]), {"file": file})
 
 
+pytestmark = pytest.mark.usefixtures("celery_eager")
+
+
 def confirm(client, school, interop_import, **fields):
+    """Tick ``fields`` and confirm; the queued apply task runs when the request's transaction commits (eager)."""
     url = reverse("interop:import_confirm", args=[school.slug, interop_import.public_id])
-    return client.post(url, {name: "on" for name, value in fields.items() if value})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(url, {name: "on" for name, value in fields.items() if value})
 
 
 def latest(school):
@@ -82,10 +90,12 @@ def test_oneroster_preview_shows_counts_and_writes_nothing(client, office, teach
     page = response.content.decode()
     assert "Pupils in the file: 4" in page  # Zoe Park is at Washington Middle School
     assert "To add: 4" in page and "New classes: 2" in page and "New year groups: 2" in page
-    assert "Class teachers to add: 1" in page
-    assert "Chidi Okafor" in page  # not matched to any member of staff: named, no account created
+    assert "Class teachers to add: 2" in page
+    assert "Staff to add: 1" in page and "Staff unchanged: 1" in page
+    assert "Chidi Okafor · chidi.okafor@example.org · Teacher" in page  # no account yet: listed to add
     assert latest(lincoln).status == InteropImport.Status.PENDING
     assert not Pupil.objects.exists() and not Guardian.objects.exists() and not YearGroup.objects.exists()
+    assert not User.objects.filter(email="chidi.okafor@example.org").exists()
 
 
 @pytest.mark.django_db
@@ -123,10 +133,15 @@ def test_oneroster_apply_creates_exactly_the_records(client, office, teacher, li
 
     rivera = SchoolClass.objects.get(school=lincoln, name="K Rivera")
     assert list(rivera.teachers.all()) == [teacher]  # matched by e-mail to existing staff
-    assert not SchoolClass.objects.get(school=lincoln, name="1 Okafor").teachers.exists()
+    okafor = User.objects.get(email="chidi.okafor@example.org")  # created from the file, no password
+    assert not okafor.has_usable_password() and okafor.full_name == "Chidi Okafor"
+    assert list(SchoolClass.objects.get(school=lincoln, name="1 Okafor").teachers.all()) == [okafor]
+    assert list(StaffRole.objects.filter(user=okafor).values_list("school", "role")) == [(lincoln.pk, "teacher")]
+    assert not StaffInvitation.objects.exists()  # the box was not ticked
     kinds = sorted(ExternalId.objects.filter(school=lincoln).values_list("kind", "source_id"))
     assert ("pupil", "stu-1001") in kinds and ("guardian", "par-2002") in kinds and ("class", "class-k-rivera") in kinds
-    assert len(kinds) == 4 + 3 + 2
+    assert ("staff", "tea-3001") in kinds and ("staff", "tea-3002") in kinds
+    assert len(kinds) == 4 + 3 + 2 + 2
     assert AuditEvent.objects.filter(action="interop.oneroster.imported", school=lincoln).count() == 1
     detail = client.get(response.url)
     assert detail.status_code == 200 and "Applied" in detail.content.decode()
@@ -221,12 +236,9 @@ def test_tobedeleted_marks_a_leaver_only_on_confirm(client, office, lincoln, fix
 
 
 @pytest.mark.django_db
-def test_oneroster_invites_new_parents_when_asked(
-    client, office, lincoln, fixed_now, django_capture_on_commit_callbacks
-):
+def test_oneroster_invites_new_parents_when_asked(client, office, lincoln, fixed_now):
     upload(client, office, lincoln, "interop:oneroster_import", oneroster_zip())
-    with django_capture_on_commit_callbacks(execute=False):
-        confirm(client, lincoln, latest(lincoln), invite_guardians=True)
+    confirm(client, lincoln, latest(lincoln), invite_guardians=True)
     assert latest(lincoln).summary["applied"]["invitations_sent"] == 2  # Dana and Sam; Rosa has no e-mail or PR
 
 
