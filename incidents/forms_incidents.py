@@ -34,6 +34,13 @@ class IncidentFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Open and closed")), *Incident.Status.choices]
     )
+    text = forms.CharField(
+        label=_("Search the records"),
+        required=False,
+        max_length=100,
+        help_text=_("Words in what happened, actions, notes and contacts with families."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     q = forms.CharField(label=_("Pupil"), required=False, max_length=100)
     year_group = SafeModelChoiceField(
         label=_("Year group"), queryset=YearGroup.objects.none(), required=False, empty_label=_("All year groups")

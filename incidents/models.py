@@ -12,6 +12,7 @@ by ``incidents.services`` from its categories, so lists, dashboards and the perm
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -556,3 +557,29 @@ class FileTransfer(PublicIdModel):
         verbose_name = _("child protection file transfer")
         verbose_name_plural = _("child protection file transfers")
         ordering = ["-sent_at"]
+
+
+class IncidentSearchDocument(models.Model):
+    """The words of one incident that the incident list's free-text search looks in: what happened, the action taken
+    at the time, who reported it, where exactly, the outcome and rationale, its actions and what was done, its
+    contacts with families and — on a safeguarding concern only — the DSL team's notes. Everything here is shown on
+    the record to whoever may read it in full, so a search finds nothing the reader could not read.
+
+    Derived data, rebuilt by ``incidents.services_search.search_document_refresh`` whenever a service changes one of
+    those texts (no history kept: the record's own history has it). ``text``: the words, one string (searched with
+    ``icontains`` on SQLite); ``vector``: the same as a PostgreSQL ``tsvector`` in the school's language ('english',
+    'turkish'), with a GIN index — NULL on SQLite.
+    """
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    text = models.TextField(blank=True)
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("incident search text")
+        verbose_name_plural = _("incident search texts")
+
+    def __str__(self):
+        return str(self.incident_id)

@@ -9,6 +9,7 @@ and load.
 import datetime
 import zoneinfo
 
+from django.contrib.postgres.search import SearchQuery
 from django.contrib.staticfiles import finders
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import formats, timezone
@@ -28,6 +29,7 @@ from .models import (
     DSLNote,
     Incident,
     IncidentPupil,
+    IncidentSearchDocument,
     ParentContact,
     PhysicalIntervention,
     Sanction,
@@ -84,6 +86,7 @@ def incident_list(
     year_group=None,
     school_class=None,
     include_concerns_in_pupil_search=True,
+    text="",
 ):
     """The incidents of ``school`` that ``user`` may read, voided ones left out, newest first (by when they happened),
     as a queryset to paginate. Each incident carries ``involvement_list`` (pupils with their roles) and its recorder.
@@ -97,8 +100,12 @@ def incident_list(
         year_group, school_class: a ``YearGroup`` / ``SchoolClass`` of the school; an incident matches when one of
             its pupils is in it.
         include_concerns_in_pupil_search: False leaves safeguarding concerns out of a search by pupil (name, year
-            group or class) — used until the user has confirmed their second factor, so a search cannot tell that a
-            pupil has a concern.
+            group or class) or by words — used until the user has confirmed their second factor, so a search cannot
+            tell that a pupil has a concern.
+        text: free-text search (str) in what happened, the action taken, actions, contacts with families, outcome
+            and — on concerns — the DSL's notes (``IncidentSearchDocument``): every word must be found. PostgreSQL
+            full-text search in the school's language (stems: "bullied" finds "bullying"); ``icontains`` of each
+            word on SQLite.
 
     Three queries for a page (count, incidents with recorders, pupils), however many pupils each incident has.
     """
@@ -135,9 +142,25 @@ def incident_list(
         incidents = incidents.filter(
             Exists(IncidentPupil.objects.filter(pupil_filter, incident=OuterRef("pk"), pupil__school=school))
         )
-        if not include_concerns_in_pupil_search:
-            incidents = incidents.filter(is_safeguarding=False)
+    text = " ".join((text or "").split())
+    if text:
+        incidents = incidents.filter(_text_matches(school, text, incidents.db))
+    if (pupil_filter or text) and not include_concerns_in_pupil_search:
+        incidents = incidents.filter(is_safeguarding=False)
     return incidents.select_related("recorded_by").prefetch_related(_involvements()).order_by("-occurred_at", "-pk")
+
+
+def _text_matches(school, text, using):
+    """The condition "the incident's search text holds every word of ``text``" (see ``incident_list``)."""
+    from .services_search import search_config, uses_full_text_search
+
+    if uses_full_text_search(using):
+        query = SearchQuery(text, config=search_config(school), search_type="plain")
+        return Exists(IncidentSearchDocument.objects.filter(incident=OuterRef("pk"), vector=query))
+    words = Q()
+    for word in text.split():
+        words &= Q(text__icontains=word)
+    return Exists(IncidentSearchDocument.objects.filter(words, incident=OuterRef("pk")))
 
 
 # One incident's record --------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .models import (
     PhysicalIntervention,
     Sanction,
 )
+from .services_search import search_document_refresh
 
 SUSPENSION_LIMIT_DAYS = decimal.Decimal(45)  # School Discipline (Pupil Exclusions and Reviews) Regulations 2012
 VICTIM_FOLLOW_UP_DAYS = 14  # issue 6: "a bullying incident gets a follow-up with the victim two weeks later"
@@ -326,6 +327,7 @@ def incident_record(
 
             for uploaded in attachments:
                 attachment_add(actor=actor, incident=incident, uploaded=uploaded)
+        search_document_refresh(incident)
         audit_log(
             actor=actor,
             action="incidents.incident.recorded",
@@ -427,6 +429,7 @@ def action_add(*, actor, incident, kind, assignee, due_on, description=""):
             description=(description or "").strip(),
             created_by=actor,
         )
+        search_document_refresh(incident)
         audit_log(
             actor=actor,
             action="incidents.action.added",
@@ -454,6 +457,7 @@ def action_complete(*, actor, action, note, now=None):
     action.completion_note = note
     with transaction.atomic():
         action.save(update_fields=["completed_at", "completed_by", "completion_note", "updated_at"])
+        search_document_refresh(incident)
         audit_log(actor=actor, action="incidents.action.completed", school=incident.school, subject=incident, data={})
     return action
 
@@ -514,6 +518,7 @@ def parent_contact_record(
                 subject=incident,
                 data={"contacted_at": contacted_at.isoformat()},
             )
+        search_document_refresh(incident)
     return contact
 
 
@@ -621,6 +626,7 @@ def dsl_note_add(*, actor, incident, text):
         raise DomainError(_("Write the note."), code="text")
     with transaction.atomic():
         note = DSLNote.objects.create(incident=incident, author=actor, text=text)
+        search_document_refresh(incident)
         audit_log(actor=actor, action="incidents.dsl_note.added", school=incident.school, subject=incident, data={})
     return note
 
@@ -641,6 +647,7 @@ def incident_close(*, actor, incident, outcome, rationale="", now=None):
         incident.outcome, incident.outcome_rationale = outcome, rationale
         incident.closed_at, incident.closed_by = now or timezone.now(), actor
         incident.save(update_fields=["status", "outcome", "outcome_rationale", "closed_at", "closed_by", "updated_at"])
+        search_document_refresh(incident)
         audit_log(actor=actor, action="incidents.incident.closed", school=incident.school, subject=incident, data={})
     return incident
 
