@@ -1,6 +1,7 @@
-"""Write a leaver's Common Transfer File (CTF XML), the element names ``readers.ctf`` reads (``docs/ctf.md``).
+"""Write a leaver's Common Transfer File (CTF XML) in the DfE CTF message structure (``docs/ctf.md`` names the
+sources and the version), which ``readers.ctf`` reads back.
 
-Only the main pupil record goes in the file: names, UPN, date of birth, year group, SEN, EAL, looked-after and the
+Only the main pupil record goes in the file: UPN, names, date of birth, year group, looked-after, SEN and the
 contacts with their parental-responsibility flag. The child protection file is never put in a CTF: KCSIE has it
 transferred to the new school's DSL separately from the main file (``incidents`` records that transfer).
 
@@ -35,6 +36,7 @@ from safeguard.jobs.services import enqueue
 
 from . import tasks
 from .models import CtfExport
+from .readers.ctf import academic_year, ctf_version
 
 _Rel = PupilGuardian.Relationship
 RELATIONSHIP_TO_CODE = {
@@ -57,41 +59,37 @@ def _add(parent, tag, text=None):
     return element
 
 
-def ctf_export_pupil(*, actor, pupil, now=None):
-    """The CTF of ``pupil``, who has left, as UTF-8 XML bytes; writes the audit event ``interop.ctf.exported``.
+def _ctf_xml(pupil, now):
+    """The CTF of ``pupil`` as UTF-8 XML bytes, header dated ``now`` (an aware local datetime).
 
-    Args:
-        actor: the ``User`` downloading; needs ``MANAGE_ROSTER`` in the pupil's school.
-        pupil: a ``Pupil`` with ``left_on`` set.
-        now: aware datetime for the header's ``DateTime`` (tests fix the clock).
-
-    The destination is unknown to Safeguard, so ``DestSchool`` carries LEA ``MMM`` (CTF's "not known"). Raises
-    ``PermissionError`` for an actor without the capability and ``DomainError`` for a pupil still on roll.
+    Elements in the order of the DfE CTF message structure (``docs/ctf.md``): ``Header`` (DocumentName,
+    CTFversion, DateTime, DocumentQualifier, SupplierID, SourceSchool, DestSchool), then ``CTFpupilData/Pupil``
+    with UPN, Surname, Forename, DOB, BasicDetails, LookedAfter, SENhistory and Contacts. Only what Safeguard holds
+    is written: no ``Sex`` (not held), no address, attendance or assessments.
     """
     school = pupil.school
-    if not permissions.can(actor, permissions.MANAGE_ROSTER, school):
-        raise PermissionError("This user may not export this school's pupils.")
-    if pupil.left_on is None:
-        raise DomainError(_("A CTF is made when a pupil leaves. Mark the pupil as left first."), code="on_roll")
-    now = now or timezone.now()
     root = ElementTree.Element("CTfile")
     header = _add(root, "Header")
     _add(header, "DocumentName", "Common Transfer File")
-    _add(header, "CTFversion", "24.0")
-    _add(header, "DateTime", timezone.localtime(now).strftime("%Y-%m-%dT%H:%M:%S"))
+    _add(header, "CTFversion", ctf_version(now.date()))
+    _add(header, "DateTime", now.strftime("%Y-%m-%dT%H:%M:%S"))
+    # "partial": this file carries part of the common transfer information (the MIS sends the rest).
     _add(header, "DocumentQualifier", "partial")
     _add(header, "SupplierID", "Safeguard")
     source = _add(header, "SourceSchool")
-    _add(source, "LEA", school.laestab[:3] if school.laestab else "")
-    _add(source, "Estab", school.laestab[3:] if school.laestab else "")
-    _add(source, "URN", school.urn)
+    _add(source, "LEA", school.laestab[:3])
+    _add(source, "Estab", school.laestab[3:])
+    if school.urn:
+        _add(source, "URN", school.urn)
     _add(source, "SchoolName", school.name)
+    _add(source, "AcademicYear", academic_year(now.date()))
     destination = _add(header, "DestSchool")
-    _add(destination, "LEA", "MMM")
+    _add(destination, "LEA", "MMM")  # destination not known to Safeguard
     _add(destination, "Estab", "MMMM")
 
     element = _add(_add(root, "CTFpupilData"), "Pupil")
-    _add(element, "UPN", pupil.upn)
+    if pupil.upn:
+        _add(element, "UPN", pupil.upn)
     _add(element, "Surname", pupil.legal_last_name)
     _add(element, "Forename", pupil.legal_first_name)
     _add(element, "DOB", pupil.date_of_birth.isoformat())
@@ -102,10 +100,12 @@ def ctf_export_pupil(*, actor, pupil, now=None):
         _add(basic, "PreferredForename", pupil.preferred_first_name)
     if pupil.year_group is not None:
         _add(basic, "NCyearActual", pupil.year_group.code)
-    _add(_add(basic, "InCare"), "InCare", "true" if pupil.is_looked_after else "false")
+    _add(_add(element, "LookedAfter"), "InCare", "true" if pupil.is_looked_after else "false")
+    # Safeguard holds SEN as yes/no: yes is written as K (SEN support); an EHC plan (E) comes from the MIS's CTF.
     _add(_add(_add(element, "SENhistory"), "SEN"), "SENprovision", "K" if pupil.has_sen else "N")
-    contacts = _add(element, "Contacts")
     links = pupil.guardian_links.filter(ended_on__isnull=True).select_related("guardian").order_by("contact_order")
+    if links:
+        contacts = _add(element, "Contacts")
     for order, link in enumerate(links, start=1):
         contact = _add(contacts, "Contact")
         _add(contact, "Order", order)
@@ -115,12 +115,33 @@ def ctf_export_pupil(*, actor, pupil, now=None):
         _add(contact, "Forename", link.guardian.first_name)
         _add(contact, "Relationship", RELATIONSHIP_TO_CODE.get(link.relationship, "OTH"))
         _add(contact, "Responsibility", "true" if link.has_parental_responsibility else "false")
-        if link.guardian.email:
-            _add(contact, "Email", link.guardian.email)
         if link.guardian.phone:
             _add(_add(_add(contact, "Phones"), "Phone"), "PhoneNo", link.guardian.phone)
+        if link.guardian.email:
+            _add(contact, "Email", link.guardian.email)
     ElementTree.indent(root)
-    content = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def ctf_export_pupil(*, actor, pupil, now=None):
+    """The CTF of ``pupil``, who has left, as UTF-8 XML bytes; writes the audit event ``interop.ctf.exported``.
+
+    Args:
+        actor: the ``User`` downloading; needs ``MANAGE_ROSTER`` in the pupil's school.
+        pupil: a ``Pupil`` with ``left_on`` set.
+        now: aware datetime for the header's ``DateTime`` (tests fix the clock).
+
+    The destination is unknown to Safeguard, so ``DestSchool`` carries LA ``MMM``, establishment ``MMMM`` (the
+    CTF's "destination not known"); ``CTFversion`` is the version in force on ``now``'s date. Raises
+    ``PermissionError`` for an actor without the capability and ``DomainError`` for a pupil still on roll.
+    """
+    school = pupil.school
+    if not permissions.can(actor, permissions.MANAGE_ROSTER, school):
+        raise PermissionError("This user may not export this school's pupils.")
+    if pupil.left_on is None:
+        raise DomainError(_("A CTF is made when a pupil leaves. Mark the pupil as left first."), code="on_roll")
+    now = now or timezone.now()
+    content = _ctf_xml(pupil, timezone.localtime(now))
     with transaction.atomic():
         export = CtfExport.objects.create(
             school=school,

@@ -1,23 +1,31 @@
 """Read a DfE Common Transfer File (CTF, XML) into roster rows for an English school.
 
-Read per ``<Pupil>`` (under ``<CTFpupilData>``): ``<UPN>`` (13 characters; the check letter is verified),
-``<Surname>`` and ``<Forename>`` (legal names), ``<PreferredSurname>``/``<PreferredForename>``, ``<DOB>``
-(YYYY-MM-DD) and ``<NCyearActual>`` (year group), directly under ``<Pupil>`` or inside ``<BasicDetails>``;
-``<Contacts><Contact>`` with ``<Order>``, ``<Title>``, ``<Surname>``, ``<Forename>``, ``<Relationship>``,
-``<Responsibility>`` (true/false: parental responsibility), ``<Email>`` and ``<Phones><Phone><PhoneNo>``; SEN
-(``<SENprovision>`` anywhere in the pupil: K, E or S is SEN, N is not); first language (``<FirstLanguage>``, or
-``<Language>`` of ``<LanguageType>`` FLA: anything but ENG/ENB is EAL; NOT/REF leave it alone); ``<FSMhistory>``
-(an FSM period in the last six years sets pupil premium, never clears it); ``<InCare>`` (looked after).
-Everything else in the file (addresses, attendance, assessments, ``<CareAuthority>`` …) is not read.
+The layout read is the DfE CTF message structure (``docs/ctf.md`` names the sources and the versions checked):
 
-The element names follow the DfE CTF specification as we know it; a file that names things differently is read
-as far as it matches. A CTF is usually a partial list (pupils joining), so pupils not in it are never offered as
-leavers. Documented for schools in ``docs/ctf.md``.
+- ``<CTfile>`` → ``<Header>`` (``<CTFversion>`` is required: CTF 17.0 up to next year's version is read) and
+  ``<CTFpupilData>`` → one ``<Pupil>`` per pupil;
+- in ``<Pupil>``: ``<UPN>`` (check letter verified), ``<Surname>``, ``<Forename>`` (legal names), ``<DOB>``
+  (YYYY-MM-DD); in ``<Pupil><BasicDetails>``: ``<PreferredSurname>``, ``<PreferredForename>``, ``<NCyearActual>``
+  and ``<Languages><Type>`` with ``<LanguageType>FLA</LanguageType>`` and ``<Language>`` (first language: anything
+  but ENG/ENB is EAL; NOT/REF leave the stored value alone);
+- ``<Pupil><FSMhistory><FSMinstance>`` with ``<FSMstartDate>``/``<FSMendDate>``: an FSM period in the last six
+  years sets pupil premium (never clears it);
+- ``<Pupil><LookedAfter><InCare>`` (xs:boolean): looked after;
+- ``<Pupil><SENhistory><SEN>`` with ``<StartDate>``, ``<EndDate>`` and ``<SENprovision>`` (N no SEN, K SEN support,
+  E EHC plan; S, the statement that EHC plans replaced, is still read as SEN): the current entry counts;
+- ``<Pupil><Contacts><Contact>``: ``<Order>``, ``<Title>``, ``<Surname>``, ``<Forename>``, ``<Relationship>``,
+  ``<Responsibility>`` (xs:boolean: parental responsibility), ``<Phones><Phone><PhoneNo>`` and ``<Email>``.
+
+One layout that is not the DfE's is also read, because Safeguard itself wrote it until December 2026:
+``<BasicDetails><InCare><InCare>``. Everything else in the file (addresses, ethnicity, attendance, assessments,
+school history …) is not read. A CTF is usually a partial list (pupils joining), so pupils not in it are never
+offered as leavers.
 """
 
 import datetime
 import re
 import xml.etree.ElementTree as ElementTree
+import xml.parsers.expat as expat
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -28,7 +36,8 @@ from safeguard.directory.validators import upn_check_letter, validate_upn
 
 from .base import Conversion, Origin, ReportError
 
-# CTF relationship codes → the roster's relationship words (unknown codes are read as "Other").
+# CTF relationship codes → the roster's relationship words (unknown codes are read as "Other"). PAR is the code the
+# DfE sources use for a parent; the others are the CBDS codes as we know them (docs/ctf.md says which are verified).
 RELATIONSHIP_CODES = {
     "PAR": "Parent",
     "MUM": "Mother",
@@ -44,11 +53,29 @@ RELATIONSHIP_CODES = {
     "CHM": "Other",
     "DOC": "Other",
 }
-_TRUE = {"true", "1", "y", "yes"}
-_FALSE = {"false", "0", "n", "no"}
+# xs:boolean's lexical values (the CTF schema types InCare and Responsibility as xs:boolean).
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
 _ENGLISH = {"ENG", "ENB"}
 _UNKNOWN_LANGUAGE = {"NOT", "REF", ""}
 _SEN = {"K", "E", "S"}
+_SEN_CODES = _SEN | {"N"}
+# The first CTF version whose layout we checked; files older than that are refused rather than half-read.
+OLDEST_VERSION = 17
+
+
+def academic_year(day):
+    """The English academic year ``day`` falls in, as its first calendar year (September starts a new one).
+
+    ``datetime.date(2026, 12, 4)`` → 2026; ``datetime.date(2027, 7, 1)`` → 2026. The DfE's own CTF writers
+    (Multiplication Tables Check, Get Information About Pupils) derive ``<AcademicYear>`` and ``<CTFversion>`` so.
+    """
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def ctf_version(day):
+    """The CTF version in force on ``day``: the last two digits of the academic year, e.g. ``"26.0"``."""
+    return f"{academic_year(day) % 100}.0"
 
 
 def _text(element, *paths):
@@ -70,18 +97,93 @@ def _flag(value):
     return "invalid"
 
 
+def _date(value):
+    if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+class _Refused(Exception):
+    pass
+
+
+def _declares_dtd(payload):
+    """Whether ``payload`` declares a DTD or an entity, whatever its encoding (expat reads the declaration).
+
+    A CTF has neither, and a DTD is how "billion laughs" and external-entity attacks get in, so such a file is
+    refused before it is parsed into a tree. A file expat cannot read is left to the parse that reports it.
+    """
+    parser = expat.ParserCreate()
+
+    def refuse(*args):
+        raise _Refused
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(payload, True)
+    except _Refused:
+        return True
+    except expat.ExpatError:
+        return False
+    return False
+
+
 def _strip_namespaces(root):
     for element in root.iter():
         if isinstance(element.tag, str) and "}" in element.tag:
             element.tag = element.tag.split("}", 1)[1]
 
 
+def _version_error(version, today):
+    """An error message when ``version`` (the text of ``<CTFversion>``) is not one this reader takes, else None."""
+    newest = academic_year(today) % 100 + 1
+    match = re.fullmatch(r"(\d{1,2})(?:\.\d+)?", version or "")
+    if match is None:
+        return _("“%(value)s” is not a CTF version (such as %(example)s).") % {
+            "value": version or "",
+            "example": ctf_version(today),
+        }
+    if not OLDEST_VERSION <= int(match.group(1)) <= newest:
+        return _("CTF %(value)s is not read: files from CTF %(oldest)s.0 to CTF %(newest)s.0 are.") % {
+            "value": version,
+            "oldest": OLDEST_VERSION,
+            "newest": newest,
+        }
+    return None
+
+
+def _current_sen(element, today):
+    """The ``<SEN>`` entries of ``element``'s ``<SENhistory>`` as (provision, start) and the one in force.
+
+    The one in force is the entry without an ``<EndDate>`` (or ending today or later) with the latest
+    ``<StartDate>``; entries without a start date count as oldest, in file order.
+    """
+    entries = []
+    for position, node in enumerate(element.findall("SENhistory/SEN")):
+        provision = (_text(node, "SENprovision") or "").upper()
+        start = _date(_text(node, "StartDate"))
+        end = _date(_text(node, "EndDate"))
+        entries.append((provision, start, end, position))
+    current = [entry for entry in entries if entry[2] is None or entry[2] >= today]
+    current.sort(key=lambda entry: (entry[1] or datetime.date.min, entry[3]))
+    return entries, (current[-1] if current else None)
+
+
 def convert(*, school, payload, today, filename="CTF"):
-    """Read the CTF ``payload`` (bytes) for ``school`` on ``today``. Returns a ``Conversion``; reads only."""
+    """Read the CTF ``payload`` (bytes) for ``school`` on ``today``. Returns a ``Conversion``; reads only.
+
+    Errors name the pupil ("Pupil 2, UPN …") and the element. Refused whole: a DTD or entity, XML that is not
+    well formed, a root that is not ``<CTfile>``, a missing or unread ``<CTFversion>``, a ``<DestSchool>`` that is
+    another school (LA ``MMM`` or ``XXX``, destination unknown or outside the maintained sector, may be read by any
+    school), and a file without ``<Pupil>``.
+    """
     conversion = Conversion(offers_leavers=False)
     errors = conversion.errors
-    head = payload[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in payload.upper():
+    if _declares_dtd(payload):
         errors.append(ReportError(filename, None, "", "", _("The file declares a DTD or entities; a CTF has none.")))
         return conversion
     try:
@@ -96,9 +198,19 @@ def convert(*, school, payload, today, filename="CTF"):
     if root.tag != "CTfile":
         errors.append(ReportError(filename, None, "", "", _("This is not a Common Transfer File (no <CTfile>).")))
         return conversion
+    version = _text(root, "Header/CTFversion")
+    if version is None:
+        errors.append(
+            ReportError(filename, None, "Header", "CTFversion", _("The file has no <Header> with a <CTFversion>."))
+        )
+        return conversion
+    problem = _version_error(version, today)
+    if problem:
+        errors.append(ReportError(filename, None, "Header", "CTFversion", problem))
+        return conversion
     dest_lea = _text(root, "Header/DestSchool/LEA")
     dest_estab = _text(root, "Header/DestSchool/Estab")
-    # LEA "MMM" / "XXX": destination unknown / not a maintained school (CTF codes); any school may read those.
+    # LEA "MMM" / "XXX": destination unknown / outside the maintained sector (CTF codes); any school may read those.
     other_school = dest_lea and dest_estab and school.laestab and f"{dest_lea}{dest_estab}" != school.laestab
     if other_school and dest_lea not in ("MMM", "XXX"):
         errors.append(
@@ -144,8 +256,8 @@ def convert(*, school, payload, today, filename="CTF"):
         else:
             try:
                 validate_upn(upn)
-            except ValidationError as problem:
-                message = " ".join(problem.messages)
+            except ValidationError as invalid:
+                message = " ".join(invalid.messages)
                 if re.fullmatch(r"[A-Z]\d{11}[0-9A-Z]", upn) and upn[0] != upn_check_letter(upn[1:]):
                     message = _("The check letter of UPN %(upn)s should be %(letter)s.") % {
                         "upn": upn,
@@ -153,11 +265,8 @@ def convert(*, school, payload, today, filename="CTF"):
                     }
                 error("UPN", message)
         pupil = existing.get(upn)
-        for column, paths, label in (
-            ("legal_last_name", ("Surname", "BasicDetails/Surname", "BasicDetails/LegalSurname"), "Surname"),
-            ("legal_first_name", ("Forename", "BasicDetails/Forename", "BasicDetails/LegalForename"), "Forename"),
-        ):
-            value = _text(element, *paths) or ""
+        for column, label in (("legal_last_name", "Surname"), ("legal_first_name", "Forename")):
+            value = _text(element, label) or ""
             values[column], origins[column] = value, origin(label)
             if not value:
                 error(label, _("This is required."))
@@ -167,7 +276,7 @@ def convert(*, school, payload, today, filename="CTF"):
             ("preferred_last_name", "PreferredSurname"),
             ("preferred_first_name", "PreferredForename"),
         ):
-            value = _text(element, label, f"BasicDetails/{label}")
+            value = _text(element, f"BasicDetails/{label}")
             if value is not None:
                 has_preferred = True
             elif pupil is not None:
@@ -175,21 +284,18 @@ def convert(*, school, payload, today, filename="CTF"):
             values[column], origins[column] = value or "", origin(label)
             if value and len(value) > 100:
                 error(label, _("Longer than %(max)s characters.") % {"max": 100})
-        dob = _text(element, "DOB", "BasicDetails/DOB") or ""
+        dob = _text(element, "DOB") or ""
         origins["date_of_birth"] = origin("DOB")
         values["date_of_birth"] = dob
         if not dob:
             error("DOB", _("This is required."))
         else:
-            try:
-                parsed = datetime.date.fromisoformat(dob) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", dob) else None
-            except ValueError:
-                parsed = None
+            parsed = _date(dob)
             if parsed is None:
                 error("DOB", _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": dob})
             elif parsed > today:
                 error("DOB", _("The date of birth is in the future."))
-        year = _text(element, "NCyearActual", "BasicDetails/NCyearActual")
+        year = _text(element, "BasicDetails/NCyearActual")
         if not year and pupil is not None and pupil.year_group is not None:
             year = pupil.year_group.code  # no NCyearActual: the stored year group stays
         values["year_group"], origins["year_group"] = year or "", origin("NCyearActual")
@@ -198,49 +304,49 @@ def convert(*, school, payload, today, filename="CTF"):
         def keep(field_name, pupil=pupil):
             return "Y" if pupil is not None and getattr(pupil, field_name) else "N"
 
-        provisions = [
-            node.text.strip().upper() for node in element.iter("SENprovision") if node.text and node.text.strip()
-        ]
-        if provisions:
+        entries, current = _current_sen(element, today)
+        for provision, *_rest in entries:
+            if provision not in _SEN_CODES:
+                error("SENprovision", _("“%(value)s” is not N, K or E.") % {"value": provision})
+        if entries:
             flag_columns.add("sen")
-            values["sen"], origins["sen"] = ("Y" if provisions[-1] in _SEN else "N"), origin("SENprovision")
-            if provisions[-1] not in _SEN | {"N"}:
-                error("SENprovision", _("“%(value)s” is not N, K, E or S.") % {"value": provisions[-1]})
+            values["sen"] = "Y" if current is not None and current[0] in _SEN else "N"
+            origins["sen"] = origin("SENprovision")
         else:
             values["sen"] = keep("has_sen")
-        language = _text(element, "FirstLanguage", "BasicDetails/FirstLanguage")
-        if language is None:
-            for node in element.iter("Type"):
-                if (_text(node, "LanguageType") or "").upper() == "FLA":
-                    language = _text(node, "Language")
-                    break
+
+        language = None
+        for node in element.findall("BasicDetails/Languages/Type"):
+            if (_text(node, "LanguageType") or "").upper() == "FLA":
+                language = _text(node, "Language")
+                break
         if language is not None and language.upper() not in _UNKNOWN_LANGUAGE:
             flag_columns.add("eal")
-            values["eal"], origins["eal"] = ("N" if language.upper() in _ENGLISH else "Y"), origin("FirstLanguage")
+            values["eal"], origins["eal"] = ("N" if language.upper() in _ENGLISH else "Y"), origin("Language")
         else:
             values["eal"] = keep("is_eal")
-        in_care_node = None
-        for node in element.iter("InCare"):
-            in_care_node = node
-        in_care = None
-        if in_care_node is not None:
-            in_care = _flag(_text(in_care_node, "InCare") if len(in_care_node) else (in_care_node.text or ""))
+
+        in_care_text = _text(element, "LookedAfter/InCare", "BasicDetails/InCare/InCare")
+        in_care = _flag(in_care_text)
         if in_care == "invalid":
-            error("InCare", _("“%(value)s” is not true or false.") % {"value": (in_care_node.text or "").strip()})
+            error("InCare", _("“%(value)s” is not true or false.") % {"value": in_care_text})
         elif in_care is not None:
             flag_columns.add("looked_after")
             values["looked_after"], origins["looked_after"] = ("Y" if in_care else "N"), origin("InCare")
         else:
             values["looked_after"] = keep("is_looked_after")
+
         fsm_recent = False
-        for instance in element.iter("FSMinstance"):
-            end = _text(instance, "FSMendDate")
-            try:
-                if not end or datetime.date.fromisoformat(end) >= six_years_ago:
-                    fsm_recent = True
-            except ValueError:
-                error("FSMendDate", _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": end})
-        if element.find(".//FSMhistory") is not None:
+        instances = element.findall("FSMhistory/FSMinstance")
+        for instance in instances:
+            for label in ("FSMstartDate", "FSMendDate"):
+                value = _text(instance, label)
+                if value and _date(value) is None:
+                    error(label, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value})
+            end = _date(_text(instance, "FSMendDate"))
+            if _text(instance, "FSMendDate") is None or (end is not None and end >= six_years_ago):
+                fsm_recent = True
+        if element.find("FSMhistory") is not None:
             flag_columns.add("pupil_premium")
         values["pupil_premium"] = "Y" if fsm_recent or keep("is_pupil_premium") == "Y" else "N"
         origins["pupil_premium"] = origin("FSMhistory")
@@ -281,8 +387,8 @@ def convert(*, school, payload, today, filename="CTF"):
                 )
                 order = str(slot)
             phone = ""
-            for phone_node in contact.iter("Phone"):
-                phone = _text(phone_node, "PhoneNo", "TelephoneNumber") or ""
+            for phone_node in contact.findall("Phones/Phone"):
+                phone = _text(phone_node, "PhoneNo") or ""
                 if phone:
                     break
             values.update(

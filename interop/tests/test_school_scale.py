@@ -97,19 +97,26 @@ def oneroster_school(pupils=PUPILS, renamed=()):
 
 
 def ctf_school(pupils=PUPILS, renamed=()):
-    """A generated CTF of ``pupils`` pupils (fictional UPNs in LA 999), each with one contact with PR."""
+    """A generated CTF 26 of ``pupils`` pupils (fictional UPNs in LA 999), each with one contact with parental
+    responsibility, in the DfE CTF message structure (``docs/ctf.md``). Pupils whose number is in ``renamed`` get
+    a new surname."""
     parts = [
-        '<?xml version="1.0" encoding="UTF-8"?><CTfile><Header><CTFversion>24.0</CTFversion></Header><CTFpupilData>'
+        '<?xml version="1.0" encoding="UTF-8"?><CTfile><Header><DocumentName>Common Transfer File</DocumentName>'
+        "<CTFversion>26.0</CTFversion><DateTime>2026-11-30T09:00:00</DateTime>"
+        "<DocumentQualifier>full</DocumentQualifier><SupplierID>FictionalMIS</SupplierID>"
+        "<SourceSchool><LEA>999</LEA><Estab>3001</Estab><SchoolName>Fictional Infants</SchoolName>"
+        "<AcademicYear>2026</AcademicYear></SourceSchool><DestSchool><LEA>MMM</LEA><Estab>MMMM</Estab></DestSchool>"
+        "</Header><CTFpupilData>"
     ]
     for n in range(pupils):
         body = f"99930012{n:04d}"
         family = "Changed" if n in renamed else f"Family{n}"
         parts.append(
             f"<Pupil><UPN>{upn_check_letter(body)}{body}</UPN><Surname>{family}</Surname><Forename>Kid{n}</Forename>"
-            f"<DOB>{2015 + n % 6}-05-0{n % 9 + 1}</DOB><BasicDetails><NCyearActual>{n % 6 + 1}</NCyearActual>"
-            f"</BasicDetails><Contacts><Contact><Order>1</Order><Surname>{family}</Surname><Forename>Parent{n}</Forename>"
-            f"<Relationship>PAR</Relationship><Responsibility>true</Responsibility><Email>p{n}@example.org</Email>"
-            "</Contact></Contacts></Pupil>"
+            f"<DOB>{2015 + n % 6}-05-0{n % 9 + 1}</DOB><Sex>{'MF'[n % 2]}</Sex><BasicDetails>"
+            f"<NCyearActual>{n % 6 + 1}</NCyearActual></BasicDetails><Contacts><Contact><Order>1</Order>"
+            f"<Surname>{family}</Surname><Forename>Parent{n}</Forename><Relationship>PAR</Relationship>"
+            f"<Responsibility>true</Responsibility><Email>p{n}@example.org</Email></Contact></Contacts></Pupil>"
         )
     parts.append("</CTFpupilData></CTfile>")
     return SimpleUploadedFile("school.xml", "".join(parts).encode())
@@ -120,30 +127,43 @@ def fixed_now(monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
-def _import(client, school, url_name, file, **confirm):
+def _import(client, school, url_name, file, capture, **confirm):
+    """Upload ``file``, check the preview is pending, confirm it; the apply runs at once (``celery_eager`` and
+    ``capture``, pytest-django's on-commit capture, running the queued task). Returns the preview page and counts."""
     response = client.post(reverse(url_name, args=[school.slug]), {"file": file})
     interop_import = InteropImport.objects.filter(school=school).order_by("-pk").first()
     assert interop_import.status == InteropImport.Status.PENDING, interop_import.summary["errors"][:3]
     page = response.content.decode()
     url = reverse("interop:import_confirm", args=[school.slug, interop_import.public_id])
-    client.post(url, {name: "on" for name in confirm})
+    with capture(execute=True):
+        client.post(url, {name: "on" for name in confirm})
     interop_import.refresh_from_db()
     return page, interop_import.summary["applied"]
 
 
 @pytest.mark.django_db
-def test_oneroster_school_of_400_then_a_changed_file(client, office, school, fixed_now):
+def test_oneroster_school_of_400_then_a_changed_file(
+    client, office, school, fixed_now, celery_eager, django_capture_on_commit_callbacks
+):
     school.district_code = "BIG"
     school.save()
     factories.AcademicYearFactory(school=school)
     client.force_login(office)
-    page, applied = _import(client, school, "interop:oneroster_import", oneroster_school())
+    page, applied = _import(
+        client, school, "interop:oneroster_import", oneroster_school(), django_capture_on_commit_callbacks
+    )
     assert f"To add: {PUPILS}" in page and "New classes: 16" in page
     assert applied["pupils_created"] == PUPILS and applied["guardians_created"] == PUPILS
     assert Pupil.objects.filter(school=school).count() == PUPILS
     assert PupilGuardian.objects.filter(has_parental_responsibility=True).count() == PUPILS
 
-    page, applied = _import(client, school, "interop:oneroster_import", oneroster_school(PUPILS - 1, renamed={7, 8}))
+    page, applied = _import(
+        client,
+        school,
+        "interop:oneroster_import",
+        oneroster_school(PUPILS - 1, renamed={7, 8}),
+        django_capture_on_commit_callbacks,
+    )
     assert "To update: 2" in page and "Leaving (not in the file or marked tobedeleted): 1" in page
     assert applied["pupils_updated"] == 2 and applied["pupils_unchanged"] == PUPILS - 3
     assert Pupil.objects.get(mis_id="5007").legal_last_name == "Changed"
@@ -151,15 +171,19 @@ def test_oneroster_school_of_400_then_a_changed_file(client, office, school, fix
 
 
 @pytest.mark.django_db
-def test_ctf_school_of_400_then_a_changed_file(client, office, school, fixed_now):
+def test_ctf_school_of_400_then_a_changed_file(
+    client, office, school, fixed_now, celery_eager, django_capture_on_commit_callbacks
+):
     for year in range(1, 7):
         factories.YearGroupFactory(school=school, code=str(year), name=f"Year {year}", order=year)
     client.force_login(office)
-    page, applied = _import(client, school, "interop:ctf_import", ctf_school())
+    page, applied = _import(client, school, "interop:ctf_import", ctf_school(), django_capture_on_commit_callbacks)
     assert f"To add: {PUPILS}" in page
     assert applied["pupils_created"] == PUPILS and Pupil.objects.count() == PUPILS
 
-    page, applied = _import(client, school, "interop:ctf_import", ctf_school(renamed={3}))
+    page, applied = _import(
+        client, school, "interop:ctf_import", ctf_school(renamed={3}), django_capture_on_commit_callbacks
+    )
     assert applied["pupils_updated"] == 1 and applied["pupils_unchanged"] == PUPILS - 1
     assert applied["pupils_marked_left"] == 0
 
