@@ -10,6 +10,13 @@ what the CSV export writes. Text is escaped; coordinates are never localised (a 
 
 Colours are the Okabe–Ito palette, which stays distinguishable with every common colour-vision deficiency; every
 shape has a dark outline, and numbers are written on the chart or in the table, never left to colour alone.
+
+Accessibility (issue 15, item 4): a chart is one image (``role="img"`` with its title and description) and holds no
+link — a link inside an image is announced as neither, and axe reports it. The drill-down links are in the table of
+its numbers; a shape with a drill-down carries it as ``data-href``, which ``static/js/components.js`` follows on a
+click as a shortcut for the mouse. Text is 12 units, and the page never draws a chart narrower than its ``width``
+(it scrolls sideways on a phone instead, see ``reports/_chart_*.html``), so no text is smaller than 12 CSS px; on a
+wide screen the chart takes the card's width. Legends are written beside the chart in HTML (``legend``).
 """
 
 import dataclasses
@@ -75,12 +82,13 @@ def nice_ceiling(value):
 RIGHT = ' class="text-end"'
 NORMAL_WEIGHT = ' class="fw-normal"'
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+FONT_SIZE = 12  # in SVG units; the page never scales a chart below 1 unit = 1 CSS px
 
 
-def _open_svg(chart, font_size):
+def _open_svg(chart, font_size=FONT_SIZE):
     return (
         f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {chart.width} {chart.height}" '
-        f'width="100%" style="max-width: {chart.width}px" role="img" '
+        f'width="100%" style="min-width: {chart.width}px" role="img" '
         f'aria-labelledby="{chart.id}-title {chart.id}-desc" font-family="{escape(FONT)}" font-size="{font_size}">'
         f'<title id="{chart.id}-title">{escape(chart.title)}</title>'
         f'<desc id="{chart.id}-desc">{escape(chart.description)}</desc>'
@@ -88,7 +96,9 @@ def _open_svg(chart, font_size):
 
 
 def _linked(href, markup):
-    return f'<a href="{escape(href)}">{markup}</a>' if href else markup
+    """``markup`` in a group that a click follows to ``href`` (for the mouse; the table under the chart has the same
+    link for everyone): never an ``<a>`` inside an image."""
+    return f'<g class="chart-link" data-href="{escape(href)}">{markup}</g>' if href else markup
 
 
 def mix_with_white(colour, share):
@@ -269,8 +279,9 @@ class BarChart:
     bars: list
 
     def svg(self):
-        """The chart as inline SVG: a label, a bar (a link when it has one) and its value per row."""
-        parts = [_open_svg(self, 12)]
+        """The chart as inline SVG: a label, a bar (followed on a click when it has a drill-down) and its value per
+        row."""
+        parts = [_open_svg(self)]
         for bar in self.bars:
             shape = (
                 f'<rect x="{bar["x"]}" y="{bar["y"]}" width="{bar["width"]}" height="{bar["height"]}" '
@@ -330,10 +341,10 @@ class StackedChart:
     legend: list
 
     def svg(self):
-        """The chart as inline SVG: grid lines with their values, the stacked columns (each segment a link when it
-        has one), the column labels and the legend."""
+        """The chart as inline SVG: grid lines with their values, the stacked columns (each segment followed on a
+        click when it has a drill-down) and the column labels. The legend is written by the template."""
         plot = self.plot
-        parts = [_open_svg(self, 11)]
+        parts = [_open_svg(self)]
         for tick in self.ticks:
             parts.append(
                 f'<line x1="{plot["left"]}" x2="{plot["right"]}" y1="{tick["y"]}" y2="{tick["y"]}" stroke="#DDDDDD" '
@@ -360,12 +371,6 @@ class StackedChart:
                     f"{escape(column['label'])}</text>"
                 )
             parts.append("</g>")
-        for item in self.legend:
-            parts.append(
-                f'<rect x="{item["x"]}" y="{item["y"]}" width="12" height="12" fill="{item["colour"]}" '
-                f'stroke="{OUTLINE}" stroke-width="0.5"/><text x="{item["x"] + 16}" y="{item["y"] + 10}" '
-                f'fill="#212529">{escape(item["label"])}</text>'
-            )
         parts.append("</svg>")
         return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
 
@@ -379,7 +384,7 @@ def stacked_columns(columns, series, *, chart_id, title, description):
     """
     # Column labels are turned 40°: a long first label needs room on the left.
     longest = max([len(str(column["label"])) for column in columns] or [0])
-    left, right, top, plot_height = max(40, longest * 5), WIDTH - 8, 10, 190
+    left, right, top, plot_height = max(40, longest * 6), WIDTH - 8, 10, 190
     bottom = top + plot_height
     totals = [sum(value for _k, value, _h in column["segments"]) for column in columns]
     ceiling = nice_ceiling(max(totals or [0]))
@@ -420,12 +425,11 @@ def stacked_columns(columns, series, *, chart_id, title, description):
             }
         )
     ticks = [{"value": ceiling * i // 4, "y": round(bottom - plot_height * i / 4, 1)} for i in range(5)]
-    legend = [
-        {"label": label, "colour": colour, "x": left + index * 96, "y": bottom + 66}
-        for index, (_key, label, colour) in enumerate(series)
-    ]
+    legend = [{"label": label, "colour": colour} for _key, label, colour in series]  # drawn in HTML by the template
     plot = {"left": left, "right": right, "top": top, "bottom": bottom, "label_y": bottom + 14}
-    return StackedChart(chart_id, title, description, WIDTH, bottom + 82, plot, ticks, laid_out, legend)
+    # Room under the plot for the column labels turned 40° (12-unit text, about 7 units a character).
+    label_room = 24 + round(min(longest, 14) * 7 * math.sin(math.radians(40)))
+    return StackedChart(chart_id, title, description, WIDTH, bottom + label_room, plot, ticks, laid_out, legend)
 
 
 # Heat map ---------------------------------------------------------------------------------------------------------
@@ -443,8 +447,8 @@ class HeatMapChart:
 
     def svg(self):
         """The chart as inline SVG: column labels, then a row label and a shaded cell (with its count written in
-        it, and a link when it has one) for each row and column."""
-        parts = [_open_svg(self, 11)]
+        it, followed on a click when it has a drill-down) for each row and column."""
+        parts = [_open_svg(self)]
         for column in self.columns:
             parts.append(
                 f'<text x="{column["x"]}" y="14" text-anchor="middle" fill="#495057">{escape(column["label"])}</text>'

@@ -72,7 +72,7 @@
       return;
     }
     event.preventDefault();
-    labelFor(control).scrollIntoView({ block: "start" });
+    labelFor(control).scrollIntoView({ block: "start", behavior: "instant" });
     control.focus({ preventScroll: true });
   }
 
@@ -133,5 +133,32 @@
         event.preventDefault();
       }
     });
+  });
+
+  // Charts ---------------------------------------------------------------------------------------------------------------
+
+  // A chart's frame scrolls sideways only where the card is narrower than the chart (a phone): only then is it a
+  // stop for the Tab key, so that the arrow keys can scroll it.
+  var frames = document.querySelectorAll("[data-chart-scroll]");
+  function updateFrames() {
+    frames.forEach(function (frame) {
+      if (frame.scrollWidth > frame.clientWidth + 1) {
+        frame.setAttribute("tabindex", "0");
+      } else {
+        frame.removeAttribute("tabindex");
+      }
+    });
+  }
+  if (frames.length) {
+    updateFrames();
+    window.addEventListener("resize", updateFrames);
+  }
+
+  // A click on a bar opens its drill-down: a shortcut for the mouse; the table of numbers has the same links.
+  document.addEventListener("click", function (event) {
+    var shape = event.target.closest && event.target.closest("svg [data-href]");
+    if (shape) {
+      window.location.assign(shape.getAttribute("data-href"));
+    }
   });
 })();
