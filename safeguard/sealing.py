@@ -44,10 +44,6 @@ class SealingNotConfigured(ImproperlyConfigured):
     """The signing key configured in settings cannot be used (missing file, wrong password, not a PKCS#12 file)."""
 
 
-class SealingFailed(RuntimeError):
-    """pyHanko could not seal a PDF (for example a PDF it cannot parse)."""
-
-
 # Loading ---------------------------------------------------------------------------------------------------------
 
 
@@ -244,16 +240,24 @@ def seal_pdf(pdf_bytes, *, reason, location=None):
 
     Returns:
         The sealed PDF (``bytes``): PAdES (``ETSI.CAdES.detached``), SHA-256, a certification signature allowing no
-        changes, with an RFC 3161 timestamp when ``SIGNING_TSA_URL`` is set. With no key configured
-        (``SIGNING_PKCS12_PATH`` unset) the same ``pdf_bytes`` object, unchanged.
+        changes, with an RFC 3161 timestamp when ``SIGNING_TSA_URL`` is set.
+
+        The same ``pdf_bytes`` object, unchanged, when no key is configured (``SIGNING_PKCS12_PATH`` unset), and
+        also when the configured key cannot be loaded or pyHanko cannot seal this PDF: that is logged as an error,
+        and the system check (``check_signing_configuration``, at start-up) reports a broken key — a parent's
+        signature and their copy never fail because of the seal.
+
         If the timestamp authority cannot be reached, the PDF is sealed without a timestamp (the seal then carries
         the server's own clock) and a warning is logged: a parent's copy is never held up by a third party's outage.
 
     Raises:
-        SealingNotConfigured: a key is configured but cannot be loaded (the system check reports this at start-up).
-        SealingFailed: pyHanko could not add the seal to this PDF.
+        Nothing of its own.
     """
-    signer = load_signer()
+    try:
+        signer = load_signer()
+    except SealingNotConfigured as error:
+        logger.error("PDF left unsealed: %s", error)
+        return pdf_bytes
     if signer is None:
         return pdf_bytes
     from pyhanko.pdf_utils.misc import PdfError
@@ -269,8 +273,9 @@ def seal_pdf(pdf_bytes, *, reason, location=None):
                 raise
             logger.warning("Timestamp authority unavailable, PDF sealed without a timestamp: %s", error)
             return _sign(pdf_bytes, signer=signer, timestamper=None, reason=reason, location=location)
-    except (PdfError, SigningError, ValueError) as error:
-        raise SealingFailed(f"The PDF could not be sealed: {error}") from error
+    except (PdfError, SigningError, TimestampRequestError, ValueError):
+        logger.exception("PDF left unsealed: pyHanko could not seal it")
+        return pdf_bytes
 
 
 # Verifying -------------------------------------------------------------------------------------------------------

@@ -278,12 +278,17 @@ def test_an_unreachable_timestamp_authority_still_seals_without_a_timestamp(
 # Broken configuration and the system check -------------------------------------------------------------------------
 
 
-def test_a_wrong_password_is_a_clear_configuration_error(settings, certificate_file, agreement_pdf):
+def test_a_wrong_password_is_a_clear_error_at_start_up_and_never_fails_a_signature(
+    settings, certificate_file, agreement_pdf, caplog
+):
     settings.SIGNING_PKCS12_PATH = str(certificate_file[0])
     settings.SIGNING_PKCS12_PASSWORD = "not the password"
 
     with pytest.raises(sealing.SealingNotConfigured, match="password is wrong"):
-        sealing.seal_pdf(agreement_pdf, reason="Signed acceptable use agreement")
+        sealing.load_signer()
+    with caplog.at_level(logging.ERROR, logger="safeguard.sealing"):
+        assert sealing.seal_pdf(agreement_pdf, reason="Signed acceptable use agreement") is agreement_pdf
+    assert "PDF left unsealed" in caplog.text and "password is wrong" in caplog.text
     [error] = sealing.check_signing_configuration()
     assert error.id == "safeguard.E101" and "SIGNING_PKCS12_PASSWORD" in error.msg
 
