@@ -380,6 +380,7 @@ class Signature(PublicIdModel):
         TEACHER_PRESENT = "teacher_present", _("In class, with a teacher present")
         PAPER_RETURN = "paper_return", _("Paper form returned to the office")
         FRONT_DESK = "front_desk", _("At the front desk, under the office's session")
+        CLASS_CODE = "class_code", _("With a class code their teacher opened, on their own device")
 
     request = models.ForeignKey(SignatureRequest, on_delete=models.PROTECT, related_name="signatures")
     party = models.CharField(_("signed as"), max_length=20, choices=Party.choices)
@@ -403,6 +404,16 @@ class Signature(PublicIdModel):
         blank=True,
         related_name="+",
         verbose_name=_("front desk signed in by"),
+    )
+    # The class code a pupil signed with (method ``CLASS_CODE``): which code, hence which teacher opened it for which
+    # class and for how long; ``teacher_present`` names that teacher (issue 13 item 8).
+    class_code = models.ForeignKey(
+        "ClassSigningCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("class code"),
     )
     on_behalf_of_pupil = models.BooleanField(_("signed by a parent on the pupil's behalf"), default=False)
     typed_name = models.CharField(_("full name as typed"), max_length=200)
@@ -585,3 +596,130 @@ class CalendarFeedToken(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+# Pupils who sign for themselves (issue 13 item 8) ----------------------------------------------------------------
+
+
+class PupilSelfSigning(TimeStampedModel):
+    """A school's choice that pupils from ``from_age`` sign their own agreement and give their own photo consent with a
+    class code their teacher opens (``ClassSigningCode``); ``from_age`` blank means off (the default: pupils sign in
+    class on the teacher's device, and parents answer consent).
+
+    Where the age comes from, and what the product decides:
+    - UK GDPR Art. 8 with the Data Protection Act 2018 s.9: from 13 a child can consent for themselves to an
+      information-society service. BRIEF ("For online services a child of 13 can consent for themselves") and the
+      consent form's own ``pupil_answer_age`` (default 13) follow it.
+    - Gillick competence (Gillick v West Norfolk AHA, 1985): a child under 16 may decide for themselves when they
+      understand what is asked. It is judged child by child; software cannot judge it, so the product asks the
+      school for one age and lets the teacher who opens a code decide whether the class is ready.
+    - The seed policies: pupils sign the pupil agreement themselves, in class (St James AUP); the Sigma photography
+      policy asks "parents, and pupils where appropriate" (§2, §4.8) and treats a disagreement as no (§4.10).
+    So: a pupil of ``from_age`` or older may sign their agreement with a class code; their photo consent answer is
+    taken only from the higher of ``from_age`` and the consent form's ``pupil_answer_age``, and it is recorded as
+    the pupil's answer — ``consent.rules`` then decides as it always does (by default the stricter of the pupil's and
+    the parents' answers; where the form says "the parents' answer", the parents' answer stays the rule).
+    The age accepted is 11 to 18 (``services_class_codes.SELF_SIGNING_AGES``): younger pupils sign in class.
+
+    One row per school, changed in place with history; never deleted.
+    """
+
+    school = models.OneToOneField(
+        "directory.School", on_delete=models.PROTECT, related_name="pupil_self_signing", verbose_name=_("school")
+    )
+    from_age = models.PositiveSmallIntegerField(
+        _("pupils sign for themselves from age"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Blank: off. From 13 a child can consent for themselves to online services (UK GDPR Art. 8, Data "
+            "Protection Act 2018 s.9); photo consent also waits for the consent form's own age."
+        ),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pupils signing for themselves")
+        verbose_name_plural = _("pupils signing for themselves")
+
+    def __str__(self):
+        return f"{self.school}: {self.from_age or '-'}"
+
+
+class ClassSigningCode(PublicIdModel):
+    """A short code a teacher opens for one class, so its pupils old enough sign an agreement and/or answer the photo
+    consent form on their own devices (issue 13 item 8) — no pupil accounts, no passwords.
+
+    ``code`` is 6 characters from an alphabet without 0/O/1/I (``services_class_codes.CODE_ALPHABET``), unique for
+    ever, so an old code never opens anything again. Lifecycle: open until ``expires_at`` (default 60 minutes after
+    opening), or until revoked (``revoked_at``, ``revoked_by``). The teacher who opened it (``opened_by``) is
+    recorded as present on every signature and consent answer given with it.
+    """
+
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="class_signing_codes")
+    school_class = models.ForeignKey(
+        "directory.SchoolClass", on_delete=models.PROTECT, related_name="+", verbose_name=_("class")
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="class_codes",
+        verbose_name=_("agreement"),
+    )
+    consent = models.BooleanField(_("photo consent form"), default=False)
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    expires_at = models.DateTimeField(_("open until"))
+    revoked_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("class code")
+        verbose_name_plural = _("class codes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agreement__isnull=False) | Q(consent=True), name="aup_classsigningcode_something_to_do"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "expires_at"], name="aup_classcode_open")]
+
+    def __str__(self):
+        return self.code
+
+    def is_open(self, now):
+        """True while pupils may use it at ``now`` (aware datetime): not revoked and not expired."""
+        return self.revoked_at is None and now < self.expires_at
+
+
+class ClassCodeAttempt(TimeStampedModel):
+    """One failed try on the pupils' class-code pages — a code that opens nothing, or a wrong date of birth — kept
+    to slow guessing down (``services_class_codes`` counts them per code, per pupil and per IP address over a few
+    minutes, as django-axes counts failed sign-ins). Append-only; nothing reads them but the throttle."""
+
+    class Kind(models.TextChoices):
+        UNKNOWN_CODE = "unknown_code", _("Code not recognised")
+        WRONG_DETAILS = "wrong_details", _("Date of birth did not match")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.ForeignKey(ClassSigningCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pupil = models.ForeignKey("directory.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("class code attempt")
+        verbose_name_plural = _("class code attempts")
+        indexes = [
+            models.Index(fields=["ip_address", "created_at"], name="aup_codeattempt_ip"),
+            models.Index(fields=["code", "created_at"], name="aup_codeattempt_code"),
+        ]

@@ -3,6 +3,7 @@
 from safeguard import permissions
 
 from . import selectors
+from .services_class_codes import may_set_self_signing, self_signing_age
 
 
 def parent_forms(*, user):
@@ -16,11 +17,13 @@ def parent_forms(*, user):
 
 def school_agreements(*, user, school):
     """On a school's home: the headteacher's count of staff agreements to countersign, for teachers a way to
-    pupil signing in class, and for the office the front desk where visitors sign (issue 13 item 7)."""
+    pupil signing in class and class codes, for the office the front desk where visitors sign (issue 13 item 7), and
+    for whoever sets the school up or manages agreements the age from which pupils sign for themselves (item 8)."""
     can_countersign = permissions.can(user, permissions.COUNTERSIGN_STAFF, school)
     can_supervise = permissions.can(user, permissions.SUPERVISE_PUPIL_SIGNING, school)
     can_front_desk = permissions.can(user, permissions.FRONT_DESK, school)
-    if not (can_countersign or can_supervise or can_front_desk):
+    can_set_self_signing = may_set_self_signing(user, school)
+    if not (can_countersign or can_supervise or can_front_desk or can_set_self_signing):
         return None
     return "aup/panels/school_agreements.html", {
         "school": school,
@@ -28,4 +31,7 @@ def school_agreements(*, user, school):
         "countersign_count": selectors.countersign_count(school) if can_countersign else 0,
         "can_supervise": can_supervise,
         "can_front_desk": can_front_desk,
+        # Pupils who sign for themselves with a class code (issue 13 item 8): the setting, for who may change it.
+        "can_set_self_signing": can_set_self_signing,
+        "self_signing_age": self_signing_age(school) if can_set_self_signing else None,
     }

@@ -237,7 +237,17 @@ def _guardian_with_responsibility(guardian, pupil):
 
 
 def _check_signer(
-    request, *, party, method, signer_user, signer_guardian, teacher_present, on_behalf_of_pupil, front_desk_by=None
+    request,
+    *,
+    party,
+    method,
+    signer_user,
+    signer_guardian,
+    teacher_present,
+    on_behalf_of_pupil,
+    front_desk_by=None,
+    class_code=None,
+    now=None,
 ):
     """Raise ``SigningError`` unless this signer may sign ``request`` as ``party`` by ``method``."""
     agreement = request.agreement
@@ -288,10 +298,31 @@ def _check_signer(
         if method not in (Signature.Method.PASSWORD_SESSION, Signature.Method.INVITATION_LINK):
             raise not_allowed
     elif party == Signature.Party.PUPIL:
-        if method != Signature.Method.TEACHER_PRESENT or teacher_present is None:
+        if method not in (Signature.Method.TEACHER_PRESENT, Signature.Method.CLASS_CODE) or teacher_present is None:
             raise not_allowed
         if not permissions.can(teacher_present, permissions.SUPERVISE_PUPIL_SIGNING, request.school):
             raise not_allowed
+        if method == Signature.Method.CLASS_CODE:
+            _check_class_code(request, class_code=class_code, teacher_present=teacher_present, now=now)
+    elif method == Signature.Method.CLASS_CODE:
+        raise not_allowed
+
+
+def _check_class_code(request, *, class_code, teacher_present, now):
+    """Raise ``SigningError`` unless ``class_code`` opens ``request`` for its pupil at ``now``: open, of the request's
+    school, agreement and pupil's class, and opened by ``teacher_present`` (issue 13 item 8). The pupil's age is
+    checked by ``services_class_codes.class_code_sign``, which is the only caller."""
+    if class_code is None or not class_code.is_open(now):
+        raise SigningError(_("This class code is closed. Ask your teacher."), code="code_closed")
+    pupil = request.pupil
+    if (
+        class_code.school_id != request.school_id
+        or class_code.agreement_id != request.agreement_id
+        or pupil is None
+        or pupil.school_class_id != class_code.school_class_id
+        or class_code.opened_by_id != teacher_present.pk
+    ):
+        raise SigningError(_("You cannot sign this agreement."), code="not_allowed")
 
 
 def _complete_if_done(request, *, now):
@@ -327,6 +358,7 @@ def signature_record(
     signer_guardian=None,
     teacher_present=None,
     front_desk_by=None,
+    class_code=None,
     on_behalf_of_pupil=False,
     drawn_signature="",
     ip_address=None,
@@ -345,6 +377,8 @@ def signature_record(
         signer_user / signer_guardian / teacher_present: who signs, and the teacher present for a pupil in class.
         front_desk_by: the member of staff whose session a visitor signs under at the front desk (method
             ``FRONT_DESK``, a visitor's request only — ``services_front_desk.visitor_sign_in``).
+        class_code: the ``ClassSigningCode`` a pupil signs with (method ``CLASS_CODE``, the pupil's own party only,
+            with ``teacher_present`` the teacher who opened it — ``services_class_codes.class_code_sign``).
         drawn_signature: optional PNG data URL from the signature pad (≤ 300 kB).
         ip_address, user_agent: from the signer's request.
 
@@ -378,6 +412,8 @@ def signature_record(
             teacher_present=teacher_present,
             on_behalf_of_pupil=on_behalf_of_pupil,
             front_desk_by=front_desk_by,
+            class_code=class_code,
+            now=now,
         )
         content = agreement_content(request.agreement)
         digest = content_sha256(content)
@@ -399,6 +435,7 @@ def signature_record(
             signer_pupil=request.pupil if party == Signature.Party.PUPIL else None,
             teacher_present=teacher_present,
             front_desk_by=front_desk_by,
+            class_code=class_code if method == Signature.Method.CLASS_CODE else None,
             on_behalf_of_pupil=on_behalf_of_pupil,
             typed_name=typed_name,
             drawn_signature=_check_drawn_signature(drawn_signature),
@@ -420,7 +457,13 @@ def signature_record(
             school=request.school,
             subject=signature,
             ip_address=ip_address,
-            data={"request": str(request.public_id), "party": party, "method": method, "status": status},
+            data={
+                "request": str(request.public_id),
+                "party": party,
+                "method": method,
+                "status": status,
+                **({"class_code": str(class_code.public_id)} if method == Signature.Method.CLASS_CODE else {}),
+            },
         )
     return signature, True
 

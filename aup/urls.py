@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    views_class_codes,
     views_coverage,
     views_documents,
     views_front_desk,
@@ -26,6 +27,8 @@ urlpatterns = [
     *views_register.urlpatterns,
     # Visitors and volunteers at the front desk (views_front_desk)
     *views_front_desk.urlpatterns,
+    # Pupils who sign for themselves with a class code (views_class_codes)
+    *views_class_codes.urlpatterns,
     # A trust's own policies, written once for every school (views_trust_policies)
     *views_trust_policies.urlpatterns,
 ]

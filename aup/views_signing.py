@@ -308,8 +308,20 @@ def class_signing(request, slug):
             "school_class": school_class,
             "rows": rows,
             "signed_count": sum(1 for row in rows if row.status != "not_signed") if rows else 0,
+            "class_code_url": _class_code_url(school, agreement, school_class),
         },
     )
+
+
+def _class_code_url(school, agreement, school_class):
+    """The class codes page with this agreement and class already chosen (issue 13 item 8)."""
+    query = {}
+    if agreement is not None:
+        query["agreement"] = agreement.public_id
+    if school_class is not None:
+        query["class"] = school_class.pk
+    url = reverse("aup:class_codes", args=[school.slug])
+    return url + ("?" + urlencode(query) if query else "")
 
 
 def _pick(options, wanted, *, key):

@@ -154,6 +154,7 @@ class ConsentResponse(PublicIdModel):
         INVITATION_LINK = "invitation_link", _("Personal link sent by e-mail")
         PAPER = "paper", _("Paper form returned to the office")
         PHONE = "phone", _("By telephone, recorded by the office")
+        CLASS_CODE = "class_code", _("By the pupil, with a class code their teacher opened")
 
     class Kind(models.TextChoices):
         ANSWERS = "answers", _("Answers")
@@ -188,6 +189,16 @@ class ConsentResponse(PublicIdModel):
         blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
+    )
+    # The teacher who opened the class code a pupil answered with (method ``CLASS_CODE``; aup's class codes, issue 13
+    # item 8): recorded as present, as on a pupil's signature in class.
+    teacher_present = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("teacher present"),
     )
     phone_caller = models.CharField(_("who called"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)

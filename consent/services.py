@@ -246,6 +246,7 @@ def consent_response_record(
     kind=ConsentResponse.Kind.ANSWERS,
     signer_user=None,
     recorded_by=None,
+    teacher_present=None,
     phone_caller="",
     note="",
     scan=None,
@@ -268,6 +269,9 @@ def consent_response_record(
             open is not recorded.
         guardian / answered_by_pupil: who answers — a guardian with parental responsibility, or the pupil from the
             form's age.
+        teacher_present: for method ``CLASS_CODE`` (the pupil's own answer with a class code — ``aup``'s
+            ``services_class_codes``, which checks the code): the teacher who opened it (``SUPERVISE_PUPIL_SIGNING`` in
+            the pupil's school), recorded as present. That method is for a pupil's own answer only.
     Raises ``ConsentError`` saying what is wrong, ``PermissionError`` for office routes without the right.
     """
     now = now or timezone.now()
@@ -277,6 +281,12 @@ def consent_response_record(
             raise PermissionError("only office staff record paper and phone answers")
         if method == ConsentResponse.Method.PHONE and not phone_caller.strip():
             raise ConsentError(_("Please note who called."), code="caller")
+    if method == ConsentResponse.Method.CLASS_CODE and (
+        not answered_by_pupil
+        or teacher_present is None
+        or not permissions.can(teacher_present, permissions.SUPERVISE_PUPIL_SIGNING, pupil.school)
+    ):
+        raise ConsentError(_("You cannot answer for this child."), code="not_allowed")
     if version.status != ConsentFormVersion.Status.PUBLISHED or version.form.school_id != pupil.school_id:
         raise ConsentError(
             _("This form has been replaced by a newer one. Please answer the new form."), code="superseded"
@@ -322,6 +332,7 @@ def consent_response_record(
             ip_address=ip_address,
             user_agent=(user_agent or "")[:1000],
             recorded_by=recorded_by,
+            teacher_present=teacher_present if method == ConsentResponse.Method.CLASS_CODE else None,
             phone_caller=phone_caller.strip(),
             note=note.strip(),
         )
@@ -332,7 +343,7 @@ def consent_response_record(
             [ConsentAnswer(response=response, purpose=purposes[code], answer=value) for code, value in answers.items()]
         )
         audit_log(
-            actor=signer_user or recorded_by,
+            actor=signer_user or recorded_by or teacher_present,
             action=f"consent.response.{kind}",
             school=pupil.school,
             subject=response,
