@@ -5,4 +5,5 @@ from django.utils.translation import gettext_lazy as _
 
 AUDIT_LABELS = {
     "incidents.incident_log.searched": _("Searched the incident log"),
+    "incidents.incident.amended": _("Corrected the record"),
 }

@@ -559,6 +559,46 @@ class FileTransfer(PublicIdModel):
         ordering = ["-sent_at"]
 
 
+class IncidentAmendment(PublicIdModel):
+    """A correction of an incident's record — a typo in what happened, the wrong category or level, when or where —
+    by someone who may manage it, with the reason (issue 16 item 2). Written once by
+    ``incidents.services.incident_amend`` and never changed: the record's history shows each one with who, when,
+    why and the previous values, so nothing recorded is lost. A record made in error is voided instead.
+
+    ``changes``: ``[{"field": name, "old": value, "new": value}]`` in the order of ``AMENDABLE_FIELDS``; values as
+    JSON — text, a choice's value, a level, an ISO 8601 datetime for ``occurred_at``, and a list of category names
+    for ``categories``.
+    """
+
+    AMENDABLE_FIELDS = [
+        "occurred_at",
+        "location",
+        "location_detail",
+        "categories",
+        "behaviour_level",
+        "bullying_type",
+        "protected_characteristic",
+        "description",
+        "immediate_action",
+        "reported_by",
+    ]
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="amendments")
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason for the correction"))
+    changes = models.JSONField(default=list)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["incident", "created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="incidents_amendment_reason_required")]
+
+    def __str__(self):
+        return f"{self.incident_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class IncidentSearchDocument(models.Model):
     """The words of one incident that the incident list's free-text search looks in: what happened, the action taken
     at the time, who reported it, where exactly, the outcome and rationale, its actions and what was done, its

@@ -28,6 +28,7 @@ from .models import (
     CategoryGroup,
     DSLNote,
     Incident,
+    IncidentAmendment,
     IncidentPupil,
     IncidentSearchDocument,
     ParentContact,
@@ -247,9 +248,37 @@ def _display(field, value):
     return value
 
 
+def _amended_value(field_name, value):
+    if field_name == "categories":
+        return ", ".join(value or [])
+    field = Incident._meta.get_field(field_name)
+    if field_name == "occurred_at" and value:
+        value = datetime.datetime.fromisoformat(value)
+    return _display(field, value)
+
+
+def _amendment_entry(amendment):
+    changes = []
+    for change in amendment.changes:
+        name = change["field"]
+        label = gettext("categories") if name == "categories" else Incident._meta.get_field(name).verbose_name
+        changes.append((label, _amended_value(name, change["old"]), _amended_value(name, change["new"])))
+    return {
+        "when": amendment.created_at,
+        "who": amendment.amended_by,
+        "kind": "amended",
+        "reason": amendment.reason,
+        "changes": changes,
+    }
+
+
 def incident_history(incident):
     """The record's field-level history, newest first: ``[{"when", "who", "kind", "changes": [(label, old,
-    new)]}]`` — "kind" is created / changed; a change with no listed field (a timestamp only) is left out."""
+    new)]}]`` — "kind" is created / changed / amended; a change with no listed field (a timestamp only) is left out.
+    A correction (``IncidentAmendment``) is one "amended" entry with its ``reason`` and the previous values of every
+    field it changed, categories included, in full. Three queries."""
+    from .services import AMENDED
+
     records = list(incident.history.select_related("history_user").order_by("history_date", "history_id"))
     entries = []
     previous = None
@@ -260,7 +289,7 @@ def incident_history(incident):
             for change in delta.changes:
                 field = Incident._meta.get_field(change.field)
                 changes.append((field.verbose_name, _display(field, change.old), _display(field, change.new)))
-        if previous is None or changes:
+        if (previous is None or changes) and record.history_change_reason != AMENDED:
             entries.append(
                 {
                     "when": record.history_date,
@@ -270,6 +299,9 @@ def incident_history(incident):
                 }
             )
         previous = record
+    amendments = IncidentAmendment.objects.filter(incident=incident).select_related("amended_by")
+    entries += [_amendment_entry(amendment) for amendment in amendments]
+    entries.sort(key=lambda entry: entry["when"])
     entries.reverse()
     return entries
 

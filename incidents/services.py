@@ -28,8 +28,10 @@ from .models import (
     CategoryGroup,
     DSLNote,
     Incident,
+    IncidentAmendment,
     IncidentCategory,
     IncidentPupil,
+    Location,
     ParentContact,
     PhysicalIntervention,
     Sanction,
@@ -688,6 +690,157 @@ def incident_void(*, actor, incident, reason, now=None):
             data={"reason": reason[:500]},
         )
     return incident
+
+
+AMENDED = "amended"  # the history_change_reason of an incident's save by incident_amend (see IncidentAmendment)
+
+
+def _amendable_values(incident, categories):
+    """The values of ``IncidentAmendment.AMENDABLE_FIELDS`` as JSON, for the record of a correction."""
+    values = {field: getattr(incident, field) for field in IncidentAmendment.AMENDABLE_FIELDS if field != "categories"}
+    values["occurred_at"] = values["occurred_at"].isoformat()
+    values["categories"] = sorted(category.name for category in categories)
+    return values
+
+
+def incident_amend(*, actor, incident, reason, now=None, **changes):
+    """Correct an incident's record — a typo in what happened, the wrong category or level, when or where — keeping
+    the previous version in its history with who, when and why (issue 16 item 2). A record made in error is voided
+    (``incident_void``), not amended.
+
+    Args:
+        actor: someone who may manage the incident (``permissions.can_manage_incident``: the DSL team for a
+            concern; SLT, the head and the DSL team for behaviour).
+        reason: why it is corrected (required; kept on the ``IncidentAmendment`` and in the audit event).
+        changes: any of ``occurred_at`` (aware datetime, not in the future), ``location`` (a ``Location`` value),
+            ``location_detail``, ``categories`` (``IncidentCategory`` rows of the school: in use, or already on the
+            incident), ``behaviour_level`` (1–5 or None), ``bullying_type``, ``protected_characteristic``,
+            ``description``, ``immediate_action``, ``reported_by``; fields not given keep their value.
+
+    A correction cannot move a record into or out of the safeguarding concerns: that would change who may read it
+    and who was told (a concern recorded as behaviour is recorded again as a concern, and the behaviour record
+    voided). Nor can it add a physical intervention, whose details are recorded with the incident. When the level
+    rises into the band SLT are alerted to (4–5, or 3 when SLT were asked — Westminster behaviour steps), SLT are
+    alerted now, once each; no other alert is sent again.
+
+    Returns ``(incident, amendment)``; ``amendment`` is None when nothing differs (nothing written). Raises
+    ``PermissionError``; ``DomainError`` naming the field to put right.
+    """
+    _check_manage(actor, incident)
+    unknown = set(changes) - set(IncidentAmendment.AMENDABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not amendable: {sorted(unknown)}")
+    with transaction.atomic():
+        # The row as it is now, locked: two corrections at once each see the other's result.
+        incident = Incident.objects.select_for_update().select_related("school").get(pk=incident.pk)
+        _check_manage(actor, incident)
+        return _amend_locked(actor=actor, incident=incident, reason=reason, now=now or timezone.now(), changes=changes)
+
+
+def _amend_locked(*, actor, incident, reason, now, changes):
+    reason = (reason or "").strip()
+    school = incident.school
+    old_categories = list(incident.categories.all())
+    categories = list(changes.pop("categories", old_categories))
+    if not categories:
+        raise DomainError(_("Choose at least one category."), code="categories")
+    kept = {category.pk for category in old_categories}
+    if any(
+        category.school_id != school.pk or not (category.is_active or category.pk in kept) for category in categories
+    ):
+        raise DomainError(_("Choose categories from this school's list."), code="categories")
+    flags = _flags(categories)
+    if flags["is_safeguarding"] != incident.is_safeguarding:
+        raise DomainError(
+            _(
+                "A correction cannot move a record into or out of the safeguarding concerns. Void this record and "
+                "record it again."
+            ),
+            code="categories",
+        )
+    if flags["is_physical_intervention"] and not incident.is_physical_intervention:
+        raise DomainError(
+            _("A physical intervention is recorded as a new incident, with its details."), code="categories"
+        )
+    for field in ("description", "immediate_action", "reported_by", "location_detail"):
+        if field in changes:
+            changes[field] = (changes[field] or "").strip()
+    for field in ("bullying_type", "protected_characteristic"):
+        if field in changes:
+            changes[field] = changes[field] or ""
+    new = {field: changes.get(field, getattr(incident, field)) for field in changes}
+    occurred_at = new.get("occurred_at", incident.occurred_at)
+    level = new.get("behaviour_level", incident.behaviour_level)
+    if occurred_at is None:
+        raise DomainError(_("Say when it happened."), code="occurred_at")
+    if occurred_at > now + datetime.timedelta(minutes=5):
+        raise DomainError(_("When it happened cannot be in the future."), code="occurred_at")
+    if not new.get("description", incident.description):
+        raise DomainError(_("Describe what happened."), code="description")
+    if new.get("location", incident.location) not in Location.values:
+        raise DomainError(_("Choose where it happened."), code="location")
+    if flags["is_behaviour"] and level is None:
+        raise DomainError(_("Choose the behaviour level (1 to 5)."), code="behaviour_level")
+    if level is not None and not 1 <= int(level) <= 5:
+        raise DomainError(_("The behaviour level is from 1 to 5."), code="behaviour_level")
+    if flags["is_bullying"] and not new.get("bullying_type", incident.bullying_type):
+        raise DomainError(_("Choose the type of bullying."), code="bullying_type")
+    if not reason:
+        raise DomainError(_("Say why the record is corrected."), code="reason")
+    before = _amendable_values(incident, old_categories)
+    old_alerts = alert_reasons(
+        level=incident.behaviour_level, groups=incident.groups(), slt_requested=incident.slt_requested
+    )
+    for field, value in new.items():
+        setattr(incident, field, int(value) if field == "behaviour_level" and value is not None else value)
+    for flag, value in flags.items():
+        setattr(incident, flag, value)
+    after = _amendable_values(incident, categories)
+    differences = [
+        {"field": field, "old": before[field], "new": after[field]}
+        for field in IncidentAmendment.AMENDABLE_FIELDS
+        if before[field] != after[field]
+    ]
+    if not differences:
+        return incident, None
+    incident._change_reason = AMENDED
+    incident.save()
+    if "categories" in {difference["field"] for difference in differences}:
+        incident.categories.set(categories)
+    amendment = IncidentAmendment.objects.create(
+        incident=incident, amended_by=actor, reason=reason, changes=differences
+    )
+    search_document_refresh(incident)
+    audit_log(
+        actor=actor,
+        action="incidents.incident.amended",
+        school=school,
+        subject=incident,
+        data={"fields": [difference["field"] for difference in differences], "reason": reason[:500]},
+    )
+    new_alerts = alert_reasons(
+        level=incident.behaviour_level, groups=incident.groups(), slt_requested=incident.slt_requested
+    )
+    if Alert.Reason.SLT in new_alerts and Alert.Reason.SLT not in old_alerts:
+        _alert_senior_leaders(incident)
+    return incident, amendment
+
+
+def _alert_senior_leaders(incident):
+    """Alert SLT to ``incident`` now that its level is in their band (once each; e-mailed after commit)."""
+    from .tasks import send_alert_email
+
+    recipients = alert_recipients(incident)
+    Alert.objects.bulk_create(
+        [
+            Alert(incident=incident, recipient_id=user_id, reason=reason)
+            for user_id, reason in recipients.items()
+            if reason == Alert.Reason.SLT
+        ],
+        ignore_conflicts=True,
+    )
+    for alert in Alert.objects.filter(incident=incident, reason=Alert.Reason.SLT, emailed_at__isnull=True):
+        enqueue(send_alert_email, alert.pk)
 
 
 def racist_report_sent(*, actor, incident, sent_on, now=None):

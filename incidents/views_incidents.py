@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguard import permissions
 from safeguard.accounts import otp
@@ -31,6 +31,7 @@ from safeguard.base import DomainError
 from safeguard.downloads import clean_display_name, file_download
 
 from . import selectors, services
+from .forms_amend import IncidentAmendForm
 from .forms_incidents import (
     ActionCompleteForm,
     ActionFilterForm,
@@ -255,6 +256,7 @@ def _render_detail(request, school, incident, *, status=200, **bound_forms):
             ),
             "reopen_form": form("reopen_form", ReopenForm, can_manage and incident.status == Incident.Status.CLOSED),
             "void_form": form("void_form", VoidForm, can_manage),
+            "can_amend": can_manage and changeable,
             # The LA's racist incident form: linked from every racist or prejudice-related incident (issue 12 #16).
             "racist_report": is_racist_incident(incident) and not incident.is_void,
             "la_form": form(
@@ -579,6 +581,45 @@ def racist_report_sent(request, slug, public_id):
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_amend(request, slug, public_id):
+    """Correct a record (a typo, the wrong category or level, when or where) with the reason: whoever manages the
+    incident; a concern behind the second factor. The previous version stays in the record's history (issue 16
+    item 2). A voided record cannot be corrected."""
+    school = _school(request, slug)
+    incident = permissions.get_incident_for_user(request.user, school, public_id)
+    if not permissions.can_manage_incident(request.user, incident):
+        raise Http404
+    if incident.is_safeguarding:
+        refused = otp.second_factor_redirect(request)
+        if refused is not None:
+            return refused
+    if incident.is_void:
+        messages.error(request, _("This incident was voided; it cannot be changed."))
+        return redirect(_detail_url(incident))
+    with timezone.override(school.time_zone):
+        form = IncidentAmendForm(request.POST or None, incident=incident)
+        if request.method == "POST" and form.is_valid():
+            try:
+                _incident, amendment = services.incident_amend(
+                    actor=request.user, incident=incident, reason=form.cleaned_data["reason"], **form.changed_values()
+                )
+            except DomainError as error:
+                form.add_error(error.code if error.code in form.fields else None, error.message)
+            except PermissionError:
+                raise Http404 from None
+            else:
+                if amendment is None:
+                    messages.info(request, _("Nothing was changed."))
+                else:
+                    messages.success(request, _("The record is corrected. The previous version is in its history."))
+                return redirect(_detail_url(incident))
+        if incident.is_safeguarding:
+            _audit_concern(request, incident, "incidents.concern.viewed")
+        return render(request, "incidents/amend.html", {"school": school, "incident": incident, "form": form})
+
+
 # Alerts and actions -------------------------------------------------------------------------------------------------
 
 
@@ -690,6 +731,7 @@ urlpatterns = [
     path("school/<slug:slug>/incidents/<uuid:public_id>/close/", incident_close, name="incident_close"),
     path("school/<slug:slug>/incidents/<uuid:public_id>/reopen/", incident_reopen, name="incident_reopen"),
     path("school/<slug:slug>/incidents/<uuid:public_id>/void/", incident_void, name="incident_void"),
+    path("school/<slug:slug>/incidents/<uuid:public_id>/correct/", incident_amend, name="incident_amend"),
     path(
         "school/<slug:slug>/incidents/<uuid:public_id>/forms/racist-incident/sent/",
         racist_report_sent,
