@@ -163,6 +163,7 @@ def _staff_summary(staff, country):
             {
                 "name": c.name,
                 "email": c.email,
+                "job_title": c.job_title,
                 "roles": list(c.roles),
                 "role_labels": [str(role_label(role, country)) for role in c.roles],
                 "kept_labels": [str(role_label(role, country)) for role in c.kept_roles],
