@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interop.models import ExternalId, InteropImport
-from safeguard.audit.models import AuditEvent
 from onboarding.models import StaffInvitation
 from safeguard.accounts.models import User
+from safeguard.audit.models import AuditEvent
 from safeguard.directory.models import Guardian, Pupil, PupilGuardian, SchoolClass, StaffRole, YearGroup
 from safeguard.directory.tests import factories
 from safeguard.directory.validators import upn_check_letter
