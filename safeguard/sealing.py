@@ -2,9 +2,9 @@
 
 A sealed PDF carries a signature made with the installation's certificate over every byte of the document (PAdES
 baseline B-B, or B-T with an RFC 3161 timestamp when a timestamp authority is configured; SHA-256). Adobe Reader
-shows it as "Certified by <organisation>" and says the document has not been changed since — trusted, with a green
-tick, when the certificate comes from a CA on Adobe's or the EU's trust list (see ``docs/signing.md``). The seal is
-a *certification* signature that allows no later changes, so anything appended afterwards shows as a change.
+says the document has not been changed since it was certified, and shows "Certified by <organisation>" as trusted
+when the certificate comes from a CA on Adobe's or the EU's trust list (see ``docs/signing.md``). The seal is a
+*certification* signature that allows no later changes, so anything appended afterwards shows as a change.
 
 Settings (all optional, read through ``django.conf.settings``):
 
@@ -289,7 +289,9 @@ class SealCheck:
     cryptographic check passes). ``ours``: the signing certificate is this installation's (current or previous).
     ``signer``: the name on the certificate. ``signed_at``: when (aware UTC datetime) — the timestamp authority's
     time when ``timestamped``, else the time the server claimed. ``covers_whole_document``: nothing was added after
-    the seal. ``timestamped``: an intact RFC 3161 timestamp is present.
+    the seal. ``timestamped``: an RFC 3161 timestamp is present and its signature checks (the authority itself is
+    not judged: any authority the school configured). ``readable``: False when the file could not be parsed as a PDF.
+    ``ok``: sealed by this installation, unchanged, nothing added.
     """
 
     sealed: bool
@@ -333,6 +335,8 @@ def _summary(check):
         return _(
             "Digitally sealed by %(signer)s at %(time)s (time from a timestamp authority) and unchanged since."
         ) % {"signer": check.signer, "time": _format_utc(check.signed_at)}
+    if check.signed_at is None:
+        return _("Digitally sealed by %(signer)s and unchanged since.") % {"signer": check.signer}
     return _("Digitally sealed by %(signer)s at %(time)s and unchanged since.") % {
         "signer": check.signer,
         "time": _format_utc(check.signed_at),
@@ -358,6 +362,8 @@ def verify_seal(pdf_bytes):
 
     Returns:
         ``SealCheck``. Never raises for a bad file: an unreadable file is ``readable=False, sealed=False``.
+
+    Call it from synchronous code (a normal Django view, a task): pyHanko runs its validator with ``asyncio.run``.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
