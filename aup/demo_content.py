@@ -41,7 +41,7 @@ from safeguard.accounts.models import User
 from safeguard.directory import demo
 from safeguard.directory.models import Pupil, PupilGuardian, Role, School, SchoolClass, StaffRole
 
-from . import demo_register, services, services_front_desk
+from . import demo_register, services, services_class_codes, services_front_desk
 from .evidence import agreement_content, content_sha256
 from .models import (
     Agreement,
@@ -807,6 +807,34 @@ def load(*, now=None):
         f"{NEW_TEACHER_EMAIL} has signed nothing: sign in as them to meet the staff agreement gate.",
         f"Created this run: {loader.created_requests} signature requests, {loader.created_signatures} signatures.",
         *register,
+        *pupils_sign_for_themselves(),
+    ]
+
+
+# Pupils who sign for themselves with a class code (issue 13 item 8): on at the demo's secondary school, the US
+# district's high school (grades 9–12, ages 14–18), from 13 — the age UK GDPR Art. 8 / DPA 2018 s.9 set for online
+# services, and the consent form's own default.
+SELF_SIGNING_SCHOOL_SLUG = "demo-high-school"
+SELF_SIGNING_FROM_AGE = 13
+
+
+def pupils_sign_for_themselves():
+    """Turn pupils' own signing on at the demo's secondary school, set by its principal; return summary lines.
+
+    The district is loaded by ``onboarding.demo_content``, which runs after this app's demo: on a first load the
+    school is not there yet and this says so (``onboarding.demo_content`` may call this function once it has built
+    the district; a second ``load_demo`` sets it too). Idempotent."""
+    school = School.objects.filter(slug=SELF_SIGNING_SCHOOL_SLUG).first()
+    if school is None:
+        return []
+    principal = StaffRole.objects.current().filter(school=school, role=Role.HEADTEACHER).order_by("pk").first()
+    if principal is None:
+        return []
+    principal = principal.user
+    services_class_codes.pupil_self_signing_set(actor=principal, school=school, from_age=SELF_SIGNING_FROM_AGE)
+    return [
+        f"{school.name}: students from {SELF_SIGNING_FROM_AGE} sign for themselves — a teacher opens a class code "
+        "(Class codes on the campus home) and students type it at /class-code/."
     ]
 
 

@@ -119,7 +119,13 @@ def _live_signatures(request):
     order = {party: index for index, party in enumerate(required_parties(request.agreement))}
     signatures = list(
         request.signatures.filter(revoked_at__isnull=True).select_related(
-            "signer_user", "signer_guardian", "signer_pupil", "teacher_present", "paper_recorded_by", "front_desk_by"
+            "signer_user",
+            "signer_guardian",
+            "signer_pupil",
+            "teacher_present",
+            "paper_recorded_by",
+            "front_desk_by",
+            "class_code__school_class",
         )
     )
     return sorted(signatures, key=lambda s: (order.get(s.party, len(order)), s.signed_at))
@@ -152,6 +158,15 @@ def _signature_context(signature):
         identity.append(
             _("Front desk, signed in by %(name)s")
             % {"name": signature.front_desk_by.full_name if signature.front_desk_by_id else "—"}
+        )
+    if signature.method == Signature.Method.CLASS_CODE and signature.class_code_id:
+        code = signature.class_code
+        identity.append(
+            _(
+                "On their own device with class code %(code)s, opened for %(class)s by the teacher present; the "
+                "pupil chose their name from the class list and confirmed their date of birth"
+            )
+            % {"code": code.code, "class": code.school_class.name}
         )
     if signature.method == Signature.Method.PAPER_RETURN:
         identity.append(

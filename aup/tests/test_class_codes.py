@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from aup import selectors, services_class_codes
+from aup import documents, selectors, services_class_codes
 from aup.evidence import agreement_content, content_sha256
 from aup.models import ClassCodeAttempt, ClassSigningCode, PupilSelfSigning, Signature, SignatureRequest
 from aup.services_class_codes import CODE_ALPHABET, ClassCodeError
@@ -320,6 +320,9 @@ def test_a_pupil_signs_and_answers_with_the_teacher_recorded_and_the_session_cle
     assert signature.party == Signature.Party.PUPIL and signature.first_viewed_at is not None
     assert signature.request.status == SignatureRequest.Status.PARTLY_SIGNED  # the parent countersigns
     assert AuditEvent.objects.filter(action="aup.signature.recorded", subject_id=str(signature.public_id)).exists()
+    # The certificate of completion says how the pupil was identified.
+    identity = documents._signature_context(signature)["identity"]
+    assert any(f"class code {code.code}, opened for 9 Elm" in line for line in identity)
     # The class signing page counts it like any pupil signature.
     rows = selectors.class_signing_rows(school=school, agreement=agreement, school_class=year9)
     assert {row.pupil: row.status for row in rows}[maya] == "waiting_for_parent"
