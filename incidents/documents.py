@@ -75,3 +75,28 @@ def online_safety_log_pdf(*, school, incidents, date_from, date_to, actor, now=N
         "generated_by": actor,
     }
     return _render(school, "incidents/pdf/online_safety_log.html", context)
+
+
+def referral_pdf(*, referral, actor, now=None):
+    """A printable summary of one external referral (bytes): the school, the pupils involved, the concern (when,
+    where, what happened), the referral (agency, date, reference, who took it, what was referred), its outcome and
+    follow-up, and who printed it when — "Confidential — child protection" on every page.
+
+    Args:
+        referral: a ``Referral`` with ``incident`` (and the incident's ``school``); actor: a member of the DSL team.
+    Raises ``PermissionError`` when ``actor`` is not of the DSL team; whatever ``render_pdf`` raises."""
+    from .models import IncidentPupil
+
+    incident = referral.incident
+    school = incident.school
+    if not permissions.can(actor, permissions.VIEW_SAFEGUARDING, school):
+        raise PermissionError("only the DSL team may print a referral")
+    context = {
+        "school": school,
+        "referral": referral,
+        "incident": incident,
+        "involvements": IncidentPupil.objects.filter(incident=incident).select_related("pupil").order_by("pk"),
+        "generated_at": now or timezone.now(),
+        "generated_by": actor,
+    }
+    return _render(school, "incidents/pdf/referral.html", context)

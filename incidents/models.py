@@ -14,7 +14,7 @@ by ``incidents.services`` from its categories, so lists, dashboards and the perm
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -358,6 +358,7 @@ class Action(PublicIdModel):
         REFER_POLICE = "refer_police", _("Refer to the police")
         REFER_PREVENT = "refer_prevent", _("Refer to Prevent")
         FOLLOW_UP_VICTIM = "follow_up_victim", _("Follow up with the victim")
+        FOLLOW_UP_REFERRAL = "follow_up_referral", _("Follow up a referral")
         OTHER = "other", _("Other")
 
     REFERRALS = (Kind.REFER_EARLY_HELP, Kind.REFER_SOCIAL_CARE, Kind.REFER_POLICE, Kind.REFER_PREVENT)
@@ -597,6 +598,92 @@ class IncidentAmendment(PublicIdModel):
 
     def __str__(self):
         return f"{self.incident_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PupilFlag(PublicIdModel):
+    """A fact about a pupil's safeguarding situation that the DSL team keeps, with the dates it held (issue 16 item
+    4): a child protection plan, a child in need plan, early help, a young carer, or a case open to children's social
+    care (Working Together to Safeguard Children 2023, KCSIE). Started and ended by the DSL team
+    (``incidents.services_flags``); never deleted — an ended flag stays in the pupil's history. At most one current
+    flag of each kind per pupil.
+
+    Seen only by those with ``VIEW_SAFEGUARDING``: a discreet marker on the pupil's page, nothing for anyone else.
+    """
+
+    class Kind(models.TextChoices):
+        CP_PLAN = "cp_plan", _("Child protection plan")
+        CIN = "cin", _("Child in need (CIN)")
+        EARLY_HELP = "early_help", _("Early help")
+        YOUNG_CARER = "young_carer", _("Young carer")
+        SOCIAL_CARE = "social_care", _("Open to children's social care")
+
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey("directory.Pupil", on_delete=models.PROTECT, related_name="safeguarding_flags")
+    kind = models.CharField(_("flag"), max_length=20, choices=Kind.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(_("why it ended"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("safeguarding flag")
+        verbose_name_plural = _("safeguarding flags")
+        ordering = ["pupil", "-starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "kind"], condition=Q(ends_on__isnull=True), name="incidents_pupilflag_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="incidents_pupilflag_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Referral(PublicIdModel):
+    """A referral of a safeguarding concern to an agency outside the school — children's social care or the MASH,
+    the police, Prevent (Channel), the LADO, early help — with the agency's reference, the date, the outcome and a
+    follow-up date (issue 16 item 5; KCSIE: every decision and action, and its outcome, is recorded).
+
+    Recorded and updated by the DSL team (``incidents.services_referrals``); the follow-up is an ``Action`` on the
+    concern due on ``follow_up_on``, so the daily reminders e-mail it when due and overdue. Never deleted.
+    """
+
+    class Agency(models.TextChoices):
+        SOCIAL_CARE = "social_care", _("Children's social care or MASH")
+        POLICE = "police", _("Police")
+        PREVENT = "prevent", _("Prevent (Channel)")
+        LADO = "lado", _("LADO (allegation against an adult)")
+        EARLY_HELP = "early_help", _("Early help")
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="referrals")
+    agency = models.CharField(_("referred to"), max_length=20, choices=Agency.choices)
+    referred_on = models.DateField(_("referred on"))
+    reference = models.CharField(_("their reference"), max_length=100, blank=True)
+    contact = models.CharField(_("who took the referral"), max_length=200, blank=True)
+    summary = models.TextField(_("what was referred"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    outcome_on = models.DateField(_("outcome known on"), null=True, blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["incident", "referred_on", "pk"]
+
+    def __str__(self):
+        return self.get_agency_display()
 
 
 class IncidentSearchDocument(models.Model):

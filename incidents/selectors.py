@@ -33,6 +33,8 @@ from .models import (
     IncidentSearchDocument,
     ParentContact,
     PhysicalIntervention,
+    PupilFlag,
+    Referral,
     Sanction,
 )
 
@@ -319,6 +321,33 @@ def incident_audit_trail(incident, *, limit=100):
 def attachment_of(incident, public_id):
     """The attachment ``public_id`` of ``incident``, or None."""
     return incident.attachments.filter(public_id=public_id).first()
+
+
+# Pupil flags and referrals (the DSL team's) ----------------------------------------------------------------------
+
+
+def pupil_flags(pupil):
+    """``pupil``'s safeguarding flags, current ones first (by kind), then ended ones, latest first; who started and
+    ended each loaded. One query."""
+    flags = list(PupilFlag.objects.filter(pupil=pupil).select_related("started_by", "ended_by"))
+    order = {kind: n for n, kind in enumerate(PupilFlag.Kind.values)}
+    current = sorted((f for f in flags if f.ends_on is None), key=lambda flag: order[flag.kind])
+    ended = sorted((f for f in flags if f.ends_on is not None), key=lambda flag: (flag.ends_on, flag.pk), reverse=True)
+    return current + ended
+
+
+def current_flag_count(pupil):
+    """How many safeguarding flags ``pupil`` holds now (int). One query."""
+    return PupilFlag.objects.filter(pupil=pupil, ends_on__isnull=True).count()
+
+
+def incident_referrals(incident):
+    """The concern's external referrals, oldest first, with who made them and their follow-up action. One query."""
+    return list(
+        Referral.objects.filter(incident=incident)
+        .select_related("referred_by", "follow_up_action")
+        .order_by("referred_on", "pk")
+    )
 
 
 # Alerts -------------------------------------------------------------------------------------------------------------

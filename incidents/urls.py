@@ -1,4 +1,4 @@
-from . import views_chronology, views_incidents, views_record
+from . import views_chronology, views_incidents, views_record, views_safeguarding
 
 app_name = "incidents"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     *views_incidents.urlpatterns,
     # A pupil's chronology, the child protection file, transfers, printable forms (views_chronology)
     *views_chronology.urlpatterns,
+    # The DSL team's pupil flags and a concern's external referrals (views_safeguarding)
+    *views_safeguarding.urlpatterns,
 ]

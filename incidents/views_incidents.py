@@ -45,6 +45,7 @@ from .forms_incidents import (
     SanctionForm,
     VoidForm,
 )
+from .forms_safeguarding import ReferralForm, ReferralUpdateForm
 from .models import CategoryGroup, Incident, IncidentPupil
 from .selectors_chronology import is_racist_incident
 from .services_search import incident_search_log
@@ -257,6 +258,14 @@ def _render_detail(request, school, incident, *, status=200, **bound_forms):
             "reopen_form": form("reopen_form", ReopenForm, can_manage and incident.status == Incident.Status.CLOSED),
             "void_form": form("void_form", VoidForm, can_manage),
             "can_amend": can_manage and changeable,
+            # External referrals of a concern: the DSL team's (issue 16 item 5).
+            "referrals": selectors.incident_referrals(incident) if incident.is_safeguarding and is_dsl_team else [],
+            "referral_form": form(
+                "referral_form",
+                lambda: ReferralForm(initial={"referred_on": school.today()}),
+                incident.is_safeguarding and is_dsl_team,
+            ),
+            "referral_update_form": ReferralUpdateForm(),
             # The LA's racist incident form: linked from every racist or prejudice-related incident (issue 12 #16).
             "racist_report": is_racist_incident(incident) and not incident.is_void,
             "la_form": form(
