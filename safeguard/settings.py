@@ -188,6 +188,12 @@ if SIGNATURE_PAD_AVAILABLE:
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Scheduled roster syncs (interop): a school's "folder" source must lie under ROSTER_SYNC_DIR/<school slug>/.
 ROSTER_SYNC_DIR = Path(env.str("ROSTER_SYNC_DIR", default=str(VAR_DIR / "roster-drop")))
+
+# Digital seals on signed PDFs (safeguard/sealing.py, docs/signing.md). Unset: PDFs are not sealed.
+SIGNING_PKCS12_PATH = env.str("SIGNING_PKCS12_PATH", default="")
+SIGNING_PKCS12_PASSWORD = env.str("SIGNING_PKCS12_PASSWORD", default="")
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+SIGNING_PREVIOUS_CERTIFICATES = env.list("SIGNING_PREVIOUS_CERTIFICATES", default=[])
 ROSTER_SYNC_TIMEOUT = env.int("ROSTER_SYNC_TIMEOUT", default=30)  # seconds, per connection and read (HTTPS, SFTP)
 ROSTER_SYNC_ALLOW_LOCAL_HTTP = False  # tests only: plain http:// to 127.0.0.1 (a server the test runs)
 STORAGES = {

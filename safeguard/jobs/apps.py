@@ -8,4 +8,10 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background work")
 
     def ready(self):
+        from django.core import checks
+
+        from safeguard.sealing import check_signing_configuration
+
         from . import signals  # noqa: F401 — connects the Celery failure handler
+
+        checks.register(check_signing_configuration)
