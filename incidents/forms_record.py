@@ -143,9 +143,22 @@ def pupil_label(pupil):
 
 
 class RecordForm(forms.Form):
-    occurred_date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
-    occurred_time = forms.TimeField(label=_("Time"), widget=TIME_INPUT)
-    location = forms.ChoiceField(label=_("Where"), choices=[("", _("Choose…")), *Location.choices])
+    # Each message says what to do, in the error summary as beside the field (GOV.UK: not "This field is required").
+    occurred_date = forms.DateField(
+        label=_("Date"),
+        widget=DATE_INPUT,
+        error_messages={"required": _("Enter the date it happened."), "invalid": _("Enter a real date.")},
+    )
+    occurred_time = forms.TimeField(
+        label=_("Time"),
+        widget=TIME_INPUT,
+        error_messages={"required": _("Enter the time it happened."), "invalid": _("Enter a real time.")},
+    )
+    location = forms.ChoiceField(
+        label=_("Where"),
+        choices=[("", _("Choose…")), *Location.choices],
+        error_messages={"required": _("Choose where it happened.")},
+    )
     location_detail = forms.CharField(
         label=_("Where exactly"),
         max_length=200,

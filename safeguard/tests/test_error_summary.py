@@ -153,6 +153,10 @@ def test_an_incident_with_nothing_chosen_lists_every_error_each_linked_to_its_pl
     assert page.find("pupils") in by_text.values()  # "Add at least one pupil involved." → the pupils section
     categories = by_text["Choose at least one category."]
     assert categories.get("name") == "categories" and categories.get("type") == "checkbox"
+    # each message says what to do, not "This field is required."
+    assert by_text["Choose where it happened."].get("id") == "id_location"
+    assert by_text["Enter the date it happened."].get("id") == "id_occurred_date"
+    assert "This field is required." not in by_text
     description = by_text["Describe what happened."]
     assert description.tag == "textarea" and description.get("aria-invalid") == "true"
     assert "Describe what happened." in described_by(page, description)
