@@ -7,7 +7,16 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.accounts.models import User
-from safeguard.directory.models import AcademicYear, Organisation, PupilGuardian, School, SchoolClass, Term, YearGroup
+from safeguard.directory.models import (
+    AcademicYear,
+    Organisation,
+    PupilGuardian,
+    School,
+    SchoolClass,
+    Term,
+    TermBreak,
+    YearGroup,
+)
 from safeguard.directory.validators import validate_laestab, validate_urn
 from safeguard.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
@@ -146,7 +155,7 @@ class AcademicYearForm(forms.Form):
     starts_on = forms.DateField(label=_("Year starts on"), widget=_date_input())
     ends_on = forms.DateField(label=_("Year ends on"), widget=_date_input())
 
-    def __init__(self, *args, kinds, **kwargs):
+    def __init__(self, *args, kinds, breaks=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kinds = list(kinds)
         for kind in self.kinds:
@@ -157,12 +166,62 @@ class AcademicYearForm(forms.Form):
             self.fields[f"{kind}_ends_on"] = forms.DateField(
                 label=_("%(term)s ends on") % {"term": label}, widget=_date_input()
             )
+        # The preset's half-terms (a new year only): leave both dates empty to add a year without that one.
+        self.break_names = list(breaks)
+        for index, name in enumerate(self.break_names):
+            self.fields[f"break_{index}_starts_on"] = forms.DateField(
+                label=_("%(name)s: first day off") % {"name": name}, widget=_date_input(), required=False
+            )
+            self.fields[f"break_{index}_ends_on"] = forms.DateField(
+                label=_("%(name)s: last day off") % {"name": name}, widget=_date_input(), required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for index in range(len(self.break_names)):
+            first, last = cleaned.get(f"break_{index}_starts_on"), cleaned.get(f"break_{index}_ends_on")
+            if (first is None) != (last is None):
+                self.add_error(
+                    f"break_{index}_ends_on" if last is None else f"break_{index}_starts_on",
+                    _("Give both days, or neither to leave this break out."),
+                )
+        return cleaned
 
     def terms(self):
         """``[(kind, starts_on, ends_on)]`` from the cleaned data."""
         return [
             (kind, self.cleaned_data[f"{kind}_starts_on"], self.cleaned_data[f"{kind}_ends_on"]) for kind in self.kinds
         ]
+
+    def breaks(self):
+        """``[(name, first day off, last day off)]`` of the half-terms given."""
+        return [
+            (name, self.cleaned_data[f"break_{index}_starts_on"], self.cleaned_data[f"break_{index}_ends_on"])
+            for index, name in enumerate(self.break_names)
+            if self.cleaned_data.get(f"break_{index}_starts_on")
+        ]
+
+
+class TermBreakForm(forms.Form):
+    """A half-term, holiday or closure day within an academic year."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=TermBreak.Kind.choices, initial=TermBreak.Kind.HALF_TERM)
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("For example: Autumn half-term."))
+    starts_on = forms.DateField(label=_("First day off"), widget=_date_input())
+    ends_on = forms.DateField(
+        label=_("Last day off"), widget=_date_input(), help_text=_("The same day as the first for a single day.")
+    )
+
+
+class YearGroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+
+
+class StaffMemberForm(forms.Form):
+    """A member of staff's name (their account's, in every school) and their job title here."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
 
 
 class YearGroupPresetForm(forms.Form):

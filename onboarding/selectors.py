@@ -2,7 +2,15 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from safeguard.directory.models import AcademicYear, PupilGuardian, Role, SchoolClass, StaffRole, YearGroup
+from safeguard.directory.models import (
+    AcademicYear,
+    PupilGuardian,
+    Role,
+    SchoolClass,
+    StaffRole,
+    TermBreak,
+    YearGroup,
+)
 
 from .models import StaffInvitation
 
@@ -17,8 +25,12 @@ def schools_with_heads(organisation):
 
 
 def academic_years(school):
-    """The school's academic years, newest first, each with its terms (two queries)."""
-    return list(AcademicYear.objects.filter(school=school).order_by("-starts_on").prefetch_related("terms"))
+    """The school's academic years, newest first, each with its current terms and breaks (three queries)."""
+    return list(
+        AcademicYear.objects.filter(school=school)
+        .order_by("-starts_on")
+        .prefetch_related("terms", Prefetch("breaks", queryset=TermBreak.objects.order_by("starts_on")))
+    )
 
 
 def year_groups(school):
@@ -101,3 +113,8 @@ def change_history(records, limit=30):
 def organisation_admins(organisation):
     """The current administrators of ``organisation`` (``OrganisationRole`` rows with their user), by name."""
     return list(organisation.roles.current().select_related("user").order_by("user__full_name", "user__email"))
+
+
+def organisation_admins_ended(organisation):
+    """The ended administrator roles of ``organisation`` (history), latest ended first, with their user."""
+    return list(organisation.roles.filter(ended_on__isnull=False).select_related("user").order_by("-ended_on", "pk"))

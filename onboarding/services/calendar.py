@@ -1,8 +1,9 @@
-"""The school calendar: academic years with their terms or semesters, year groups, classes, roll-over (item 3).
+"""The school calendar: academic years with their terms or semesters and their breaks (half-terms, holidays,
+closure days), year groups, classes, roll-over (item 3).
 
-Presets are starting points the person edits before saving; the directory's models hold the result. Half-terms are
-not modelled (``directory.Term`` has autumn, spring, summer and two semesters only), so the English preset gives the
-three terms.
+Presets are starting points the person edits before saving; the directory's models hold the result. The English
+preset gives three terms with their three half-terms. Terms, breaks and year groups are removed, never deleted
+(``removed_at``). School days are counted from the result by ``safeguard.directory.calendar``.
 """
 
 import datetime
@@ -17,17 +18,20 @@ from simple_history.utils import bulk_update_with_history
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
-from safeguard.directory.models import AcademicYear, Pupil, SchoolClass, Term, YearGroup
+from safeguard.directory.models import AcademicYear, Pupil, SchoolClass, Term, TermBreak, YearGroup
 
 from ..models import YearRollOver
 
 Kind = Term.Kind
+BreakKind = TermBreak.Kind
 
 # Term presets, by calendar: (month, day) of each term's start and end, relative to the academic year's first
 # calendar year (offset 0) or the next (offset 1). Typical dates, to be edited: English state schools (autumn from
 # early September to just before Christmas, spring from early January to Easter, summer to late July); a US
 # district's two semesters (mid-August to December, January to early June); the Turkish ministry's two terms
-# (early September to mid-January, February to mid-June).
+# (early September to mid-January, February to mid-June). English half-terms are a week each, found by rule rather
+# than by date so that they fall on Monday to Friday in any year: the week of the last Monday of October, the week
+# of the third Monday of February, and the week of the late May bank holiday (the last Monday of May).
 TERM_PRESETS = {
     "england": {
         "label": gettext_lazy("England: three terms"),
@@ -36,6 +40,11 @@ TERM_PRESETS = {
             (Kind.AUTUMN, (0, 9, 3), (0, 12, 19)),
             (Kind.SPRING, (1, 1, 5), (1, 3, 27)),
             (Kind.SUMMER, (1, 4, 13), (1, 7, 22)),
+        ],
+        "breaks": [
+            (gettext_lazy("Autumn half-term"), ("last_monday", 0, 10)),
+            (gettext_lazy("Spring half-term"), ("third_monday", 1, 2)),
+            (gettext_lazy("Summer half-term"), ("last_monday", 1, 5)),
         ],
     },
     "united_states": {
@@ -57,20 +66,36 @@ def _day(start_year, spec):
     return datetime.date(start_year + offset, month, day)
 
 
+def _half_term_week(start_year, spec):
+    """(Monday, Friday) of the half-term week named by ``spec``: ("last_monday" | "third_monday", offset, month)."""
+    rule, offset, month = spec
+    year = start_year + offset
+    if rule == "third_monday":
+        first = datetime.date(year, month, 1)
+        monday = first + datetime.timedelta(days=(7 - first.weekday()) % 7 + 14)
+    else:
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        last = following - datetime.timedelta(days=1)
+        monday = last - datetime.timedelta(days=last.weekday())
+    return monday, monday + datetime.timedelta(days=4)
+
+
 def term_preset_for(school):
     """The key of ``TERM_PRESETS`` that fits ``school``'s country (England's three terms by default)."""
     return TERM_PRESET_BY_COUNTRY.get(school.country, "england")
 
 
 def academic_year_preset(preset, start_year):
-    """A dict ``{"name", "starts_on", "ends_on", "terms": [(kind, starts_on, ends_on)]}`` for the academic year
-    beginning in ``start_year`` (int) under ``preset`` (a key of ``TERM_PRESETS``)."""
+    """A dict ``{"name", "starts_on", "ends_on", "terms": [(kind, starts_on, ends_on)], "breaks": [(name, starts_on,
+    ends_on)]}`` for the academic year beginning in ``start_year`` (int) under ``preset`` (a key of
+    ``TERM_PRESETS``); breaks are half-terms (England's), Monday to Friday."""
     spec = TERM_PRESETS[preset]
     return {
         "name": f"{start_year}/{str(start_year + 1)[-2:]}",
         "starts_on": _day(start_year, spec["year"][0]),
         "ends_on": _day(start_year, spec["year"][1]),
         "terms": [(kind, _day(start_year, starts), _day(start_year, ends)) for kind, starts, ends in spec["terms"]],
+        "breaks": [(str(name), *_half_term_week(start_year, rule)) for name, rule in spec.get("breaks", [])],
     }
 
 
@@ -104,18 +129,36 @@ def _check_terms(starts_on, ends_on, terms):
         raise DomainError(_("Each term can appear only once."), code="repeat")
 
 
-def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, ip_address=None):
-    """Add an academic year to ``school`` with its terms or semesters; return the ``AcademicYear``.
+def _check_break(year_starts, year_ends, name, first, last, others):
+    """Raise ``DomainError`` unless the break ``first``…``last`` (dates) lies in the year and overlaps none of
+    ``others`` (``[(first, last)]``)."""
+    if last < first or first < year_starts or last > year_ends:
+        raise DomainError(
+            _("%(name)s must end on or after its first day, within the academic year.") % {"name": name},
+            code="break_dates",
+        )
+    if any(first <= other_last and other_first <= last for other_first, other_last in others):
+        raise DomainError(_("%(name)s overlaps another break.") % {"name": name}, code="break_overlap")
+
+
+def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, breaks=(), ip_address=None):
+    """Add an academic year to ``school`` with its terms or semesters and its half-terms; return the
+    ``AcademicYear``.
 
     Args:
         name: e.g. "2026/27". starts_on, ends_on: dates.
         terms: ``[(Term.Kind value, starts_on, ends_on)]``; each inside the year, none overlapping.
+        breaks: ``[(name, first day off, last day off)]``, half-terms (``TermBreak.Kind.HALF_TERM``); each inside
+            the year, none overlapping another.
 
     Raises ``PermissionError``; ``DomainError`` for a year that overlaps another of the school's years, a term
-    outside the year, overlapping terms, or a repeated term.
+    outside the year, overlapping terms, a repeated term, or a break outside the year or overlapping another.
     """
     _require(actor, school)
     _check_terms(starts_on, ends_on, terms)
+    breaks = list(breaks)
+    for index, (break_name, first, last) in enumerate(breaks):
+        _check_break(starts_on, ends_on, break_name, first, last, [(f, la) for _n, f, la in breaks[:index]])
     with transaction.atomic():
         if AcademicYear.objects.filter(school=school, starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
             raise DomainError(_("This academic year overlaps one the school already has."), code="year_overlap")
@@ -124,6 +167,10 @@ def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, ip_a
         year.save()
         for kind, term_starts, term_ends in terms:
             Term.objects.create(academic_year=year, kind=kind, starts_on=term_starts, ends_on=term_ends)
+        for break_name, first, last in breaks:
+            TermBreak.objects.create(
+                academic_year=year, kind=BreakKind.HALF_TERM, name=break_name.strip(), starts_on=first, ends_on=last
+            )
         audit_log(
             actor=actor,
             action="onboarding.academic_year.created",
@@ -134,6 +181,7 @@ def academic_year_create(*, actor, school, name, starts_on, ends_on, terms, ip_a
                 "starts_on": starts_on.isoformat(),
                 "ends_on": ends_on.isoformat(),
                 "terms": [[kind, s.isoformat(), e.isoformat()] for kind, s, e in terms],
+                "breaks": [[n, f.isoformat(), la.isoformat()] for n, f, la in breaks],
             },
             ip_address=ip_address,
         )
@@ -400,3 +448,168 @@ def academic_year_update(*, actor, year, name, starts_on, ends_on, terms, ip_add
                 ip_address=ip_address,
             )
     return changed
+
+
+def term_break_save(*, actor, year, kind, name, starts_on, ends_on, term_break=None, ip_address=None):
+    """Add a break to ``year`` (``term_break`` None) or change one; return ``(term_break, changed)``.
+
+    Args:
+        year: an ``AcademicYear``; term_break: one of its current ``TermBreak``s.
+        kind: a ``TermBreak.Kind`` value; name: e.g. "Autumn half-term"; starts_on, ends_on: the first and last
+            day off (dates; the same day for one day).
+
+    A repeat with the same values changes nothing and writes no audit event. Raises ``PermissionError`` (also for a
+    break of another year); ``DomainError`` for a break outside the year or overlapping another of its breaks.
+    """
+    school = year.school
+    _require(actor, school)
+    if term_break is not None and term_break.academic_year_id != year.pk:
+        raise PermissionError("break of another academic year")
+    name = name.strip()
+    with transaction.atomic():
+        year = AcademicYear.objects.select_for_update().get(pk=year.pk)
+        others = TermBreak.objects.filter(academic_year=year)
+        if term_break is not None:
+            others = others.exclude(pk=term_break.pk)
+        _check_break(year.starts_on, year.ends_on, name, starts_on, ends_on, others.values_list("starts_on", "ends_on"))
+        creating = term_break is None
+        if creating:
+            term_break = TermBreak(academic_year=year)
+        elif (term_break.kind, term_break.name, term_break.starts_on, term_break.ends_on) == (
+            kind,
+            name,
+            starts_on,
+            ends_on,
+        ):
+            return term_break, False
+        term_break.kind, term_break.name, term_break.starts_on, term_break.ends_on = kind, name, starts_on, ends_on
+        _full_clean(term_break)
+        term_break.save()
+        audit_log(
+            actor=actor,
+            action="onboarding.term_break.added" if creating else "onboarding.term_break.updated",
+            school=school,
+            subject=year,
+            data={
+                "academic_year": year.name,
+                "kind": kind,
+                "name": name,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+            },
+            ip_address=ip_address,
+        )
+    return term_break, True
+
+
+def _remove(record, *, actor, school, action, data, now, ip_address):
+    """Mark ``record`` (a model with ``removed_at``) removed, once; return True if this call removed it."""
+    with transaction.atomic():
+        claimed = type(record).objects.filter(pk=record.pk).update(removed_at=now or timezone.now())
+        if not claimed:
+            return False
+        # ``update`` writes no history row: save one naming who removed it.
+        record.refresh_from_db()
+        record.save(update_fields=["updated_at"])
+        audit_log(actor=actor, action=action, school=school, subject=record, data=data, ip_address=ip_address)
+    return True
+
+
+def term_break_remove(*, actor, term_break, now=None, ip_address=None):
+    """Remove a break from its year: its days are school days again. The row stays with its history. Returns True,
+    or False when it was removed already (a repeat changes nothing). Raises ``PermissionError``."""
+    school = term_break.academic_year.school
+    _require(actor, school)
+    return _remove(
+        term_break,
+        actor=actor,
+        school=school,
+        action="onboarding.term_break.removed",
+        data={"academic_year": term_break.academic_year.name, "name": term_break.name},
+        now=now,
+        ip_address=ip_address,
+    )
+
+
+def term_remove(*, actor, term, now=None, ip_address=None):
+    """Remove a term or semester from its year (one added by mistake, or a calendar that changed): its days are no
+    longer school days. The row stays with its history, and a governor report that names it still reads it; the
+    year's edit page can add the term again. Returns True, or False on a repeat. Raises ``PermissionError``;
+    ``DomainError`` for the year's only term (a year with no term has no school day)."""
+    school = term.academic_year.school
+    _require(actor, school)
+    if not Term.objects.filter(academic_year_id=term.academic_year_id).exclude(pk=term.pk).exists():
+        raise DomainError(_("This is the year's only term: change its dates instead."), code="last_term")
+    return _remove(
+        term,
+        actor=actor,
+        school=school,
+        action="onboarding.term.removed",
+        data={"academic_year": term.academic_year.name, "kind": term.kind},
+        now=now,
+        ip_address=ip_address,
+    )
+
+
+def year_group_rename(*, actor, year_group, name, ip_address=None):
+    """Give ``year_group`` a new name (its code, which imports match on, stays); return True if it changed. Raises
+    ``PermissionError``, ``DomainError`` for an empty name."""
+    school = year_group.school
+    _require(actor, school)
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the year group a name."), code="name")
+    with transaction.atomic():
+        year_group = YearGroup.objects.select_for_update().get(pk=year_group.pk)
+        if year_group.name == name:
+            return False
+        before = year_group.name
+        year_group.name = name
+        _full_clean(year_group)
+        year_group.save(update_fields=["name", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="onboarding.year_group.renamed",
+            school=school,
+            subject=year_group,
+            data={"code": year_group.code, "from": before, "to": name},
+            ip_address=ip_address,
+        )
+    return True
+
+
+def year_group_usage(year_group):
+    """``(pupils on roll, classes)`` in ``year_group`` (ints): while either is above 0 it cannot be removed."""
+    return (
+        Pupil.objects.filter(year_group=year_group).on_roll().count(),
+        SchoolClass.objects.filter(year_group=year_group).count(),
+    )
+
+
+def year_group_remove(*, actor, year_group, now=None, ip_address=None):
+    """Remove a year group no pupil on roll and no class (of any year) is in: it leaves every list and its code is
+    free for a new one; the row stays with its history (pupils who left keep it in their record). Returns True, or
+    False on a repeat. Raises ``PermissionError``; ``DomainError`` naming how many pupils and classes still use it."""
+    school = year_group.school
+    _require(actor, school)
+    with transaction.atomic():
+        YearGroup.all_objects.select_for_update().filter(pk=year_group.pk).first()
+        pupils, classes = year_group_usage(year_group)
+        if pupils or classes:
+            raise DomainError(
+                _(
+                    "%(name)s cannot be removed while it is in use: %(pupils)s pupils on roll and %(classes)s classes "
+                    "are in it. Move them to another year group first."
+                )
+                % {"name": year_group.name, "pupils": pupils, "classes": classes},
+                code="in_use",
+            )
+        return _remove(
+            year_group,
+            actor=actor,
+            school=school,
+            action="onboarding.year_group.removed",
+            data={"code": year_group.code, "name": year_group.name},
+            now=now,
+            ip_address=ip_address,
+        )

@@ -147,3 +147,49 @@ def staff_role_end(*, actor, school, user, role, ended_on=None, now=None, ip_add
         )
         permissions.forget_roles(user)
     return staff_role
+
+
+def staff_member_update(*, actor, school, user, full_name, job_title, ip_address=None):
+    """Change a member of staff's name and the job title of their current roles in ``school``; return the names of
+    what changed (``["full_name", "job_title"]``, empty on a repeat).
+
+    Args:
+        actor: the ``User`` changing it; they must be able to give every current role the person holds in ``school``
+            (``permissions.roles_grantable``): office staff may rename a teacher but not the DSL.
+        user: the person (a ``User`` with a current role in ``school``). The name is their account's, shown in every
+            school where they work.
+        full_name: str, not empty; job_title: str ("" for none), set on each of their current roles in ``school``.
+
+    Raises ``PermissionError`` (no current role here, or a role the actor may not give), ``DomainError`` for an
+    empty name.
+    """
+    full_name, job_title = full_name.strip(), job_title.strip()
+    if not full_name:
+        raise DomainError(_("Give the person's full name."), code="name")
+    with transaction.atomic():
+        roles = list(StaffRole.objects.current().select_for_update().filter(user=user, school=school))
+        if not roles:
+            raise PermissionError("not a member of staff of this school")
+        if not {Role(role.role) for role in roles} <= permissions.roles_grantable(actor, school):
+            raise PermissionError("actor may not change a person who holds these roles")
+        changed = {}
+        if user.full_name != full_name:
+            changed["full_name"] = [user.full_name, full_name]
+            user.full_name = full_name
+            user.save(update_fields=["full_name", "updated_at"])
+        retitled = [role for role in roles if role.job_title != job_title]
+        if retitled:
+            changed["job_title"] = [retitled[0].job_title, job_title]
+            for role in retitled:
+                role.job_title = job_title
+                role.save(update_fields=["job_title", "updated_at"])
+        if changed:
+            audit_log(
+                actor=actor,
+                action="onboarding.staff.details_changed",
+                school=school,
+                subject=user,
+                data={"changed": changed},
+                ip_address=ip_address,
+            )
+    return sorted(changed)

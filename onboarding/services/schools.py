@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -205,3 +206,39 @@ def organisation_admin_invite(*, actor, organisation, email, full_name, now=None
         staff_invitation_issue(user=user, actor=actor, organisation=organisation, now=now, ip_address=ip_address)
         permissions.forget_roles(user)
     return user, True
+
+
+def organisation_admin_end(*, actor, organisation, user, ended_on=None, now=None, ip_address=None):
+    """End ``user``'s administrator role in ``organisation`` on ``ended_on`` (a date; today in UTC by default): they
+    no longer see the trust's or district's schools. The row stays with its history.
+
+    Returns the ended ``OrganisationRole``, or None when the person was not an administrator (a repeat changes
+    nothing). Raises ``PermissionError`` unless the actor administers the organisation (or is the installation's
+    superuser); ``DomainError`` when someone tries to end their own role — another administrator does it, so the
+    trust is never left with nobody to run it by one click.
+    """
+    if not (permissions.can(actor, permissions.MANAGE_SCHOOLS, organisation) or actor.is_superuser):
+        raise PermissionError("actor does not administer this organisation")
+    if actor.pk == user.pk:
+        raise DomainError(_("You cannot end your own role. Ask another administrator to do it."), code="own_role")
+    ended_on = ended_on or (now or timezone.now()).date()
+    with transaction.atomic():
+        role = (
+            OrganisationRole.objects.current()
+            .select_for_update()
+            .filter(user=user, organisation=organisation, role=OrganisationRoleKind.TRUST_ADMIN)
+            .first()
+        )
+        if role is None:
+            return None
+        role.ended_on = ended_on
+        role.save(update_fields=["ended_on", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="onboarding.organisation_admin.ended",
+            subject=organisation,
+            data={"user": str(user.public_id), "ended_on": ended_on.isoformat()},
+            ip_address=ip_address,
+        )
+        permissions.forget_roles(user)
+    return role

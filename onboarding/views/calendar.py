@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from safeguard import permissions
 from safeguard.audit.services import client_ip
 from safeguard.base import DomainError
-from safeguard.directory.models import AcademicYear, SchoolClass
+from safeguard.directory.models import AcademicYear, SchoolClass, Term, TermBreak, YearGroup
 
 from .. import selectors
-from ..forms import AcademicYearForm, RollOverForm, SchoolClassForm, YearGroupPresetForm
+from ..forms import AcademicYearForm, RollOverForm, SchoolClassForm, TermBreakForm, YearGroupForm, YearGroupPresetForm
 from ..services import calendar as services
 
 
@@ -69,7 +69,11 @@ def academic_year_add(request, slug):
     initial = {"name": values["name"], "starts_on": values["starts_on"], "ends_on": values["ends_on"]}
     for kind, starts, ends in values["terms"]:
         initial[f"{kind}_starts_on"], initial[f"{kind}_ends_on"] = starts, ends
-    form = AcademicYearForm(request.POST or None, initial=initial, kinds=kinds)
+    for index, (_name, first, last) in enumerate(values["breaks"]):
+        initial[f"break_{index}_starts_on"], initial[f"break_{index}_ends_on"] = first, last
+    form = AcademicYearForm(
+        request.POST or None, initial=initial, kinds=kinds, breaks=[name for name, _f, _l in values["breaks"]]
+    )
     if request.method == "POST" and form.is_valid():
         try:
             year = services.academic_year_create(
@@ -79,6 +83,7 @@ def academic_year_add(request, slug):
                 starts_on=form.cleaned_data["starts_on"],
                 ends_on=form.cleaned_data["ends_on"],
                 terms=form.terms(),
+                breaks=form.breaks(),
                 ip_address=client_ip(request),
             )
         except DomainError as error:
@@ -243,4 +248,153 @@ def academic_year_edit(request, slug, pk):
             else:
                 messages.info(request, _("Nothing was changed."))
             return redirect("onboarding:setup_home", school.slug)
-    return render(request, "onboarding/academic_year_form.html", {"school": school, "form": form, "year": year})
+    return render(
+        request,
+        "onboarding/academic_year_form.html",
+        {
+            "school": school,
+            "form": form,
+            "year": year,
+            "terms": terms,
+            "breaks": list(TermBreak.objects.filter(academic_year=year).order_by("starts_on")),
+        },
+    )
+
+
+def _year_of(school, pk):
+    year = AcademicYear.objects.filter(school=school, pk=pk).first()
+    if year is None:
+        raise Http404
+    return year
+
+
+def _term_break_page(request, school, year, term_break=None):
+    initial = {}
+    if term_break is not None:
+        initial = {name: getattr(term_break, name) for name in ("kind", "name", "starts_on", "ends_on")}
+    form = TermBreakForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved, changed = services.term_break_save(
+                actor=request.user,
+                year=year,
+                term_break=term_break,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if changed:
+                messages.success(request, _("%(name)s has been saved.") % {"name": saved.name})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("onboarding:academic_year_edit", school.slug, year.pk)
+    return render(
+        request,
+        "onboarding/term_break_form.html",
+        {"school": school, "year": year, "form": form, "term_break": term_break},
+    )
+
+
+@login_required
+def term_break_add(request, slug, pk):
+    """GET: the form. POST: add a half-term, holiday or closure day to the year."""
+    school = _school(request, slug)
+    return _term_break_page(request, school, _year_of(school, pk))
+
+
+@login_required
+def term_break_edit(request, slug, pk, break_pk):
+    """GET: the break. POST: change it. A break of another year or school is "not found"."""
+    school = _school(request, slug)
+    year = _year_of(school, pk)
+    term_break = TermBreak.objects.filter(academic_year=year, pk=break_pk).first()
+    if term_break is None:
+        raise Http404
+    return _term_break_page(request, school, year, term_break)
+
+
+@login_required
+@require_POST
+def term_break_remove(request, slug, pk, break_pk):
+    """Remove a break: its days are school days again (the row is kept, with its history)."""
+    school = _school(request, slug)
+    year = _year_of(school, pk)
+    term_break = TermBreak.objects.filter(academic_year=year, pk=break_pk).first()
+    if term_break is None:
+        raise Http404
+    if services.term_break_remove(actor=request.user, term_break=term_break, ip_address=client_ip(request)):
+        messages.success(request, _("%(name)s has been removed.") % {"name": term_break.name})
+    return redirect("onboarding:academic_year_edit", school.slug, year.pk)
+
+
+@login_required
+@require_POST
+def term_remove(request, slug, pk, term_pk):
+    """Remove a term or semester from the year (the row is kept, with its history)."""
+    school = _school(request, slug)
+    year = _year_of(school, pk)
+    term = Term.objects.filter(academic_year=year, pk=term_pk).first()
+    if term is None:
+        raise Http404
+    try:
+        removed = services.term_remove(actor=request.user, term=term, ip_address=client_ip(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if removed:
+            messages.success(request, _("%(term)s has been removed.") % {"term": term.get_kind_display()})
+    return redirect("onboarding:academic_year_edit", school.slug, year.pk)
+
+
+def _year_group_of(school, pk):
+    year_group = YearGroup.objects.filter(school=school, pk=pk).first()
+    if year_group is None:
+        raise Http404
+    return year_group
+
+
+@login_required
+def year_group_edit(request, slug, pk):
+    """GET: the year group, how many pupils and classes are in it, and whether it can be removed. POST: rename it."""
+    school = _school(request, slug)
+    year_group = _year_group_of(school, pk)
+    form = YearGroupForm(request.POST or None, initial={"name": year_group.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.year_group_rename(
+                actor=request.user, year_group=year_group, name=form.cleaned_data["name"], ip_address=client_ip(request)
+            )
+        except DomainError as error:
+            form.add_error("name", error.message)
+        else:
+            if changed:
+                messages.success(
+                    request, _("The year group is now called %(name)s.") % {"name": form.cleaned_data["name"].strip()}
+                )
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("onboarding:setup_home", school.slug)
+    pupils, classes = services.year_group_usage(year_group)
+    return render(
+        request,
+        "onboarding/year_group_form.html",
+        {"school": school, "year_group": year_group, "form": form, "pupils": pupils, "classes": classes},
+    )
+
+
+@login_required
+@require_POST
+def year_group_remove(request, slug, pk):
+    """Remove a year group nobody is in; one in use stays, with a message saying why."""
+    school = _school(request, slug)
+    year_group = _year_group_of(school, pk)
+    try:
+        removed = services.year_group_remove(actor=request.user, year_group=year_group, ip_address=client_ip(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("onboarding:year_group_edit", school.slug, year_group.pk)
+    if removed:
+        messages.success(request, _("%(name)s has been removed.") % {"name": year_group.name})
+    return redirect("onboarding:setup_home", school.slug)

@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from safeguard import permissions
+from safeguard.accounts.models import User
 from safeguard.audit.services import client_ip
 from safeguard.base import DomainError
 from safeguard.directory.models import Role
@@ -14,7 +16,13 @@ from safeguard.directory.models import Role
 from .. import selectors
 from ..forms import AdministratorForm, InviteForm, SchoolForm
 from ..services.people import role_choices, role_label, staff_invite
-from ..services.schools import SCHOOL_FIELDS, organisation_admin_invite, school_create, school_update
+from ..services.schools import (
+    SCHOOL_FIELDS,
+    organisation_admin_end,
+    organisation_admin_invite,
+    school_create,
+    school_update,
+)
 
 
 def _organisation(request, slug):
@@ -149,5 +157,31 @@ def administrators(request, slug):
     return render(
         request,
         "onboarding/administrators.html",
-        {"organisation": organisation, "form": form, "admins": selectors.organisation_admins(organisation)},
+        {
+            "organisation": organisation,
+            "form": form,
+            "admins": selectors.organisation_admins(organisation),
+            "ended": selectors.organisation_admins_ended(organisation),
+        },
     )
+
+
+@login_required
+@require_POST
+def administrator_end(request, slug, public_id):
+    """End another administrator's role in the trust or district (kept as history). Someone who never was one of
+    this organisation's administrators is "not found"."""
+    organisation = _organisation(request, slug)
+    user = User.objects.filter(public_id=public_id, organisation_roles__organisation=organisation).distinct().first()
+    if user is None:
+        raise Http404
+    try:
+        ended = organisation_admin_end(
+            actor=request.user, organisation=organisation, user=user, ip_address=client_ip(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if ended is not None:
+            messages.success(request, _("%(name)s is no longer an administrator.") % {"name": user})
+    return redirect("onboarding:administrators", organisation.slug)

@@ -14,8 +14,15 @@ from safeguard.base import DomainError
 from safeguard.directory.models import Role, StaffRole
 
 from .. import selectors
-from ..forms import InviteForm
-from ..services.people import role_choices, role_label, staff_invitation_resend, staff_invite, staff_role_end
+from ..forms import InviteForm, StaffMemberForm
+from ..services.people import (
+    role_choices,
+    role_label,
+    staff_invitation_resend,
+    staff_invite,
+    staff_member_update,
+    staff_role_end,
+)
 
 
 def _school(request, slug):
@@ -42,6 +49,7 @@ def staff_list(request, slug):
             "ended": [(role, role_label(role.role, school.country)) for role in ended],
             "invitation": invitation,
             "invited": not user.has_usable_password(),
+            "can_edit": bool(current) and all(role.role in grantable for role in current),
         }
         for user, current, ended, invitation in selectors.staff(school)
     ]
@@ -116,3 +124,44 @@ def staff_invitation_resend_view(request, slug, public_id):
     else:
         messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": user.email})
     return redirect("onboarding:staff_list", school.slug)
+
+
+@login_required
+def staff_edit(request, slug, public_id):
+    """GET: a member of staff's name and job title. POST: change them. Only someone who may give every role the
+    person holds here (``roles_grantable``) may: office staff rename a teacher, the head anyone; anyone else, and
+    anyone with no current role here, is "not found"."""
+    school = _school(request, slug)
+    user = _member(school, public_id)
+    roles = list(StaffRole.objects.current().filter(user=user, school=school).order_by("role"))
+    if not roles or not {role.role for role in roles} <= permissions.roles_grantable(request.user, school):
+        raise Http404
+    form = StaffMemberForm(request.POST or None, initial={"full_name": user.full_name, "job_title": roles[0].job_title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = staff_member_update(
+                actor=request.user,
+                school=school,
+                user=user,
+                full_name=form.cleaned_data["full_name"],
+                job_title=form.cleaned_data["job_title"],
+                ip_address=client_ip(request),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if changed:
+                messages.success(request, _("%(name)s's details have been saved.") % {"name": user})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("onboarding:staff_list", school.slug)
+    return render(
+        request,
+        "onboarding/staff_edit.html",
+        {
+            "school": school,
+            "member": user,
+            "form": form,
+            "roles": [role_label(role.role, school.country) for role in roles],
+        },
+    )

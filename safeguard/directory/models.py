@@ -151,8 +151,26 @@ class AcademicYear(TimeStampedModel):
         return self.starts_on <= day <= self.ends_on
 
 
+class CurrentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class CurrentManager(models.Manager.from_queryset(CurrentQuerySet)):
+    """The default manager of a calendar record that can be removed (``removed_at``): removed rows are left out of
+    every list, form and lookup — a removed term or year group is gone for the school, while its row and history stay
+    (nothing is hard-deleted). ``all_objects`` sees them too; a foreign key to one still reads it (the base manager)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Term(TimeStampedModel):
-    """A term (autumn, spring, summer) or semester within an academic year."""
+    """A term (autumn, spring, summer) or semester within an academic year.
+
+    Lifecycle: added with its year (from a preset) or when the year is edited → its dates changed → removed
+    (``removed_at``, kept with its history; ``Term.objects`` no longer lists it, ``Term.all_objects`` does).
+    """
 
     class Kind(models.TextChoices):
         AUTUMN = "autumn", _("Autumn term")
@@ -165,14 +183,23 @@ class Term(TimeStampedModel):
     kind = models.CharField(_("term"), max_length=20, choices=Kind.choices)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = CurrentManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("term")
         verbose_name_plural = _("terms")
         ordering = ["academic_year", "starts_on"]
+        base_manager_name = "all_objects"
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "kind"], name="directory_term_year_kind_unique"),
+            models.UniqueConstraint(
+                fields=["academic_year", "kind"],
+                condition=Q(removed_at__isnull=True),
+                name="directory_term_year_kind_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=models.F("starts_on")), name="directory_term_ends_after_start"
             ),
@@ -182,21 +209,77 @@ class Term(TimeStampedModel):
         return f"{self.get_kind_display()} {self.academic_year}"
 
 
+class TermBreak(TimeStampedModel):
+    """Days within an academic year when the school is closed to pupils though it is term time: a half-term, a
+    holiday (a bank holiday, a US district's Thanksgiving or spring break) or a closure or training (INSET) day. As
+    an MIS keeps them, a break lies inside the year and usually inside a term; the days between terms need none.
+
+    ``starts_on`` and ``ends_on`` are the first and last day off (the same day for one day). School days
+    (``safeguard.directory.calendar.school_days_between``) are term days, Monday to Friday, outside every break.
+    Lifecycle: added with its year from a preset (England's three half-terms) or one by one → its dates or name
+    changed → removed (``removed_at``, kept with its history).
+    """
+
+    class Kind(models.TextChoices):
+        HALF_TERM = "half_term", _("Half-term")
+        HOLIDAY = "holiday", _("Holiday")
+        CLOSURE = "closure", _("Closure or training day")
+
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="breaks")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HALF_TERM)
+    name = models.CharField(_("name"), max_length=100, help_text=_("For example: Autumn half-term."))
+    starts_on = models.DateField(_("first day off"))
+    ends_on = models.DateField(_("last day off"))
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = CurrentManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("break")
+        verbose_name_plural = _("breaks")
+        ordering = ["academic_year", "starts_on"]
+        base_manager_name = "all_objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="directory_termbreak_ends_on_or_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class YearGroup(TimeStampedModel):
-    """A year group (US grade), e.g. Reception, Year 1 … Year 6, or "1. Sınıf"; ``order`` sorts them."""
+    """A year group (US grade), e.g. Reception, Year 1 … Year 6, or "1. Sınıf"; ``order`` sorts them.
+
+    Lifecycle: added from a preset or by a roster import → renamed → removed (``removed_at``) once no pupil and no
+    class uses it; the row and its history stay, ``YearGroup.objects`` no longer lists it (``all_objects`` does),
+    and its code is free for a new year group.
+    """
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="year_groups")
     code = models.CharField(_("code"), max_length=20, help_text=_("As in the MIS export, e.g. R, 1, Y1."))
     name = models.CharField(_("name"), max_length=50)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = CurrentManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("year group")
         verbose_name_plural = _("year groups")
         ordering = ["school", "order", "name"]
+        base_manager_name = "all_objects"
         constraints = [
-            models.UniqueConstraint(fields=["school", "code"], name="directory_yeargroup_school_code_unique"),
+            models.UniqueConstraint(
+                fields=["school", "code"],
+                condition=Q(removed_at__isnull=True),
+                name="directory_yeargroup_school_code_unique",
+            ),
         ]
 
     def __str__(self):
