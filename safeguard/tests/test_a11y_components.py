@@ -102,6 +102,10 @@ def test_on_a_phone_the_incident_forms_targets_are_24_px_and_also_alert_is_a_sea
     page.goto(live_server.url + reverse("incidents:record", args=[school.slug]))
     expect(page.get_by_role("heading", name="Record an incident or concern")).to_be_visible()
 
+    # each section is a group named by its legend (a screen reader says "When and where, group")
+    for section in ("When and where", "Pupils involved *", "What kind of incident *", "Who else should know"):
+        expect(page.get_by_role("group", name=section, exact=True)).to_have_count(1)
+
     checkboxes = page.locator('input[name="categories"]')
     assert checkboxes.count() > 5
     assert small_targets(page, 'input[name="categories"], input[name="behaviour_level"]') == []
