@@ -10,7 +10,11 @@ through the services the upload pages call (``interop.services.interop_import_pr
 - **preview**: read and check the file against the school, store it pending (median of 3);
 - **first apply**: confirm the preview into an empty school (once: it creates every pupil and parent);
 - **re-apply, no change**: the same file again (preview + apply; median of 3);
-- **apply of a changed file**: 20 pupils renamed and 10 new pupils each time (preview + apply; median of 3).
+- **apply of a changed file**: 20 pupils renamed and 10 new pupils each time (preview + apply; median of 3);
+- **first apply, per-record saves**: the first apply again, into a twin empty school, with the roster writer's
+  batched inserts (``bulk_create_with_history``) replaced by one ``save()`` per record as before December 2026 — the
+  "before" of the batching, measured in the same run under the same load. Both first applies also count their SQL
+  queries.
 
 Wall time and CPU time of this process (``time.process_time``; on Postgres the server's CPU is not in it), and peak
 memory two ways: the Python heap's peak during the step (``tracemalloc``, measured in one extra run of each
@@ -81,6 +85,25 @@ def _setup_django(folder):
     return database
 
 
+class _QueryCounter:
+    """A ``connection.execute_wrapper`` that counts the SQL statements run."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _per_record_create_all(changes, model, actor):
+    """The roster writer's creations as they were before batching: one ``save()`` (and history row) per record."""
+    from safeguard.directory import roster
+
+    for change in changes:
+        roster._save(change.obj, actor)
+
+
 def _maxrss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -101,9 +124,10 @@ def _measure(step, *, trace=False):
 
 
 class Kind:
-    def __init__(self, label, kind, generator, size, school, office):
+    def __init__(self, label, kind, generator, size, school, office, twin):
         self.label, self.kind, self.generator, self.size = label, kind, generator, size
         self.school, self.office = school, office
+        self.twin = twin  # (school, office): an empty school like ``school`` for the per-record comparison
         self.changes = 0
 
     def file(self, changed=False):
@@ -115,19 +139,19 @@ class Kind:
             self.size + self.changes * NEW_PER_CHANGE, renamed=set(range(first, first + RENAMED_PER_CHANGE))
         )
 
-    def preview(self, uploaded):
+    def preview(self, uploaded, school=None, office=None):
         from interop.services import interop_import_preview
 
         interop_import, preview = interop_import_preview(
-            actor=self.office, school=self.school, kind=self.kind, uploaded_file=uploaded
+            actor=office or self.office, school=school or self.school, kind=self.kind, uploaded_file=uploaded
         )
         assert preview.is_valid, [error.as_dict() for error in preview.errors[:3]]
         return interop_import
 
-    def apply(self, interop_import):
+    def apply(self, interop_import, office=None):
         from interop.services import interop_import_apply
 
-        return interop_import_apply(actor=self.office, interop_import=interop_import)
+        return interop_import_apply(actor=office or self.office, interop_import=interop_import)
 
     def preview_and_apply(self, uploaded):
         return self.apply(self.preview(uploaded))
@@ -139,17 +163,21 @@ def _build():
     from safeguard.directory.models import Role
     from safeguard.directory.tests import factories
 
-    district = factories.SchoolFactory(name="Bench District School", slug="bench-district", district_code="BIG")
-    factories.AcademicYearFactory(school=district)
-    english = factories.SchoolFactory(name="Bench Primary School", slug="bench-primary")
-    factories.AcademicYearFactory(school=english)
-    for year in range(1, 7):
-        factories.YearGroupFactory(school=english, code=str(year), name=f"Year {year}", order=year)
-    offices = []
-    for school in (district, english):
-        user = factories.UserFactory(email=f"office@{school.slug}.test")
-        factories.StaffRoleFactory(user=user, school=school, role=Role.OFFICE)
-        offices.append(user)
+    def school(name, slug, **fields):
+        made = factories.SchoolFactory(name=name, slug=slug, **fields)
+        factories.AcademicYearFactory(school=made)
+        if not fields:  # the English school: year groups named as the CTF names them
+            for year in range(1, 7):
+                factories.YearGroupFactory(school=made, code=str(year), name=f"Year {year}", order=year)
+        user = factories.UserFactory(email=f"office@{slug}.test")
+        factories.StaffRoleFactory(user=user, school=made, role=Role.OFFICE)
+        return made, user
+
+    district, district_office = school("Bench District School", "bench-district", district_code="BIG")
+    district_twin = school("Bench District School (twin)", "bench-district-twin", district_code="BIG")
+    english, english_office = school("Bench Primary School", "bench-primary")
+    english_twin = school("Bench Primary School (twin)", "bench-primary-twin")
+    offices = [district_office, english_office]
     return [
         Kind(
             f"OneRoster, {ONEROSTER_STUDENTS:,} students",
@@ -158,14 +186,28 @@ def _build():
             ONEROSTER_STUDENTS,
             district,
             offices[0],
+            district_twin,
         ),
-        Kind(f"CTF, {CTF_PUPILS:,} pupils", InteropImport.Kind.CTF, ctf_school, CTF_PUPILS, english, offices[1]),
+        Kind(
+            f"CTF, {CTF_PUPILS:,} pupils",
+            InteropImport.Kind.CTF,
+            ctf_school,
+            CTF_PUPILS,
+            english,
+            offices[1],
+            english_twin,
+        ),
     ]
 
 
 def _bench(kind):
     """Rows of (step, wall, cpu, tracemalloc peak, RSS growth, note) for one kind of file."""
+    from unittest import mock
+
+    from django.db import connection
+
     from interop.models import InteropImport
+    from safeguard.directory import roster
     from safeguard.directory.models import Pupil
 
     rows = []
@@ -200,9 +242,21 @@ def _bench(kind):
     repeated("preview", preview_step, f"file {size_kb:,.0f} KB")
     # The first apply runs once, on the last pending preview: the only run that creates every pupil.
     pending = InteropImport.objects.get(school=kind.school, status=InteropImport.Status.PENDING)
-    wall, cpu, _peak, rss, counts = _measure(lambda: kind.apply(pending))
+    queries = _QueryCounter()
+    with connection.execute_wrapper(queries):
+        wall, cpu, _peak, rss, counts = _measure(lambda: kind.apply(pending))
     assert Pupil.objects.filter(school=kind.school).count() == kind.size
-    rows.append(("first apply", wall, cpu, None, rss, _note(counts)))
+    rows.append(("first apply", wall, cpu, None, rss, f"{_note(counts)}; {queries.count:,} queries"))
+    # The same first apply into the twin school, writing record by record as before the batching.
+    twin_school, twin_office = kind.twin
+    twin_pending = kind.preview(kind.file(), school=twin_school, office=twin_office)
+    queries = _QueryCounter()
+    with mock.patch.object(roster, "_create_all", _per_record_create_all), connection.execute_wrapper(queries):
+        wall, cpu, _peak, rss, counts = _measure(lambda: kind.apply(twin_pending, office=twin_office))
+    assert Pupil.objects.filter(school=twin_school).count() == kind.size
+    rows.append(
+        ("first apply, per-record saves (before)", wall, cpu, None, rss, f"{_note(counts)}; {queries.count:,} queries")
+    )
     repeated("re-apply, same file", reapply_step)
     repeated("apply of a changed file", changed_step)
     return rows
