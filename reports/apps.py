@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,18 @@ def _policy_schools(policy):
     from safeguard.directory.models import School
 
     return list(School.objects.filter(organisation_id=policy.organisation_id).values_list("pk", flat=True))
+
+
+def _queue_threshold_check(sender, instance, created, raw=False, **kwargs):
+    """Queue ``reports.tasks.behaviour_thresholds_check`` for a newly recorded incident (not for fixtures loaded
+    raw; concerns and incidents without a behaviour level never count towards a threshold)."""
+    if not created or raw or instance.is_safeguarding or instance.behaviour_level is None:
+        return
+    from safeguard.jobs.services import enqueue
+
+    from .tasks import behaviour_thresholds_check
+
+    enqueue(behaviour_thresholds_check, instance.pk)
 
 
 class ReportsConfig(AppConfig):
@@ -61,3 +74,10 @@ class ReportsConfig(AppConfig):
             datacache.watch(PupilGuardian, topic, lambda link: link.pupil.school_id)
         for topic in datacache.TOPICS:
             datacache.watch(Pupil, topic, lambda pupil: pupil.school_id)
+
+        # Behaviour thresholds ("5 incidents in 10 school days", issue 16 item 10): a newly recorded incident is
+        # checked by a task queued through the outbox in the recording's own transaction, so the check runs once the
+        # incident and its pupils are committed, and never for a recording that rolled back.
+        post_save.connect(
+            _queue_threshold_check, sender=incidents.Incident, dispatch_uid="reports.behaviour_thresholds_check"
+        )

@@ -11,10 +11,11 @@ Counts of incidents are ``COUNT(*)`` (or of a column an index holds), so that a 
 can answer them without reading the table.
 
 The dashboards ask for everything at once: ``school_figures`` and ``trust_figures`` count with ``dashboard_counts``
-(eight queries whatever the data) into ``DashboardCounts`` — plain numbers and ids, which ``safeguard.datacache``
-keeps until the incidents or pupils of the schools change, under a key holding the viewer's scope and the filters —
-and hand back ``DashboardFigures``, which labels them in the viewer's language, reads the categories' current names
-and names the pupils listed (never cached) when asked.
+(eight queries whatever the data; ten with a school's rates per cohort) into ``DashboardCounts`` — plain numbers and
+ids, which ``safeguard.datacache`` keeps until the incidents or pupils of the schools change, under a key holding the
+viewer's scope and the filters — and hand back ``DashboardFigures``, which labels them in the viewer's language, reads
+the categories' current names and names the pupils listed (never cached) when asked. ``comparison_counts`` gives the
+headline counts of the same period last year (three queries, cached alike).
 
 ``figure_incidents`` gives the incidents behind one figure's number (the dashboard's drill-down), from the same
 definitions, so a drill-down always lists what the figure counted.
@@ -750,9 +751,111 @@ def pupils_on_roll(schools, filters):
     return {row["school_id"]: row["n"] for row in pupils.values("school_id").annotate(n=Count("id")).order_by()}
 
 
+# Rates per cohort (issue 16 item 10) ---------------------------------------------------------------------------------
+
+# The cohorts of "rates per cohort": key → (the ``Pupil`` flag, or None for every pupil; label). SEN and EAL read as
+# IEP and ELL on a US school's pages (``safeguard.country_words``); pupil premium and looked-after are UK-only
+# (``cohorts_for``).
+COHORTS = {
+    "all": (None, _("All pupils")),
+    "sen": ("has_sen", _("SEN")),
+    "pupil_premium": ("is_pupil_premium", _("Pupil premium (PP)")),
+    "eal": ("is_eal", _("EAL")),
+    "looked_after": ("is_looked_after", _("Looked after (CLA)")),
+}
+UK_NATIONS = ("england", "wales", "scotland", "northern_ireland")
+
+
+def cohorts_for(school):
+    """The keys of ``COHORTS`` shown for ``school``: pupil premium only where the school uses England's identifiers
+    and funding flags (``School.uses_uk_identifiers``, as the pupil page), looked-after (CLA, a status under the UK's
+    children's law) only in the four UK nations — neither in a US or Türkiye school."""
+    keys = []
+    for key in COHORTS:
+        if key == "pupil_premium" and not school.uses_uk_identifiers:
+            continue
+        if key == "looked_after" and school.country not in UK_NATIONS:
+            continue
+        keys.append(key)
+    return keys
+
+
+def cohort_counts(incidents, *, schools, filters):
+    """For each cohort of ``COHORTS`` per school: pupils on roll (as ``pupils_on_roll``), incidents in which a pupil of
+    the cohort is the alleged perpetrator or the subject, and such pupils — ``{(school_id, cohort): (on roll,
+    incidents, pupils)}``. Two queries whatever the data (counted with ``COUNT(DISTINCT …)`` in the database). The
+    pupil filters narrow both the pupils on roll and the pupils involved, so a rate is always of the same pupils."""
+    pupils = Pupil.objects.filter(school__in=[school.pk for school in schools]).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=filters.date_from)
+    )
+    if filters.has_pupil_filter:
+        pupils = pupils.filter(filters.pupil_q())
+    sizes = pupils.values("school_id").annotate(
+        **{
+            f"n_{key}": Count("id", filter=Q(**{flag: True}) if flag else None)
+            for key, (flag, _label) in COHORTS.items()
+        }
+    )
+    involved = IncidentPupil.objects.filter(incident__in=incidents.values("pk"), role__in=PERPETRATOR_ROLES)
+    if filters.has_pupil_filter:
+        involved = involved.filter(filters.pupil_q("pupil__"))
+    aggregates = {}
+    for key, (flag, _label) in COHORTS.items():
+        condition = Q(**{f"pupil__{flag}": True}) if flag else None
+        aggregates[f"i_{key}"] = Count("incident_id", distinct=True, filter=condition)
+        aggregates[f"p_{key}"] = Count("pupil_id", distinct=True, filter=condition)
+    counts = {}
+    for row in sizes.order_by():
+        for key in COHORTS:
+            counts[(row["school_id"], key)] = (row[f"n_{key}"], 0, 0)
+    for row in involved.values("pupil__school_id").annotate(**aggregates).order_by():
+        for key in COHORTS:
+            size = counts.get((row["pupil__school_id"], key), (0, 0, 0))[0]
+            counts[(row["pupil__school_id"], key)] = (size, row[f"i_{key}"], row[f"p_{key}"])
+    return counts
+
+
+@functools.lru_cache(maxsize=4096)
+def percentage(count, of):
+    """``count`` as a percentage of ``of``, to one decimal place (``Decimal``), or None when ``of`` is 0."""
+    if not of:
+        return None
+    return (Decimal(count) * 100 / Decimal(of)).quantize(Decimal("0.1"))
+
+
+# Same period last year ---------------------------------------------------------------------------------------------
+
+
+def comparison_counts(school, filters, *, include_safeguarding, concerns_named, use_cache=True):
+    """The headline counts of ``filters``' period for ``school`` — incidents per group (``summary``) and the cohort
+    counts (``cohort_counts``) — as ``{"groups": {...}, "cohorts": {...}}``: what the dashboard sets beside this
+    period's figures for the same period last year (``filters`` from ``DashboardFilterForm.previous_filters``).
+    Three queries, cached like ``school_figures`` (same scope rules)."""
+    base = incident_queryset([school], filters, include_safeguarding=include_safeguarding)
+    pupil_base = base if concerns_named else base.filter(is_safeguarding=False)
+
+    def compute():
+        return {
+            "groups": summary(base).counts,
+            "cohorts": cohort_counts(pupil_base, schools=[school], filters=filters),
+        }
+
+    if not use_cache:
+        return compute()
+    key = (
+        "incident-dashboard-comparison",
+        FIGURES_VERSION,
+        school.pk,
+        school.time_zone,
+        _scope_key(include_safeguarding, include_safeguarding and concerns_named),
+        filters.cache_key(),
+    )
+    return datacache.cached(key, compute, topic=datacache.INCIDENTS, school_ids=[school.pk])
+
+
 # Every figure of a dashboard at once, cached -----------------------------------------------------------------------
 
-FIGURES_VERSION = 1  # part of every cache key: raise it when ``DashboardCounts`` changes shape
+FIGURES_VERSION = 2  # part of every cache key: raise it when ``DashboardCounts`` changes shape
 
 
 @dataclasses.dataclass
@@ -764,7 +867,8 @@ class DashboardCounts:
     monday, level)`` → count; ``heat``: ``(school_id, day, hour)`` → count; ``categories``: ``category_counts``;
     ``repeated``: a ``RepeatedPupils`` with rows of pupil ids (``repeated_pupil_rows``) or counts only
     (``repeated_pupil_counts``); ``sanctions``: ``sanction_counts``; ``actions``: ``action_counts``; ``on_roll``:
-    ``pupils_on_roll`` for rates per 100 pupils, or None.
+    ``pupils_on_roll`` for rates per 100 pupils, or None; ``cohorts``: ``cohort_counts`` (a school's dashboard), or
+    None.
     """
 
     groups: dict
@@ -777,11 +881,14 @@ class DashboardCounts:
     sanctions: tuple
     actions: tuple
     on_roll: dict | None = None
+    cohorts: dict | None = None
 
 
-def dashboard_counts(incidents, *, schools, filters, pupil_incidents=None, pupil_rows=True, on_roll=False):
+def dashboard_counts(
+    incidents, *, schools, filters, pupil_incidents=None, pupil_rows=True, on_roll=False, cohorts=False
+):
     """Count everything a dashboard shows for ``incidents`` (from ``incident_queryset(schools, filters, …)``): eight
-    queries (nine with ``on_roll``), whatever the number of incidents or schools.
+    queries (nine with ``on_roll``, ten with ``cohorts``), whatever the number of incidents or schools.
 
     Args:
         pupil_incidents: the incidents the figures that pick out pupils count (pupils with repeated incidents);
@@ -789,6 +896,7 @@ def dashboard_counts(incidents, *, schools, filters, pupil_incidents=None, pupil
         pupil_rows: a row per pupil with repeated incidents (a school's dashboard) rather than only their number per
             school (the trust's comparison).
         on_roll: count the pupils on roll too (the trust's rates).
+        cohorts: count the rates per cohort too (``cohort_counts`` of ``pupil_incidents``: two more queries).
     """
     groups, locations, bullying = counts_by_group_location_and_bullying(incidents)
     pupil_incidents = incidents if pupil_incidents is None else pupil_incidents
@@ -804,6 +912,7 @@ def dashboard_counts(incidents, *, schools, filters, pupil_incidents=None, pupil
         sanctions=sanction_counts(incidents, filters),
         actions=action_counts(incidents, schools=schools),
         on_roll=pupils_on_roll(schools, filters) if on_roll else None,
+        cohorts=cohort_counts(pupil_incidents, schools=schools, filters=filters) if cohorts else None,
     )
 
 
@@ -850,6 +959,11 @@ class DashboardFigures:
     @property
     def on_roll(self):
         return self.counts.on_roll
+
+    @property
+    def cohorts(self):
+        """``cohort_counts`` of the period (a school's dashboard), or None."""
+        return self.counts.cohorts
 
     @functools.cached_property
     def _named(self):
@@ -902,7 +1016,7 @@ def school_figures(school, filters, *, include_safeguarding, concerns_named, use
     pupil_base = base if concerns_named else base.filter(is_safeguarding=False)
 
     def compute():
-        return dashboard_counts(base, schools=[school], filters=filters, pupil_incidents=pupil_base)
+        return dashboard_counts(base, schools=[school], filters=filters, pupil_incidents=pupil_base, cohorts=True)
 
     key = (
         "incident-dashboard",

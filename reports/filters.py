@@ -227,6 +227,10 @@ class DashboardFilterForm(forms.Form):
             return current[0][0]
         return None, min(start for _k, start, _e in current), max(end for _k, _s, end in current)
 
+    def previous_filters(self, filters=None):
+        """The filters of the same period last year (``previous_period``), with this form's terms: see there."""
+        return previous_period(filters or self.filters(), self._terms)
+
     def filters(self):
         """The ``DashboardFilters`` for valid input; for invalid input, the defaults (the form shows the errors)."""
         data = self.cleaned_data if self.is_valid() else {}
@@ -267,3 +271,50 @@ class DashboardFilterForm(forms.Form):
             characteristics=tuple(data.get("characteristics") or ()),
             recorder_id=data.get("recorder"),
         )
+
+
+def year_earlier(day):
+    """``day`` one year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def previous_period(filters, terms=None):
+    """The ``DashboardFilters`` of the same period last year, with every other filter kept (issue 16 item 10):
+
+    - a term (``filters.term``, e.g. ``"2026-autumn"``): the same term of the previous academic year
+      (``"2025-autumn"``) as ``terms`` (``{key: (label, starts_on, ends_on)}``) records it, otherwise the same dates a
+      year earlier;
+    - a date range: the same dates a year earlier.
+
+    While the period is still going on (``filters.today`` inside it), last year's period is cut to as many days as
+    this one has had so far, so like is compared with like. Returns ``(DashboardFilters, cut)``; ``cut`` is True when
+    it was cut.
+    """
+    terms = terms or {}
+    term, label = "", ""
+    if filters.term:
+        start_year, _sep, kind = filters.term.partition("-")
+        key = f"{int(start_year) - 1}-{kind}" if start_year.isdigit() else ""
+        if key in terms:
+            label, date_from, date_to = terms[key]
+            term = key
+    if not term:
+        date_from, date_to = year_earlier(filters.date_from), year_earlier(filters.date_to)
+    cut = False
+    today = filters.today
+    if today and filters.date_from <= today < filters.date_to:
+        same_point = date_from + (today - filters.date_from)
+        if same_point < date_to:
+            date_to, cut = same_point, True
+    previous = dataclasses.replace(
+        filters,
+        date_from=date_from,
+        date_to=date_to,
+        period_label=str(label),
+        term=term if not cut else "",
+        today=year_earlier(today) if today else None,
+    )
+    return previous, cut

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from aup.models import get_private_storage
-from safeguard.base import PublicIdModel
+from safeguard.base import PublicIdModel, TimeStampedModel
 from safeguard.directory.models import Term
 
 
@@ -118,3 +118,99 @@ class GovernorReport(PublicIdModel):
 def term_label(year, kind):
     """A term's name from its academic year's starting year and kind: "Autumn term 2026/27"."""
     return f"{Term.Kind(kind).label} {year}/{(year + 1) % 100:02d}"
+
+
+class BehaviourThreshold(PublicIdModel):
+    """A school's rule that raises an action when one pupil reaches ``incidents`` behaviour incidents within
+    ``school_days`` school days ("5 incidents in 10 school days", issue 16 item 10).
+
+    Counted: incidents not voided, not safeguarding concerns, with a behaviour level of ``min_level`` or above, where
+    the pupil is the alleged perpetrator or the subject; only pupils of ``year_group`` when one is set. The action goes
+    to ``assignee`` (e.g. the head of year) while they are staff of the school, otherwise to a senior leader.
+
+    Lifecycle: the school's default rule (5 in 10, ``is_default``) is made the first time its rules are needed; SLT,
+    the head and the DSL team add and edit rules and turn them off (``is_active``) — never deleted, history kept.
+    """
+
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="behaviour_thresholds")
+    incidents = models.PositiveSmallIntegerField(
+        _("incidents"), default=5, help_text=_("How many behaviour incidents for one pupil raise an action.")
+    )
+    school_days = models.PositiveSmallIntegerField(
+        _("within school days"), default=10, help_text=_("Counted back from the day of the latest incident.")
+    )
+    min_level = models.PositiveSmallIntegerField(
+        _("lowest level counted"), default=1, help_text=_("Incidents of this behaviour level or above count.")
+    )
+    year_group = models.ForeignKey(
+        "directory.YearGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("year group"),
+        help_text=_("Only pupils of this year group; empty for every pupil."),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who acts"),
+        help_text=_("Who is asked to act, e.g. the head of year; empty for a senior leader."),
+    )
+    is_active = models.BooleanField(_("on"), default=True)
+    is_default = models.BooleanField(default=False, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("behaviour threshold")
+        verbose_name_plural = _("behaviour thresholds")
+        ordering = ["school", "-is_active", "school_days", "incidents", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incidents__gte=2, incidents__lte=50, school_days__gte=1, school_days__lte=100),
+                name="reports_behaviourthreshold_sensible_numbers",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_level__gte=1, min_level__lte=5), name="reports_behaviourthreshold_level_1_to_5"
+            ),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(is_default=True), name="reports_behaviourthreshold_one_default"
+            ),
+        ]
+
+    def __str__(self):
+        return str(
+            _("%(incidents)s incidents in %(days)s school days")
+            % {"incidents": self.incidents, "days": self.school_days}
+        )
+
+
+class ThresholdAlert(TimeStampedModel):
+    """A threshold reached by one pupil, and the action it raised: the record that stops the same rule being raised
+    for the same pupil twice within its window. ``window_starts_on`` is the local date of the first incident counted,
+    ``raised_on`` the school's local date when it was raised; ``incidents_counted`` how many were counted."""
+
+    rule = models.ForeignKey(BehaviourThreshold, on_delete=models.PROTECT, related_name="alerts")
+    pupil = models.ForeignKey("directory.Pupil", on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="+")
+    action = models.ForeignKey("incidents.Action", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    window_starts_on = models.DateField()
+    raised_on = models.DateField()
+    incidents_counted = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("threshold reached")
+        verbose_name_plural = _("thresholds reached")
+        ordering = ["-raised_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "pupil", "window_starts_on"], name="reports_thresholdalert_once_per_window"
+            ),
+        ]
+        indexes = [models.Index(fields=["rule", "pupil", "-raised_on"], name="reports_thresholdalert_latest")]

@@ -1,4 +1,4 @@
-from . import views_coverage, views_dashboard, views_governor
+from . import views_coverage, views_dashboard, views_governor, views_thresholds
 
 app_name = "reports"
 
@@ -7,4 +7,6 @@ urlpatterns = [
     *views_dashboard.urlpatterns,
     *views_governor.urlpatterns,
     *views_coverage.urlpatterns,
+    # Behaviour thresholds that raise an action (views_thresholds)
+    *views_thresholds.urlpatterns,
 ]

@@ -28,6 +28,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -49,9 +50,10 @@ from safeguard.audit.services import client_ip
 from safeguard.country_words import local_date
 from safeguard.directory.models import Pupil
 
-from . import charts, figures
+from . import charts, figures, suppression
 from .charts import Cell, Table, num
 from .filters import DashboardFilterForm
+from .suppression import NOT_SHOWN
 
 PAGE_SIZE = 50
 LIST_LIMIT = 20  # pupils with repeated incidents listed on the page per role; the CSV has them all
@@ -69,6 +71,80 @@ class Section:
         self.name, self.title, self.tables, self.chart, self.kind, self.intro = name, title, tables, chart, kind, intro
 
 
+# Comparisons and rates in words -------------------------------------------------------------------------------------
+
+MINUS = "\u2212"  # a true minus sign, read as "minus" by screen readers
+
+
+def change_in_words(now, before):
+    """The change from ``before`` to ``now`` (ints) with its sign and in words: "+3 (3 more, up 25%)", "−2 (2 fewer,
+    down 10%)", "0 (no change)" — never by colour alone."""
+    difference = now - before
+    if not difference:
+        return _("0 (no change)")
+    share = figures.percentage(abs(difference), before) if before else None
+    if difference > 0:
+        if share is None:
+            return _("+%(n)s (%(n)s more; none last year)") % {"n": difference}
+        return _("+%(n)s (%(n)s more, up %(share)s)") % {"n": difference, "share": percent_text(share)}
+    if share is None:  # pragma: no cover — fewer than nothing cannot happen
+        return _("%(minus)s%(n)s (%(n)s fewer)") % {"minus": MINUS, "n": -difference}
+    return _("%(minus)s%(n)s (%(n)s fewer, down %(share)s)") % {
+        "minus": MINUS,
+        "n": -difference,
+        "share": percent_text(share),
+    }
+
+
+def points_in_words(now, before):
+    """The change between two percentages (``Decimal``) in percentage points, with its sign and in words."""
+    difference = now - before
+    if not difference:
+        return _("0 (no change)")
+    points = localize(abs(difference))
+    if difference > 0:
+        return _("+%(points)s points (higher)") % {"points": points}
+    return _("%(minus)s%(points)s points (lower)") % {"minus": MINUS, "points": points}
+
+
+def percent_text(value):
+    """A percentage (``Decimal``) as the language writes it ("12.5%"; Turkish puts the sign first)."""
+    return _("%(value)s%%") % {"value": localize(value)}
+
+
+def cohort_cells(counts):
+    """The cells of one cohort's row from ``(on roll, incidents, pupils)``, with the small-number rule
+    (``reports.suppression``): a count of 1–4 reads "fewer than 5"; a rate that would reveal a hidden count (its
+    count or the cohort hidden) reads "not shown"; a group with no pupil on roll has no rate ("—"). Returns
+    ``{"cells": [on roll, incidents, per 100, pupils, share], "share": Decimal or None}`` — ``share`` only when shown.
+    """
+    on_roll, incidents, pupils = counts
+    size = suppression.cell(on_roll)
+    incident_cell, pupil_cell = suppression.cell(incidents), suppression.cell(pupils)
+    if size.suppressed:
+        incident_cell = pupil_cell = suppression.Cell(None, True, withheld=True)
+    if not on_roll:
+        per_100 = share = None
+        rate_text = share_text = "—"
+    else:
+        per_100 = figures.rate_per_100(incidents, on_roll)
+        share = figures.percentage(pupils, on_roll)
+        rate_text = str(NOT_SHOWN) if incident_cell.value is None and incidents else localize(per_100)
+        share_text = str(NOT_SHOWN) if pupil_cell.value is None and pupils else percent_text(share)
+        if size.suppressed:
+            rate_text = share_text = str(NOT_SHOWN)
+        if share_text == str(NOT_SHOWN):
+            share = None
+    cells = [
+        Cell(size.display, numeric=True),
+        Cell(incident_cell.display, numeric=True),
+        Cell(rate_text, numeric=True),
+        Cell(pupil_cell.display, numeric=True),
+        Cell(share_text, numeric=True),
+    ]
+    return {"cells": cells, "share": share}
+
+
 # A school's dashboard -----------------------------------------------------------------------------------------------
 
 
@@ -82,12 +158,26 @@ class SchoolDashboard:
         drill_url: the drill-down page's URL, or "" when figures are not links.
         verified: the viewer has confirmed their second factor (concerns then count in figures that name pupils).
         list_limit: the most pupils listed per role on the page (None for every one: the CSV).
+        previous: ``(DashboardFilters, cut)`` of the same period last year (``DashboardFilterForm.previous_filters``)
+            to set beside the headline figures, or None.
     """
 
-    SECTIONS = ("summary", "weeks", "categories", "time", "locations", "repeated", "bullying", "sanctions", "actions")
+    SECTIONS = (
+        "summary",
+        "cohorts",
+        "weeks",
+        "categories",
+        "time",
+        "locations",
+        "repeated",
+        "bullying",
+        "sanctions",
+        "actions",
+    )
     # CSV ``view`` → the section holding that table.
     TABLES = {
         "summary": "summary",
+        "cohorts": "cohorts",
         "weeks": "weeks",
         "categories": "categories",
         "time": "time",
@@ -112,8 +202,11 @@ class SchoolDashboard:
         verified=False,
         list_limit=LIST_LIMIT,
         use_cache=True,
+        previous=None,
     ):
         self.school, self.filters, self.list_limit = school, filters, list_limit
+        self.previous, self.previous_cut = previous if previous else (None, False)
+        self.use_cache, self.verified = use_cache, verified
         self.query = filters.as_query()
         self.schools = [school]
         self.include_safeguarding, self.names, self.drill_url = include_safeguarding, names, drill_url
@@ -150,17 +243,91 @@ class SchoolDashboard:
         groups = [group for group in CategoryGroup if group != CategoryGroup.SAFEGUARDING or self.include_safeguarding]
         return ["total", *[group.value for group in groups]]
 
+    @functools.cached_property
+    def comparison(self):
+        """The headline counts of the same period last year (``figures.comparison_counts``), or None."""
+        if self.previous is None:
+            return None
+        return figures.comparison_counts(
+            self.school,
+            self.previous,
+            include_safeguarding=self.include_safeguarding,
+            concerns_named=self.verified,
+            use_cache=self.use_cache,
+        )
+
+    def previous_text(self):
+        """The period compared with, in words: "Same period last year: 2 Sep 2025 – 4 Dec 2025 (to the same point)"."""
+        if self.previous is None:
+            return ""
+        text = _("Same period last year: %(start)s – %(end)s") % {
+            "start": local_date(self.previous.date_from, "j M Y"),
+            "end": local_date(self.previous.date_to, "j M Y"),
+        }
+        if self.previous.period_label:
+            text += f" ({self.previous.period_label})"
+        if self.previous_cut:
+            text += " — " + _("to the same point, as this period is not over yet")
+        return text
+
     def _section_summary(self):
         data = self.figures.summary
         rows = [[Cell(data.labels[key]), num(data.count(key), self.link("group", key))] for key in self._groups()]
+        header = [_("Group"), _("Incidents")]
+        note = ""
+        if self.comparison is not None:
+            before = self.comparison["groups"]
+            for row, key in zip(rows, self._groups(), strict=True):
+                previous = before.get((self.school.pk, key), 0)
+                row += [num(previous), Cell(change_in_words(data.count(key), previous), numeric=True)]
+            header += [_("Same period last year"), _("Change")]
+            note = self.previous_text()
         chart = charts.bar_chart(
             [(data.labels[key], data.count(key), self.link("group", key)) for key in self._groups()[1:]],
             chart_id="chart-summary",
             title=_("Incidents by group"),
             description=_("Incidents of the period in each group; an incident may be in several groups."),
         )
-        table = Table("summary", _("Incidents by group"), [_("Group"), _("Incidents")], rows)
+        table = Table("summary", _("Incidents by group"), header, rows, note=note)
         return Section("summary", _("Overview"), tables=[table], chart=chart, kind="bars")
+
+    def _section_cohorts(self):
+        counts = self.figures.cohorts or {}
+        before = (self.comparison or {}).get("cohorts")
+        rows = []
+        for key in figures.cohorts_for(self.school):
+            now = cohort_cells(counts.get((self.school.pk, key), (0, 0, 0)))
+            row = [Cell(figures.COHORTS[key][1]), *now["cells"]]
+            if before is not None:
+                then = cohort_cells(before.get((self.school.pk, key), (0, 0, 0)))
+                change = ""
+                if now["share"] is not None and then["share"] is not None:
+                    change = points_in_words(now["share"], then["share"])
+                else:
+                    change = str(NOT_SHOWN) if counts.get((self.school.pk, key), (0,))[0] else "—"
+                row += [then["cells"][-1], Cell(change, numeric=True)]
+            rows.append(row)
+        header = [
+            _("Pupils"),
+            _("Pupils on roll"),
+            _("Incidents"),
+            _("Incidents per 100 pupils"),
+            _("Pupils with an incident"),
+            _("Share with an incident"),
+        ]
+        if before is not None:
+            header += [_("Share, same period last year"), _("Change")]
+        note = _(
+            "Incidents in which a pupil of the group is the alleged perpetrator or the subject; pupils on roll at the "
+            "start of the period. A pupil may be in several groups. Counts from 1 to 4 read “fewer than 5”, and a rate "
+            "that would reveal one is not shown."
+        )
+        if self.concerns_left_out_of_names:
+            note += " " + _("Safeguarding concerns are counted here once you have confirmed your second factor.")
+        if before is not None:
+            note += " " + self.previous_text() + "."
+        table = Table("cohorts", _("Rates per group of pupils"), header, rows, note=note)
+        return Section("cohorts", _("Rates per group of pupils"), tables=[table])
 
     def _section_weeks(self):
         data = self.figures.weekly
@@ -684,9 +851,11 @@ def _school_dashboard(request, school, *, trust_view, list_limit=LIST_LIMIT, use
         drill_url = reverse("reports:incident_drilldown", args=[school.slug])
         verified = otp.is_recently_verified(request)
     form = DashboardFilterForm(request.GET or None, schools=[school], include_safeguarding=include_safeguarding)
+    filters = form.filters()
     dashboard = SchoolDashboard(
         school=school,
-        filters=form.filters(),
+        filters=filters,
+        previous=form.previous_filters(filters),
         include_safeguarding=include_safeguarding,
         names=names,
         drill_url=drill_url,
@@ -714,6 +883,9 @@ def _render_school_dashboard(request, school, *, organisation=None):
         "query": dashboard.filters.as_query(),
         "own_dashboard": organisation is not None
         and permissions.can(request.user, permissions.VIEW_INCIDENT_DASHBOARD, school),
+        "thresholds_url": reverse("reports:behaviour_thresholds", args=[school.slug])
+        if organisation is None and permissions.can(request.user, permissions.MANAGE_INCIDENTS, school)
+        else "",
     }
     return render(request, "reports/dashboard.html", context)
 
