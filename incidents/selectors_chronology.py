@@ -385,24 +385,33 @@ def pupil_professionals(pupil, *, include_ended=True):
 
 def transfer_is_overdue(transfer, today):
     """True if ``transfer`` has no confirmation of receipt and ``TRANSFER_CONFIRMATION_SCHOOL_DAYS`` school days
-    (5) have passed since it was sent (sent on a Friday: overdue from the next Friday). ``today``: the school's
-    date."""
+    (5) have passed since it was sent, counted on the school's calendar — terms and breaks (``tasks.
+    school_days_between``): sent on a Friday in term, overdue from the next Friday; sent before half-term, the week
+    of half-term does not count. ``today``: the school's date. Two queries for an unconfirmed transfer."""
     if transfer.receipt_confirmed_at is not None:
         return False
     sent_on = transfer.sent_at.astimezone(zoneinfo.ZoneInfo(transfer.school.time_zone)).date()
-    return school_days_between(sent_on, today) >= TRANSFER_CONFIRMATION_SCHOOL_DAYS
+    return school_days_between(transfer.school, sent_on, today) >= TRANSFER_CONFIRMATION_SCHOOL_DAYS
 
 
 def file_transfers(*, school, pupil=None, today=None):
     """The child protection file transfers of ``school`` (or of one ``pupil``), newest first, each with
-    ``is_overdue`` set (see ``transfer_is_overdue``). One query."""
+    ``is_overdue`` set (see ``transfer_is_overdue``). One query, and two for each unconfirmed transfer sent on a
+    different day (the school's calendar; a school has a handful awaiting confirmation at a time)."""
     today = today or school.today()
     transfers = FileTransfer.objects.filter(school=school).select_related("pupil__school_class", "sent_by", "school")
     if pupil is not None:
         transfers = transfers.filter(pupil=pupil)
     transfers = list(transfers.order_by("-sent_at", "-pk"))
+    overdue_by_day = {}
     for transfer in transfers:
-        transfer.is_overdue = transfer_is_overdue(transfer, today)
+        if transfer.receipt_confirmed_at is not None:
+            transfer.is_overdue = False
+            continue
+        sent_on = transfer.sent_at.astimezone(zoneinfo.ZoneInfo(school.time_zone)).date()
+        if sent_on not in overdue_by_day:
+            overdue_by_day[sent_on] = transfer_is_overdue(transfer, today)
+        transfer.is_overdue = overdue_by_day[sent_on]
     return transfers
 
 

@@ -144,7 +144,8 @@ def referral_update(*, actor, referral, outcome="", outcome_on=None, follow_up_o
         raise DomainError(_("The follow-up cannot be before the referral."), code="follow_up_on")
     changed = []
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().select_related("follow_up_action").get(pk=referral.pk)
+        # Locked alone: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
         action = referral.follow_up_action
         if outcome and outcome != referral.outcome:
             referral.outcome, referral.outcome_on = outcome, outcome_on or today

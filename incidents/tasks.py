@@ -24,6 +24,11 @@ from safeguard.jobs.services import enqueue
 
 from .models import Action, ActionDigestSent, ActionReminderSent, Alert, CategoryGroup, FileTransfer
 
+try:  # the school's own calendar (terms and breaks), when present
+    from safeguard.directory.calendar import school_days_between as _calendar_days_between
+except ImportError:  # pragma: no cover — a tree without it counts weekdays
+    _calendar_days_between = None
+
 logger = logging.getLogger(__name__)
 
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
@@ -220,8 +225,13 @@ def send_action_reminder(action_id, key):
     return send_action_digest(action.assignee_id, action.incident.school.today().isoformat())
 
 
-def school_days_between(start, end):
-    """Weekdays after ``start`` up to and including ``end`` (dates) — school days, holidays aside."""
+def school_days_between(school, start, end):
+    """School days of ``school`` after ``start`` up to and including ``end`` (``datetime.date`` in the school's time
+    zone; an int ≥ 0), from the school's own calendar — its terms and breaks (half-terms, holidays, closure days) —
+    by ``safeguard.directory.calendar`` (issue 16 item 11); a day outside every recorded academic year counts when it
+    is Monday to Friday. Where that module is not installed, weekdays are counted. Two queries a call."""
+    if _calendar_days_between is not None:
+        return _calendar_days_between(school, start, end)
     days, day = 0, start
     while day < end:
         day += datetime.timedelta(days=1)
@@ -232,14 +242,16 @@ def school_days_between(start, end):
 
 @shared_task(ignore_result=True)
 def warn_unconfirmed_transfers(today=None):
-    """Daily sweep: warn the DSL team of the sending school when a child protection file sent 5 school days ago has
-    no confirmation of receipt (once per transfer). Returns the number of transfers warned about."""
+    """Daily sweep: warn the DSL team of the sending school when a child protection file sent 5 school days ago — by
+    the school's calendar, half-terms and holidays left out (``school_days_between``) — has no confirmation of
+    receipt (once per transfer). Returns the number of transfers warned about."""
     warned = 0
     for transfer in FileTransfer.objects.filter(
         receipt_confirmed_at__isnull=True, warned_at__isnull=True
     ).select_related("school"):
         day = datetime.date.fromisoformat(today) if today else transfer.school.today()
-        if school_days_between(transfer.sent_at.date(), day) < TRANSFER_CONFIRMATION_SCHOOL_DAYS:
+        sent_on = transfer.school.today(transfer.sent_at)  # the school's date, not UTC's
+        if school_days_between(transfer.school, sent_on, day) < TRANSFER_CONFIRMATION_SCHOOL_DAYS:
             continue
         if not FileTransfer.objects.filter(pk=transfer.pk, warned_at__isnull=True).update(warned_at=timezone.now()):
             continue

@@ -585,8 +585,21 @@ def test_the_viewers_page_needs_the_dsl_team_and_the_second_factor(client, schoo
 # Transfers --------------------------------------------------------------------------------------------------------
 
 
+def _term_all_year(school):
+    """One term spanning each of the school's academic years and no break: school days are then the weekdays
+    (transfers are counted on the school's calendar — issue 16 item 11; test_transfer_school_days has breaks)."""
+    from safeguard.directory.models import Term
+
+    for year in AcademicYear.objects.filter(school=school):
+        if not Term.objects.filter(academic_year=year).exists():
+            Term.objects.create(
+                academic_year=year, kind=Term.Kind.AUTUMN, starts_on=year.starts_on, ends_on=year.ends_on
+            )
+
+
 @pytest.mark.django_db
 def test_an_unconfirmed_transfer_is_overdue_after_five_school_days(school, dsl, pupil):
+    _term_all_year(school)
     friday = datetime.datetime(2026, 10, 2, 15, 0, tzinfo=LONDON)
     transfer = FileTransfer.objects.create(
         pupil=pupil,
@@ -605,6 +618,7 @@ def test_an_unconfirmed_transfer_is_overdue_after_five_school_days(school, dsl, 
 
 @pytest.mark.django_db
 def test_record_a_transfer_see_the_warning_and_confirm_it(client, school, dsl, pupil, concern):
+    _term_all_year(school)
     _login(client, dsl, verified=True)
     sent = timezone.localtime(timezone.now() - datetime.timedelta(days=10), LONDON)
     response = client.post(
