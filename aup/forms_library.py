@@ -178,11 +178,44 @@ class AgreementForm(forms.Form):
         help_text=_("Days after the request at which non-signers are reminded, separated by commas."),
     )
 
+    def __init__(self, *args, consent_purposes=(), **kwargs):
+        """``consent_purposes``: the questions of the school's published photo consent form a permission statement
+        may answer (``services_library.consent_questions_for``); each gets a field for the number of the statement
+        that answers it (issue 13 item 10)."""
+        super().__init__(*args, **kwargs)
+        self.consent_purposes = list(consent_purposes)
+        for purpose in self.consent_purposes:
+            self.fields[f"consent_link_{purpose.code}"] = forms.IntegerField(
+                label=_("Statement that answers “%(question)s”") % {"question": purpose.label},
+                required=False,
+                min_value=1,
+                help_text=_(
+                    "A parent or carer who signs and ticks this statement also answers yes to this photo consent "
+                    "question. Blank: none."
+                ),
+            )
+
     def clean_statements(self):
         statements = parse_statements(self.cleaned_data["statements"])
         if not statements:
             raise forms.ValidationError(_("Please write at least one statement for people to confirm."))
         return statements
+
+    def clean(self):
+        """Gather the statement numbers linked to consent questions into ``consent_links`` ({number: code})."""
+        data = super().clean()
+        links = {}
+        for purpose in self.consent_purposes:
+            number = data.pop(f"consent_link_{purpose.code}", None)
+            if number is None:
+                continue
+            if number in links:
+                self.add_error(
+                    f"consent_link_{purpose.code}", _("One statement answers one consent question; choose another.")
+                )
+            links[number] = purpose.code
+        data["consent_links"] = links
+        return data
 
     def clean_reminder_days(self):
         try:
@@ -202,6 +235,11 @@ class AgreementForm(forms.Form):
             "parent_may_sign_for_pupil": agreement.parent_may_sign_for_pupil,
             "parent_signs_up_to_year": agreement.parent_signs_up_to_year,
             "reminder_days": agreement.reminder_days,
+            **{
+                f"consent_link_{s.consent_purpose_code}": s.order
+                for s in agreement.statements.all()
+                if s.consent_purpose_code
+            },
         }
 
 

@@ -15,6 +15,16 @@ from .services import MAX_DRAWN_SIGNATURE_BYTES, PNG_DATA_URL_PREFIX
 MAX_DRAWN_SIGNATURE_CHARS = len(PNG_DATA_URL_PREFIX) + (MAX_DRAWN_SIGNATURE_BYTES * 4) // 3 + 4
 
 
+def _statement_label(statement):
+    """A statement's text; one that also answers a photo consent question says which (issue 13 item 10)."""
+    if not statement.get("consent_purpose"):
+        return statement["text"]
+    note = _("Ticking this also answers yes to the school's photo consent question “%(question)s”.") % {
+        "question": statement.get("consent_question") or statement["consent_purpose"]
+    }
+    return f"{statement['text']} ({note})"
+
+
 class SigningForm(forms.Form):
     """Fields: ``statements`` (numbers ticked), ``typed_name``, ``drawn_signature`` (PNG data URL or empty),
     ``shown_sha256`` and, where a parent may sign for the pupil, ``on_behalf_of_pupil``.
@@ -54,7 +64,7 @@ class SigningForm(forms.Form):
         self.expected_names = (
             expected_names  # the signer's names (``selectors.expected_signer_names``); None: unchecked
         )
-        self.fields["statements"].choices = [(s["number"], s["text"]) for s in statements]
+        self.fields["statements"].choices = [(s["number"], _statement_label(s)) for s in statements]
         if pupil_page:
             self.fields["statements"].label = _("Tick each promise to show you agree")
             self.fields["typed_name"].label = _("Write your first and last name")

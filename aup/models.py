@@ -271,6 +271,10 @@ class AgreementStatement(TimeStampedModel):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="statements")
     order = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("statement"))
+    # A parent's permission statement may also answer one question of the school's photo consent form (issue 13
+    # item 10): the question's stable ``ConsentPurpose.code``. A parent or carer with parental responsibility who
+    # signs the agreement then answers that question yes, recorded through the consent services like any answer.
+    consent_purpose_code = models.SlugField(_("also answers the consent question"), max_length=60, blank=True)
     history = HistoricalRecords()
 
     class Meta:

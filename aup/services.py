@@ -450,6 +450,19 @@ def signature_record(
             ip_address=ip_address,
             user_agent=(user_agent or "")[:1000],
         )
+        if party == Signature.Party.PARENT and signer_guardian is not None and request.pupil_id is not None:
+            _feed_consent_answers(
+                request,
+                content=content,
+                digest=digest,
+                guardian=signer_guardian,
+                method=method,
+                typed_name=typed_name,
+                signer_user=signer_user,
+                ip_address=ip_address,
+                user_agent=user_agent,
+                now=now,
+            )
         status = _complete_if_done(request, now=now)
         audit_log(
             actor=signer_user or teacher_present or front_desk_by,
@@ -466,6 +479,28 @@ def signature_record(
             },
         )
     return signature, True
+
+
+def _feed_consent_answers(request, *, content, digest, guardian, method, typed_name, signer_user, **evidence):
+    """A parent's signature answers yes to the photo consent questions its permission statements name (issue 13 item
+    10), through ``consent.services.consent_answers_from_agreement`` in the signature's transaction. Online
+    signatures only: a paper return names no guardian record, so the office records a paper consent form itself."""
+    answers = {s["consent_purpose"]: True for s in content["statements"] if s.get("consent_purpose")}
+    if not answers:
+        return None
+    from consent.services import consent_answers_from_agreement  # consent builds on aup: imported here
+
+    return consent_answers_from_agreement(
+        pupil=request.pupil,
+        guardian=guardian,
+        answers=answers,
+        method=method,  # password session or e-mailed link: the same values in both apps
+        typed_name=typed_name,
+        agreement_content=content,
+        agreement_sha256=digest,
+        signer_user=signer_user,
+        **evidence,
+    )
 
 
 def paper_return_record(*, actor, request, returned_on, returned_by, names, scan=None, now=None):

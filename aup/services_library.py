@@ -511,6 +511,7 @@ def agreement_save(
     reminder_days="7,14,28",
     agreement=None,
     parent_signs_up_to_year=None,
+    consent_links=None,
 ):
     """Create (``agreement`` None) or change an agreement on a draft version; return it.
 
@@ -523,6 +524,10 @@ def agreement_save(
         parent_may_sign_for_pupil: only for pupil agreements; parent_signs_up_to_year: the highest year group
             (its number: 0 Reception, 2 Year 2) for which a parent signs for the pupil; None for any year.
         reminder_days: days after the request at which non-signers are reminded, as text "7,14,28".
+        consent_links: ``{statement number (int): consent purpose code}`` — permission statements a parent confirms
+            that also answer a question of the school's published photo consent form (issue 13 item 10); ``{}``
+            removes every link, None leaves them as they are. Only for an agreement a parent signs, of a school's
+            own policy.
 
     Approved and superseded versions are never changed: what was signed stays exactly as it was. Raises
     ``PermissionError``; ``DomainError`` for an approved version, no statements, a clash of audience or bad values.
@@ -547,6 +552,9 @@ def agreement_save(
     if parent_may_sign_for_pupil and audience != Audience.PUPIL:
         raise DomainError(_("Only a pupil agreement can be signed by a parent on the pupil's behalf."), code="behalf")
     days = parse_reminder_days(reminder_days)
+    _check_consent_links(
+        consent_links, version=version, audience=audience, countersignature=countersignature, statements=statements
+    )
     clash = Agreement.objects.filter(version=version, audience=audience)
     if agreement is not None:
         clash = clash.exclude(pk=agreement.pk)
@@ -576,10 +584,15 @@ def agreement_save(
         for order, text in enumerate(statements, start=1):
             statement = existing.get(order)
             if statement is None:
-                AgreementStatement.objects.create(agreement=agreement, order=order, text=text)
-            elif statement.text != text:
-                statement.text = text
-                statement.save(update_fields=["text", "updated_at"])
+                code = (consent_links or {}).get(order, "")
+                AgreementStatement.objects.create(
+                    agreement=agreement, order=order, text=text, consent_purpose_code=code
+                )
+                continue
+            code = statement.consent_purpose_code if consent_links is None else consent_links.get(order, "")
+            if (statement.text, statement.consent_purpose_code) != (text, code):
+                statement.text, statement.consent_purpose_code = text, code
+                statement.save(update_fields=["text", "consent_purpose_code", "updated_at"])
         audit_log(
             actor=actor,
             action="aup.agreement.created" if created else "aup.agreement.changed",
@@ -588,6 +601,37 @@ def agreement_save(
             data={"version": str(version.public_id), "audience": audience, "statements": len(statements)},
         )
     return agreement
+
+
+def consent_questions_for(version):
+    """The questions of the school's published photo consent form that a permission statement of ``version``'s
+    agreements may answer (list of ``ConsentPurpose``, in form order); none for a trust-wide policy (each school has
+    its own form) or a school without a published form."""
+    school = version.policy.school
+    if school is None:
+        return []
+    from consent.services import current_version  # consent builds on aup: imported here
+
+    form = current_version(school)
+    return list(form.purposes.order_by("order")) if form is not None else []
+
+
+def _check_consent_links(consent_links, *, version, audience, countersignature, statements):
+    """Raise ``DomainError`` (code ``consent_links``) unless every link names a statement of the agreement and a
+    question of the school's published form, and a parent signs the agreement (issue 13 item 10)."""
+    if not consent_links:
+        return
+    parent_signs = audience == Audience.PARENT or countersignature == Agreement.Countersignature.PARENT
+    if not parent_signs:
+        raise DomainError(
+            _("Only an agreement a parent or carer signs can answer photo consent questions."), code="consent_links"
+        )
+    codes = {purpose.code for purpose in consent_questions_for(version)}
+    for number, code in consent_links.items():
+        if code not in codes or not 1 <= number <= len(statements):
+            raise DomainError(
+                _("Link a consent question to the number of one of the statements above."), code="consent_links"
+            )
 
 
 def policy_next_review_on(policy, *, approved_on, cycle=None, interval=None, month=None):

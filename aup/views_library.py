@@ -209,7 +209,8 @@ def _save_agreement(request, school, version, agreement=None):
     if refused is not None:
         return refused
     initial = AgreementForm.initial_for(agreement) if agreement is not None else None
-    form = AgreementForm(request.POST or None, initial=initial)
+    consent_purposes = services.consent_questions_for(version)
+    form = AgreementForm(request.POST or None, initial=initial, consent_purposes=consent_purposes)
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_save(actor=request.user, version=version, agreement=agreement, **form.cleaned_data)

@@ -355,6 +355,91 @@ def consent_response_record(
     return response
 
 
+def consent_answers_from_agreement(
+    *,
+    pupil,
+    guardian,
+    answers,
+    method,
+    typed_name,
+    agreement_content,
+    agreement_sha256,
+    signer_user=None,
+    recorded_by=None,
+    ip_address=None,
+    user_agent="",
+    now=None,
+):
+    """Record the yes a parent gave to photo consent questions by signing an agreement whose permission statements
+    answer them (issue 13 item 10: "a parent agreement's permission statements can feed named consent answers");
+    return the ``ConsentResponse``, or None when there is nothing to record.
+
+    Args:
+        pupil: the ``Pupil`` the agreement is for; guardian: the ``Guardian`` who signed, with parental
+            responsibility (checked again here).
+        answers: ``{purpose code: True}`` — the questions the ticked statements answer. Codes the school's published
+            form does not ask (any more) are left out; with none left nothing is recorded.
+        method: a ``ConsentResponse.Method`` — how the agreement was signed (password session, e-mailed link, or paper
+            with ``recorded_by`` the office).
+        typed_name: the name the signature was typed with; agreement_content / agreement_sha256: exactly what the
+            signer was shown (``aup.evidence``), kept as this response's content — what they were told.
+    The answer is an ordinary answer of this guardian (same rules, same history): ``consent.rules`` decides with it
+    as with any other, and a later change or withdrawal replaces it. Raises ``ConsentError`` for a guardian without
+    parental responsibility.
+    """
+    now = now or timezone.now()
+    version = current_version(pupil.school)
+    if version is None:
+        return None
+    _check_respondent(
+        pupil=pupil, guardian=guardian, answered_by_pupil=False, version=version, day=pupil.school.today(now)
+    )
+    purposes = {p.code: p for p in version.purposes.all()}
+    answers = {code: bool(value) for code, value in answers.items() if code in purposes}
+    if not answers:
+        return None
+    content = {
+        "form": version.form.title,
+        "version": version.number,
+        "given_by_signing": agreement_content,
+        "purposes": [_purpose_content(purposes[code]) for code in sorted(answers, key=lambda c: purposes[c].order)],
+    }
+    with transaction.atomic():
+        response = ConsentResponse.objects.create(
+            version=version,
+            school=pupil.school,
+            pupil=pupil,
+            academic_year=current_academic_year(pupil.school, now=now),
+            guardian=guardian,
+            kind=ConsentResponse.Kind.ANSWERS,
+            method=method,
+            signer_user=signer_user,
+            typed_name=(typed_name or "").strip(),
+            content=content,
+            content_sha256=content_sha256(content),
+            submitted_at=now,
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:1000],
+            recorded_by=recorded_by,
+            note=_("Given by signing “%(agreement)s” (fingerprint %(sha256)s).")
+            % {"agreement": agreement_content.get("agreement", ""), "sha256": agreement_sha256[:12]},
+        )
+        ConsentAnswer.objects.bulk_create(
+            [ConsentAnswer(response=response, purpose=purposes[code], answer=value) for code, value in answers.items()]
+        )
+        audit_log(
+            actor=signer_user or recorded_by,
+            action=f"consent.response.{ConsentResponse.Kind.ANSWERS}",
+            school=pupil.school,
+            subject=response,
+            ip_address=ip_address,
+            data={"pupil": str(pupil.public_id), "method": method, "answers": answers, "from_agreement": True},
+        )
+        if not _quiet.get():
+            _after_change(response)
+    return response
+
+
 def _after_change(response):
     """Queue (through the outbox, after commit) the class teachers' notice and the parent's copy."""
     from .tasks import notify_class_teachers, send_consent_copy
