@@ -5,7 +5,12 @@ visited and nothing is made in the shell.
 The US district: three campuses (K–5, 6–8, 9–12), two semesters, a principal and a teacher per campus (each invited and
 accepting through the e-mailed link), students and parents imported from a OneRoster zip, a district-wide acceptable
 use policy with student, parent and staff agreements signed every academic year, an opt-out photo and web consent form,
-one parent's written objection recorded by the office, and coverage per campus on the district's page.
+one parent's written objection recorded by the office, and coverage per campus on the district's page. The English
+school: three terms with their half-terms, and the same steps.
+
+Every step reaches its page as a person does: by clicking links and buttons from the page before, starting from the
+home page ("Safeguard" at the top of every page). The only addresses typed are the site's own (to sign in) and the
+invitation links people receive by e-mail.
 
 Each test starts from its own empty database (``transaction=True``); helpers come from ``test_browser_setup``.
 Skipped with the reason when Chromium is missing. Uses Debian's Chromium, never a downloaded one.
@@ -64,6 +69,12 @@ def _oneroster_zip():
     return {"name": "oneroster.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}
 
 
+def _go_home(page):
+    """Back to the person's home page by the link at the top of every page ("Safeguard")."""
+    page.locator("a.navbar-brand").click()
+    page.wait_for_load_state()
+
+
 def _sign_in_superuser(chromium, live_server, email):
     from playwright.sync_api import expect
 
@@ -76,10 +87,12 @@ def _sign_in_superuser(chromium, live_server, email):
     return page
 
 
-def _add_school(admin, live_server, org_slug, *, name, phase, country, time_zone, code="", urn=""):
+def _add_school(admin, *, name, phase, country, time_zone, code="", urn=""):
     from playwright.sync_api import expect
 
-    admin.goto(f"{live_server.url}/trust/{org_slug}/schools/add/")
+    _go_home(admin)
+    admin.get_by_role("link", name="Schools: add, edit, invite heads").click()
+    admin.get_by_role("link", name="Add a school").click()
     admin.locator("#id_name").fill(name)
     admin.locator("#id_phase").select_option(phase)
     admin.locator("#id_country").select_option(country)
@@ -101,18 +114,31 @@ def _invite_head(admin, *, name, email):
     expect(admin.get_by_text(re.compile(f"{name} is now"))).to_be_visible()
 
 
-def _set_up_school(head, live_server, slug, *, year_link, preset, teacher, teacher_email):
-    """The head adds the current academic year from the country's preset, the year groups, and invites a teacher."""
+def _set_up_school(head, *, year_link, preset, teacher, teacher_email, half_terms=()):
+    """The head adds the current academic year from the country's preset (with its ``half_terms``, names shown on
+    the set-up page and the year's own page), the year groups, and invites a teacher."""
     from playwright.sync_api import expect
 
-    head.goto(f"{live_server.url}/school/{slug}/setup/")
+    _go_home(head)
+    head.get_by_role("link", name="School set-up").click()
     head.get_by_role("link", name=year_link).click()
+    for name in half_terms:
+        expect(head.get_by_label(f"{name}: first day off")).not_to_have_value("")
     head.get_by_role("button", name="Add the year").click()
     expect(head.get_by_text("has been added.")).to_be_visible()
+    for name in half_terms:
+        expect(head.get_by_text(re.compile(f"^{name}: "))).to_be_visible()
+    if half_terms:
+        head.locator("main h3").first.get_by_role("link", name="Edit").click()
+        breaks = head.locator(".card", has=head.get_by_role("heading", name="Half-terms and other breaks"))
+        for name in half_terms:
+            expect(breaks.get_by_role("link", name=name)).to_be_visible()
+        head.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Set-up").click()
     head.locator("#id_preset").select_option(preset)
     head.locator("form[action$='/year-groups/add/'] button[type=submit]").click()
     expect(head.get_by_text(re.compile("added: "))).to_be_visible()
-    head.goto(f"{live_server.url}/school/{slug}/staff/add/")
+    head.get_by_role("link", name="Staff", exact=True).click()
+    head.get_by_role("link", name="Invite a member of staff").click()
     head.get_by_label("Full name").fill(teacher)
     head.get_by_label("E-mail address").fill(teacher_email)
     head.get_by_label("Teacher", exact=True).check()
@@ -120,13 +146,17 @@ def _set_up_school(head, live_server, slug, *, year_link, preset, teacher, teach
     expect(head.get_by_text("has not chosen a password yet")).to_be_visible()
 
 
-def _write_aup(page, live_server, policies_url, *, approving_body, approved_by, pupils_word):
+def _write_aup(page, *, trust_wide, approving_body, approved_by, pupils_word):
     """Write the acceptable use policy with a pupil, a parent and a staff agreement, signed every academic year, and
-    record its approval. ``policies_url``: the trust's (``/trust/<slug>/policies/``) or a school's library."""
+    record its approval: in the trust's or district's library (``trust_wide``) or the school's."""
     from playwright.sync_api import expect
 
-    page.goto(live_server.url + policies_url)
-    page.goto(f"{live_server.url}{policies_url}new/")
+    _go_home(page)
+    if trust_wide:
+        page.get_by_role("link", name=re.compile("(Trust|District)-wide policies")).click()
+        page.get_by_role("link", name=re.compile("Add a (trust|district)-wide policy")).click()
+    else:
+        page.get_by_role("link", name="Add a policy", exact=True).first.click()
     page.locator("#id_title").fill("Acceptable use policy")
     page.locator("#id_category").select_option("online_safety")
     page.locator("#id_approving_body").select_option(approving_body)
@@ -155,15 +185,15 @@ def _write_aup(page, live_server, policies_url, *, approving_body, approved_by, 
     expect(page.get_by_text(re.compile("Version 1 is approved"))).to_be_visible()
 
 
-def _consent_form(head, live_server, slug, *, opt_out):
+def _consent_form(head, *, opt_out):
     """The head creates the standard photo and video form; with ``opt_out`` its first question (images on the
     website) becomes "yes unless a parent objects"; then it is published."""
     from playwright.sync_api import expect
 
-    head.goto(f"{live_server.url}/school/{slug}/consent/form/")
+    _go_home(head)
+    head.get_by_role("link", name="Consent form").click()
     head.get_by_role("button", name="Create the consent form").click()
-    head.goto(f"{live_server.url}/school/{slug}/consent/form/")
-    head.get_by_role("link", name=re.compile("Continue the draft")).click()
+    expect(head.get_by_role("button", name="Publish this version")).to_be_visible()  # the draft's own page
     if opt_out:
         head.get_by_role("link", name="Edit").first.click()
         head.locator("input[name=if_unanswered][value=opt_out]").check()
@@ -173,6 +203,19 @@ def _consent_form(head, live_server, slug, *, opt_out):
     expect(head.get_by_role("heading", name=re.compile("consent", re.I))).to_be_visible()
 
 
+def _import(head, link, upload):
+    """From the home page, through the roster import page, to the OneRoster or CTF import (``link``), and import."""
+    from playwright.sync_api import expect
+
+    _go_home(head)
+    head.get_by_role("link", name="Import roster (CSV)").click()
+    head.get_by_role("link", name=link).click()
+    head.locator("input[type=file]").set_input_files(upload)
+    head.get_by_role("button", name="Check the file").click()
+    head.get_by_role("button", name="Import").click()
+    expect(head.get_by_text("Applied")).to_be_visible()
+
+
 def _choose(page, selector):
     """Choose a radio as a person does: by its label (Bootstrap draws button radios as their labels)."""
     radio = page.locator(selector)
@@ -180,11 +223,17 @@ def _choose(page, selector):
     assert radio.is_checked()
 
 
-def _record_written_objection(head, live_server, slug, pupil, guardian):
-    """The office records a parent's written objection: every question answered no on a dated paper note."""
+def _record_written_objection(head, pupil, guardian):
+    """The office records a parent's written objection: every question answered no on a dated paper note. The pupil
+    is found in the list of pupils; their consent answers are linked from their details."""
     from playwright.sync_api import expect
 
-    head.goto(f"{live_server.url}/school/{slug}/consent/pupils/{pupil.public_id}/record/")
+    _go_home(head)
+    head.get_by_role("link", name=re.compile("^(Pupils|Students) and parents$")).click()
+    head.get_by_role("link", name=pupil.display_name).click()
+    head.get_by_role("link", name="Edit details, contacts, leaving").click()
+    head.get_by_role("link", name="Photo and video consent answers").click()
+    head.get_by_role("link", name="Record a paper or phone answer").click()
     head.locator("#id_respondent").select_option(str(guardian.public_id))
     _choose(head, "input[name=method][value=paper]")
     head.locator("#id_paper_date").fill(str(pupil.school.today()))
@@ -218,8 +267,6 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     for name, phase, _preset, code, principal, _teacher in CAMPUSES:
         _add_school(
             admin,
-            live_server,
-            district.slug,
             name=name,
             phase=phase,
             country="united_states",
@@ -231,12 +278,9 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     # Each principal accepts, adds the school year (two semesters) and the grades, and invites a teacher who accepts.
     principals = {}
     for name, _phase, preset, _code, principal, teacher in CAMPUSES:
-        campus = School.objects.get(name=name)
         head = principals[name] = _accept(browser, live_server, _address(principal), principal)
         _set_up_school(
             head,
-            live_server,
-            campus.slug,
             year_link="Add a year — United States: two semesters",
             preset=preset,
             teacher=teacher,
@@ -247,19 +291,16 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     # The elementary principal imports students and parents from the district's OneRoster export.
     lincoln = School.objects.get(name="Lincoln Elementary")
     head = principals["Lincoln Elementary"]
-    head.goto(f"{live_server.url}/school/{lincoln.slug}/roster/oneroster/")
-    head.locator("input[type=file]").set_input_files(_oneroster_zip())
-    head.get_by_role("button", name="Check the file").click()
-    head.get_by_role("button", name="Import").click()
-    expect(head.get_by_text("Applied")).to_be_visible()
+    _import(head, "Import OneRoster", _oneroster_zip())
 
     # An opt-out photo and web consent form, and one parent's written objection recorded by the office.
-    _consent_form(head, live_server, lincoln.slug, opt_out=True)
+    _consent_form(head, opt_out=True)
     ava = Pupil.objects.get(school=lincoln, legal_first_name="Ava")
     dana = Guardian.objects.get(school=lincoln, first_name="Dana")
-    _record_written_objection(head, live_server, lincoln.slug, ava, dana)
+    _record_written_objection(head, ava, dana)
     # "May I?" follows the opt-out rule: Ava's mother objected in writing (no); her brother's family is silent (yes).
-    head.goto(f"{live_server.url}/school/{lincoln.slug}/consent/may-i/")
+    _go_home(head)
+    head.get_by_role("link", name="May I photograph?").click()
     head.locator("#id_name").fill("Brooks")
     head.locator("#id_purpose").select_option("images_website")
     head.locator("main form button[type=submit]").first.click()
@@ -270,26 +311,23 @@ def test_a_us_district_with_three_campuses_sets_itself_up(live_server, browser, 
     # The middle school's principal imports the same export: only the middle school's student is theirs.
     washington = School.objects.get(name="Washington Middle")
     middle = principals["Washington Middle"]
-    middle.goto(f"{live_server.url}/school/{washington.slug}/roster/oneroster/")
-    middle.locator("input[type=file]").set_input_files(_oneroster_zip())
-    middle.get_by_role("button", name="Check the file").click()
-    middle.get_by_role("button", name="Import").click()
-    expect(middle.get_by_text("Applied")).to_be_visible()
+    _import(middle, "Import OneRoster", _oneroster_zip())
 
     # The district-wide acceptable use policy, then coverage per campus on the district's page.
     _write_aup(
         admin,
-        live_server,
-        f"/trust/{district.slug}/policies/",
+        trust_wide=True,
         approving_body="trust_board",
         approved_by="Board of Education",
         pupils_word="Student",
     )
-    admin.goto(f"{live_server.url}/trust/{district.slug}/")
+    _go_home(admin)
     admin.get_by_role("link", name="Consent and agreements").click()
-    for name, *_rest in CAMPUSES:
+    # The staff agreement, asked yearly of the principal and the teacher — at Lincoln also of the two teachers the
+    # OneRoster file brought (its staff are imported too).
+    for name, staff in (("Lincoln Elementary", 4), ("Washington Middle", 2), ("Lakeview High", 2)):
         row = admin.locator("tr", has=admin.get_by_role("rowheader", name=name))
-        expect(row).to_contain_text("0% (0 of 2)")  # the staff agreement: principal and teacher asked, yearly
+        expect(row.locator("td").nth(3)).to_have_text(f"0% (0 of {staff})")
     expect(admin.get_by_role("columnheader", name="Students on roll")).to_be_visible()  # the district's own words
     lincoln_row = admin.locator("tr", has=admin.get_by_role("rowheader", name="Lincoln Elementary"))
     expect(lincoln_row.locator("td").first).to_have_text("4")  # students on roll, from the OneRoster import
@@ -355,34 +393,28 @@ def test_an_english_school_with_three_terms_sets_itself_up(live_server, browser,
     head = _accept(browser, live_server, "head@oakfield.example", "Helen Carter")
     _set_up_school(
         head,
-        live_server,
-        school.slug,
         year_link="Add a year — England: three terms",
         preset="england_primary",
         teacher="Tom Baker",
         teacher_email="tom@oakfield.example",
+        half_terms=["Autumn half-term", "Spring half-term", "Summer half-term"],
     )
     _accept(browser, live_server, "tom@oakfield.example", "Tom Baker").context.close()
 
     # Pupils and their contacts from a Common Transfer File.
-    head.goto(f"{live_server.url}/school/{school.slug}/roster/ctf/")
-    head.locator("input[type=file]").set_input_files(str(ONEROSTER.parent / "ctf_sample.xml"))
-    head.get_by_role("button", name="Check the file").click()
-    head.get_by_role("button", name="Import").click()
-    expect(head.get_by_text("Applied")).to_be_visible()
+    _import(head, "Import a CTF", str(ONEROSTER.parent / "ctf_sample.xml"))
 
     # The English default consent form (no answer means no), and one parent's written refusal.
-    _consent_form(head, live_server, school.slug, opt_out=False)
+    _consent_form(head, opt_out=False)
     amelia = Pupil.objects.get(school=school, legal_first_name="Amelia")
     sarah = Guardian.objects.get(school=school, first_name="Sarah")
-    _record_written_objection(head, live_server, school.slug, amelia, sarah)
+    _record_written_objection(head, amelia, sarah)
 
     # The school's acceptable use policy, approved by the headteacher; the teacher, signing in next, is asked to sign
     # the staff agreement before anything else.
     _write_aup(
         head,
-        live_server,
-        f"/school/{school.slug}/policies/",
+        trust_wide=False,
         approving_body="headteacher",
         approved_by="Headteacher H. Carter",
         pupils_word="Pupil",
@@ -400,7 +432,9 @@ def test_an_english_school_with_three_terms_sets_itself_up(live_server, browser,
     teacher.wait_for_url(re.compile("/signed/"))
 
     # Coverage: the staff agreement signed by one of two, the consent form answered for one pupil of two.
-    head.goto(f"{live_server.url}/school/{school.slug}/dashboard/coverage/")
+    _go_home(head)
+    head.get_by_role("link", name="Open reports").click()
+    head.get_by_role("link", name="Consent and agreements").click()
     glance = head.locator("table").first
     expect(glance.locator("tr", has_text="Staff acceptable use agreement")).to_contain_text("50%")
     expect(glance.locator("tr", has_text="Pupil acceptable use agreement")).to_contain_text("0%")
@@ -408,6 +442,11 @@ def test_an_english_school_with_three_terms_sets_itself_up(live_server, browser,
 
     year = AcademicYear.objects.get(school=school)
     assert list(year.terms.values_list("kind", flat=True)) == ["autumn", "spring", "summer"]
+    assert [(b.name, b.starts_on.weekday(), (b.ends_on - b.starts_on).days) for b in year.breaks.all()] == [
+        ("Autumn half-term", 0, 4),
+        ("Spring half-term", 0, 4),
+        ("Summer half-term", 0, 4),
+    ], "three half-term weeks, Monday to Friday"
     assert YearGroup.objects.filter(school=school).count() == 7
     roles = set(StaffRole.objects.filter(school=school).values_list("role", flat=True))
     assert {Role.HEADTEACHER, Role.TEACHER} <= roles

@@ -82,6 +82,8 @@ def pupil_edit(request, slug, public_id):
             "left_form": MarkLeftForm(initial={"left_on": pupil.left_on or school.today()}),
             "links": links,
             "history": selectors.change_history([pupil, *links]),
+            # The pupil's consent answers and paper returns are in the consent pages; link them from here.
+            "can_manage_consent": permissions.can(request.user, permissions.MANAGE_CONSENT, school),
         },
     )
 
