@@ -23,6 +23,7 @@ from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.middleware import with_language
 from safeguard.pdf import render_pdf
+from safeguard.sealing import seal_pdf, sealing_configured
 
 from .evidence import agreement_content, file_sha256
 from .models import Agreement, Audience, Signature, SignatureRequest, SignedDocument
@@ -249,8 +250,16 @@ def signed_document_pdf(request, *, document_id=None):
             "completed_at": iso_utc(request.completed_at),
             "verification_url": verification_url(),
             "document_id": document_id,
+            "sealed": sealing_configured(),
         }
-        return render_pdf("aup/pdf/signed_agreement.html", context)
+        pdf = render_pdf("aup/pdf/signed_agreement.html", context)
+        # Sealed (PAdES) with the installation's certificate where one is configured, so a PDF reader shows the copy
+        # as unaltered without visiting the portal; unsealed bytes otherwise (safeguard/sealing.py, docs/signing.md).
+        return seal_pdf(
+            pdf,
+            reason=_("Signed agreement: %(agreement)s") % {"agreement": context["content"].get("agreement", "")},
+            location=request.school.name,
+        )
 
 
 def signed_document_create(*, request):

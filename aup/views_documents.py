@@ -19,6 +19,7 @@ from safeguard import permissions
 from safeguard.audit.services import client_ip
 from safeguard.base import DomainError
 from safeguard.directory.models import Pupil, School, SchoolClass, YearGroup
+from safeguard.sealing import verify_seal
 
 from .documents import (
     MAX_BLANK_FORMS,
@@ -156,15 +157,18 @@ def blank_forms(request, slug, agreement_id):
 def verify(request):
     """Public: upload a PDF and learn whether it matches the record of a signed agreement.
 
-    Says only "matches (completed on …, reference …)" or "does not match"; never a name or the content. Someone
+    Says only "matches (completed on …, reference …)" or "does not match"; never a name or the content. It also checks
+    the PDF's digital seal (``safeguard.sealing.verify_seal``: sealed by us, unaltered since, whole document covered). Someone
     entitled to the record (``can_download_signed_document``) also gets a link to the stored copy.
     """
     form = VerifyForm(request.POST or None, request.FILES or None)
     context = {"form": form, "checked": False}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["document"]
-        document = signed_document_verify(b"".join(upload.chunks()))
+        data = b"".join(upload.chunks())
+        document = signed_document_verify(data)
         context["checked"] = True
+        context["seal"] = verify_seal(data)
         if document is not None:
             signature_request = document.request
             context.update(

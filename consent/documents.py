@@ -3,8 +3,10 @@
 import datetime
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from safeguard.pdf import render_pdf
+from safeguard.sealing import seal_pdf
 
 
 def response_pdf(*, response):
@@ -32,4 +34,10 @@ def response_pdf(*, response):
         "submitted_at": response.submitted_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
     with translation.override(language):
-        return render_pdf("consent/pdf/response.html", context)
+        pdf = render_pdf("consent/pdf/response.html", context)
+        # Sealed with the installation's certificate where one is configured (safeguard/sealing.py).
+        return seal_pdf(
+            pdf,
+            reason=_("Photo and video consent: %(form)s") % {"form": content.get("form", "")},
+            location=response.school.name,
+        )
