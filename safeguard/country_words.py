@@ -11,6 +11,8 @@ is only activated, never stored.
 
 - ``english_variant(language, country)``: the language code to activate for a reader of ``language`` in a school of
   ``country``.
+- ``school_language(school)``: the language a school's own documents are written in (its default language, English
+  as its country writes it) — for ``translation.override`` around a school's PDF, e-mail or stored form text.
 - ``context_country(context)``: the country of the school a template context (an e-mail's, a PDF's) is about.
 - ``americanise(text)``: a British English message in American English, by whole-word, case-preserving rules; the
   catalogue ``locale/en_US/LC_MESSAGES/django.po`` is built from it (``scripts/make_en_us_catalogue.py``), holding
@@ -46,6 +48,13 @@ def school_country(obj):
         if isinstance(country, str) and hasattr(candidate, "default_language"):
             return country
     return ""
+
+
+def school_language(school, language=None):
+    """The code to write a document of ``school`` (a ``School``) in: ``language`` (a code, e.g. a policy's or a
+    reader's) or else the school's default language, with English as the school's country writes it — ``en-us`` for
+    a US school, whose ``default_language`` is "en-gb" (``LANGUAGES`` has one English)."""
+    return english_variant(language or school.default_language, school.country)
 
 
 def context_country(context):

@@ -79,3 +79,12 @@ def test_a_us_schools_pdf_is_in_american_english_even_when_rendered_in_british_e
         uk_text = _pdf_text(do_not_photograph_pdf(school=school, title="Whole school", pupils=[]))
     assert "any student's image" in us_text and "pupil" not in us_text
     assert "any pupil's image" in uk_text
+
+
+def test_a_schools_own_documents_follow_its_country(us_school, school):
+    from safeguard.country_words import school_language
+
+    assert us_school.default_language == "en-gb"
+    assert school_language(us_school) == "en-us"
+    assert school_language(us_school, "tr") == "tr"
+    assert school_language(school) == "en-gb"
