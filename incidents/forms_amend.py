@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from safeguard.forms import SafeModelMultipleChoiceField
 
 from .forms_incidents import DATETIME_INPUT, SHORT_TEXT, TEXT
-from .models import BullyingType, IncidentCategory, Location, ProtectedCharacteristic
+from .models import BullyingType, CategoryGroup, IncidentCategory, Location, ProtectedCharacteristic
 
 
 class CategoryChoiceField(SafeModelMultipleChoiceField):
@@ -71,9 +71,18 @@ class IncidentAmendForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.current_categories = current
-        self.fields["categories"].queryset = IncidentCategory.objects.filter(
+        categories = IncidentCategory.objects.filter(
             Q(is_active=True) | Q(pk__in=[category.pk for category in current]), school=incident.school
-        ).order_by("order", "name")
+        )
+        # Only the choices the service accepts: a concern stays a concern, behaviour stays out of the concerns, and
+        # a physical intervention is recorded with its details, not added by a correction.
+        if incident.is_safeguarding:
+            categories = categories.filter(group=CategoryGroup.SAFEGUARDING)
+        else:
+            categories = categories.exclude(group=CategoryGroup.SAFEGUARDING)
+        if not incident.is_physical_intervention:
+            categories = categories.exclude(group=CategoryGroup.PHYSICAL_INTERVENTION)
+        self.fields["categories"].queryset = categories.order_by("order", "name")
 
     def changed_values(self):
         """``{field: cleaned value}`` of the fields that differ from the record (categories as a list)."""
