@@ -533,8 +533,8 @@ def term_break_remove(*, actor, term_break, now=None, ip_address=None):
 
 def term_remove(*, actor, term, now=None, ip_address=None):
     """Remove a term or semester from its year (one added by mistake, or a calendar that changed): its days are no
-    longer school days. The row stays with its history, and a governor report that names it still reads it; the
-    year's edit page can add the term again. Returns True, or False on a repeat. Raises ``PermissionError``;
+    longer school days. The row stays with its history, and a governor report that names it still reads it (the pages
+    offer no way to add it back yet). Returns True, or False on a repeat. Raises ``PermissionError``;
     ``DomainError`` for the year's only term (a year with no term has no school day)."""
     school = term.academic_year.school
     _require(actor, school)
