@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from interop import services_staff
 from interop.models import DistrictImport, ExternalId, InteropImport
-from interop.tasks import apply_district_import
+from interop.tasks import apply_district_import, apply_interop_import, send_import_result
 from onboarding.models import StaffInvitation
 from safeguard.accounts.models import User
 from safeguard.audit.models import AuditEvent
@@ -306,6 +306,11 @@ def test_office_import_creates_and_invites_new_teachers(client, office, district
     assert AuditEvent.objects.filter(action="interop.staff.roles_given", school=les, actor=office).count() == 2
     result = [m for m in mail.outbox if m.to == [office.email]]
     assert len(result) == 1 and "Roster imported at Lincoln Elementary School" in result[0].subject
+    # A redelivered task applies nothing twice and e-mails nobody twice.
+    sent = len(mail.outbox)
+    assert apply_interop_import(latest_import(les).pk) is None
+    assert send_import_result("interop.InteropImport", latest_import(les).pk) == 0
+    assert len(mail.outbox) == sent and User.objects.filter(email__endswith="mvsd.example").count() == 2
 
 
 def test_office_may_not_appoint_the_principal(client, office, district, fixed_now):
