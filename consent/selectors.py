@@ -121,7 +121,7 @@ def effective_answers(*, school, pupils, now=None, form=None):
 def answer_history(pupil):
     """Every response for ``pupil`` (newest first) with its answers, for the record page."""
     return (
-        pupil.consent_responses.select_related("guardian", "recorded_by", "version")
+        pupil.consent_responses.select_related("guardian", "recorded_by", "teacher_present", "version")
         .prefetch_related(Prefetch("answers", queryset=ConsentAnswer.objects.select_related("purpose")))
         .order_by("-submitted_at")
     )

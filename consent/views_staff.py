@@ -104,9 +104,13 @@ def _grid_cell(decision):
 
     Built here rather than in the template because a whole school is thousands of cells with a handful of distinct
     answers: each distinct cell is made once per request, as Django's admin builds its change list cells."""
+    # Not answered is still a no under opt-in (photography policy §4.10), but marked apart from a parent's no.
+    kind = "cell-no cell-none" if decision.reason == "no_response" else "cell-no"
+    if decision.allowed:
+        kind = "cell-yes"
     return format_html(
         '<td class="cell {}"><strong>{}</strong><br><span class="small">{}</span></td>',
-        "cell-yes" if decision.allowed else "cell-no",
+        kind,
         _("Yes") if decision.allowed else _("No"),
         decision.label,
     )

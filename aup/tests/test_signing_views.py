@@ -257,6 +257,17 @@ class TestTheSigningPage:
         assert len(ticked) == 2
         assert not Signature.objects.exists()
 
+    def test_a_refused_signature_opens_with_the_error_summary(self, client, parent, pupil_request):
+        client.force_login(parent)
+        url = reverse("aup:sign", args=[pupil_request.public_id])
+
+        response = client.post(url, _form(pupil_request.agreement, statements=["1"]))
+
+        summary = response.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+        assert 'role="alert"' in response.text.split('class="error-summary"', 1)[1][:80]
+        assert "There is a problem" in summary
+        assert "Please confirm every statement before signing." in summary
+
     def test_a_changed_agreement_is_shown_again_with_its_new_hash(self, client, parent, pupil_request):
         client.force_login(parent)
         url = reverse("aup:sign", args=[pupil_request.public_id])
