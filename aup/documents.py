@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.country_words import school_language
 from safeguard.middleware import with_language
 from safeguard.pdf import render_pdf
 from safeguard.sealing import seal_pdf, sealing_configured
@@ -236,7 +237,7 @@ def signed_document_pdf(request, *, document_id=None):
     if not signatures:
         raise DomainError(_("Nobody has signed this agreement yet."), code="unsigned")
     # Labels (party, method, evidence lines) are written in the document's language, not the caller's.
-    with translation.override(request.agreement.version.policy.language):
+    with translation.override(school_language(request.school, request.agreement.version.policy.language)):
         groups = _content_groups(signatures)
         context = {
             "request": request,
@@ -418,7 +419,7 @@ def blank_forms_pdf(*, agreement, school, pupils, actor):
         "parties": parties,
         "forms": forms,
     }
-    with translation.override(agreement.version.policy.language):
+    with translation.override(school_language(school, agreement.version.policy.language)):
         return render_pdf("aup/pdf/blank_forms.html", context)
 
 
@@ -442,5 +443,6 @@ def policy_version_pdf(*, version):
         "body_html": policy_text_html(version.body_markdown),
         "agreements": agreements,
     }
-    with translation.override(policy.language):
+    language = school_language(policy.school, policy.language) if policy.school_id else policy.language
+    with translation.override(language):
         return render_pdf("aup/pdf/policy_version.html", context)

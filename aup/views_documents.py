@@ -158,8 +158,8 @@ def verify(request):
     """Public: upload a PDF and learn whether it matches the record of a signed agreement.
 
     Says only "matches (completed on …, reference …)" or "does not match"; never a name or the content. It also checks
-    the PDF's digital seal (``safeguard.sealing.verify_seal``: sealed by us, unaltered since, whole document covered). Someone
-    entitled to the record (``can_download_signed_document``) also gets a link to the stored copy.
+    the PDF's digital seal (``safeguard.sealing.verify_seal``: sealed by us, unaltered since, whole document covered).
+    Someone entitled to the record (``can_download_signed_document``) also gets a link to the stored copy.
     """
     form = VerifyForm(request.POST or None, request.FILES or None)
     context = {"form": form, "checked": False}

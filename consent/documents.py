@@ -5,6 +5,7 @@ import datetime
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from safeguard.country_words import school_language
 from safeguard.pdf import render_pdf
 from safeguard.sealing import seal_pdf
 
@@ -23,7 +24,7 @@ def response_pdf(*, response):
         for item in content.get("purposes", [])
     ]
     guardian = response.guardian
-    language = (guardian.preferred_language if guardian else "") or response.school.default_language
+    language = school_language(response.school, guardian.preferred_language if guardian else "")
     context = {
         "response": response,
         "school": response.school,

@@ -10,6 +10,7 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
+from safeguard.country_words import school_language
 from safeguard.pdf import render_pdf
 
 from .selectors import effective_answers
@@ -111,9 +112,9 @@ def do_not_photograph_pdf(*, school, title, pupils, purpose_codes=None, now=None
     now = now or timezone.now()
     pupils = list(pupils)
     listing = do_not_photograph_list(school=school, pupils=pupils, purpose_codes=purpose_codes, now=now)
-    naming = naming_summary(school=school, pupils=pupils)
     generated_at = now.astimezone(zoneinfo.ZoneInfo(school.time_zone))
-    with translation.override(school.default_language):
+    with translation.override(school_language(school)):
+        naming = naming_summary(school=school, pupils=pupils)
         return render_pdf(
             "consent/pdf/dnp.html",
             {"school": school, "title": title, "listing": listing, "naming": naming, "generated_at": generated_at},

@@ -23,6 +23,7 @@ from aup.services import current_academic_year
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.country_words import school_language
 from safeguard.jobs.services import enqueue
 
 from .models import ConsentForm, ConsentFormVersion, ConsentPurpose, ConsentRequest
@@ -76,7 +77,7 @@ def _draft_only(version):
 def default_form_text(school):
     """Title, introduction and organisations of a new form, in the school's default language (a dict)."""
     organisations = [school.organisation.name] if school.organisation_id else []
-    with translation.override(school.default_language):
+    with translation.override(school_language(school)):
         organisations.append(_("Local newspapers and their websites"))
         return {
             "title": _("Photo and video consent"),
@@ -108,7 +109,7 @@ def form_create_default(*, actor, school, now=None):
         version = ConsentFormVersion.objects.create(
             form=form, number=1, introduction=text["introduction"], organisations=text["organisations"]
         )
-        with translation.override(school.default_language):
+        with translation.override(school_language(school)):
             for order, (code, media, label, wording) in enumerate(DEFAULT_PURPOSES):
                 purpose_save(
                     actor=actor,
@@ -202,7 +203,7 @@ def purpose_extra_add(*, actor, version, key):
     if existing is not None:
         _check(actor, version.form.school)
         return existing
-    with translation.override(version.form.school.default_language):
+    with translation.override(school_language(version.form.school)):
         label, wording = str(extra.label), str(extra.wording)
     return purpose_save(
         actor=actor,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
+from safeguard.country_words import school_language
 from safeguard.jobs.services import enqueue
 
 from . import selectors
@@ -249,7 +250,7 @@ def school_export_build(*, export_id, now=None):
     school = export.school
     if not permissions.can(export.requested_by, permissions.EXPORT_SCHOOL, school):
         return _fail(export, _("The person who asked for this export is no longer the headteacher."))
-    language = export.requested_by.language or school.default_language
+    language = school_language(school, export.requested_by.language)
     try:
         with translation.override(language), tempfile.TemporaryFile() as temporary:
             with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -11,6 +11,7 @@ import zoneinfo
 from django.utils import timezone, translation
 
 from safeguard import permissions
+from safeguard.country_words import school_language
 from safeguard.directory.models import Pupil
 from safeguard.pdf import render_pdf
 
@@ -18,7 +19,7 @@ from . import selectors_chronology as selectors
 
 
 def _render(school, template_name, context):
-    with translation.override(school.default_language), timezone.override(zoneinfo.ZoneInfo(school.time_zone)):
+    with translation.override(school_language(school)), timezone.override(zoneinfo.ZoneInfo(school.time_zone)):
         return render_pdf(template_name, context)
 
 

@@ -357,3 +357,12 @@ def test_file_roles_never_include_safeguarding_roles(head, trust_admin, office, 
     assert services_staff.allowed_roles(trust_admin, school) == {Role.TEACHER, Role.OFFICE, Role.HEADTEACHER}
     mapped = {role for role, _title in services_staff.STAFF_ROLE_MAP.values()}
     assert not mapped & {Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.GOVERNOR}
+
+
+@pytest.mark.django_db
+def test_the_district_home_links_the_district_wide_import(client, trust, trust_admin):
+    client.force_login(trust_admin)
+
+    page = client.get(reverse("directory:trust_home", args=[trust.slug])).content.decode()
+
+    assert reverse("interop:district_import", args=[trust.slug]) in page

@@ -2,9 +2,10 @@
 closure days).
 
 A **school day** is a day, Monday to Friday, inside one of the school's terms and outside every break of that year.
-Where the school has recorded no academic year covering a day, its calendar is unknown there and the day counts as a
-school day when it is Monday to Friday: a deadline counted in school days then comes no later than the real one
-(the safe side for safeguarding deadlines such as a child protection file's transfer).
+Where the school has recorded no academic year covering a day, or a year with no term in it, its calendar is unknown
+there and the day counts as a school day when it is Monday to Friday (outside any recorded break): a deadline counted
+in school days then comes no later than the real one (the safe side for safeguarding deadlines such as a child
+protection file's transfer).
 
 - ``school_days_between(school, start, end)``: how many school days come after ``start`` up to and including
   ``end``.
@@ -57,7 +58,8 @@ class _Calendar:
             return False
         for starts_on, ends_on, terms, breaks in self.years:
             if starts_on <= day <= ends_on:
-                in_term = any(first <= day <= last for first, last in terms)
+                # A year with no term recorded is a calendar not yet set up: its weekdays count (the safe side).
+                in_term = any(first <= day <= last for first, last in terms) if terms else True
                 return in_term and not any(first <= day <= last for first, last in breaks)
         return True  # no calendar recorded for this day: a weekday counts (see the module's docstring)
 

@@ -91,6 +91,9 @@ def pupil_detail(request, slug, public_id):
             "links": selectors.pupil_guardian_links(pupil),
             "can_invite": permissions.can(request.user, permissions.INVITE_GUARDIAN, school),
             "can_view_chronology": permissions.can_view_chronology(request.user, school, pupil),
+            # The consent record page's own test (consent.views_answering.pupil_record).
+            "can_view_consent_record": permissions.can(request.user, permissions.MANAGE_CONSENT, school)
+            or permissions.can(request.user, permissions.SET_PHOTO_MEASURES, school),
         },
     )
 

@@ -80,3 +80,13 @@ def test_two_queries_whatever_the_span(english_school, django_assert_num_queries
     with django_assert_num_queries(3):  # years, their terms, their breaks
         # Autumn 77 weekdays, spring 59, summer 73; less three half-term weeks.
         assert school_days_between(english_school, D(2026, 9, 1), D(2027, 8, 31)) == 77 + 59 + 73 - 15
+
+
+def test_a_year_recorded_without_terms_counts_its_weekdays(db):
+    school = factories.SchoolFactory()
+    AcademicYear.objects.create(
+        school=school, name="2026/27", starts_on=datetime.date(2026, 9, 1), ends_on=datetime.date(2027, 8, 31)
+    )
+
+    # Monday 5 to Friday 9 October 2026: a year not yet set up never makes a deadline later than the real one.
+    assert school_days_between(school, datetime.date(2026, 10, 4), datetime.date(2026, 10, 9)) == 5
