@@ -64,8 +64,9 @@ def _ctf_xml(pupil, now):
 
     Elements in the order of the DfE CTF message structure (``docs/ctf.md``): ``Header`` (DocumentName,
     CTFversion, DateTime, DocumentQualifier, SupplierID, SourceSchool, DestSchool), then ``CTFpupilData/Pupil``
-    with UPN, Surname, Forename, DOB, BasicDetails, LookedAfter, SENhistory and Contacts. Only what Safeguard holds
-    is written: no ``Sex`` (not held), no address, attendance or assessments.
+    with UPN, Surname, Forename, DOB, Sex (M/F, only when recorded), BasicDetails, LookedAfter, SENhistory and
+    Contacts. Only what Safeguard holds is written: no ``Sex`` when not recorded, no address, attendance or
+    assessments.
     """
     school = pupil.school
     root = ElementTree.Element("CTfile")
@@ -93,6 +94,8 @@ def _ctf_xml(pupil, now):
     _add(element, "Surname", pupil.legal_last_name)
     _add(element, "Forename", pupil.legal_first_name)
     _add(element, "DOB", pupil.date_of_birth.isoformat())
+    if pupil.sex:
+        _add(element, "Sex", pupil.sex)  # DfE CBDS code, M or F; not recorded: left out, never guessed
     basic = _add(element, "BasicDetails")
     if pupil.preferred_last_name:
         _add(basic, "PreferredSurname", pupil.preferred_last_name)

@@ -10,6 +10,7 @@ from safeguard.accounts.models import User
 from safeguard.directory.models import (
     AcademicYear,
     Organisation,
+    Pupil,
     PupilGuardian,
     School,
     SchoolClass,
@@ -20,6 +21,7 @@ from safeguard.directory.models import (
 from safeguard.directory.validators import validate_laestab, validate_urn
 from safeguard.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from .services import pupils as pupil_services
 from .services.schools import COUNTRY_DEFAULTS
 
 
@@ -262,8 +264,9 @@ class RollOverForm(forms.Form):
 
 
 class PupilForm(forms.Form):
-    """A pupil's details; year groups and classes of the school only. UPN and pupil premium (England's) are left out
-    for a school elsewhere, where they mean nothing (issue 13 item 9)."""
+    """A pupil's details; year groups and classes of the school only. UPN, pupil premium and sex (England's: the sex
+    is for the CTF, DfE codes M/F, blank not recorded) are left out for a school elsewhere, where they mean nothing
+    (issue 13 item 9)."""
 
     legal_first_name = forms.CharField(label=_("Legal first name"), max_length=100)
     legal_last_name = forms.CharField(label=_("Legal last name"), max_length=100)
@@ -280,6 +283,12 @@ class PupilForm(forms.Form):
     has_sen = forms.BooleanField(label=_("SEN"), required=False)
     is_eal = forms.BooleanField(label=_("EAL"), required=False)
     is_pupil_premium = forms.BooleanField(label=_("Pupil premium"), required=False)
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=[("", _("Not recorded"))] + list(Pupil.Sex.choices),
+        required=False,
+        help_text=_("As recorded in your MIS; the pupil's Common Transfer File carries it."),
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -293,6 +302,9 @@ class PupilForm(forms.Form):
         if school.country != School.Country.ENGLAND:
             del self.fields["upn"]
             del self.fields["is_pupil_premium"]
+            del self.fields["sex"]
+        elif "sex" not in pupil_services.PUPIL_FIELDS:
+            del self.fields["sex"]  # offered only once the pupil service saves it: never a field that is dropped
 
 
 class MarkLeftForm(forms.Form):

@@ -5,9 +5,10 @@ The layout read is the DfE CTF message structure (``docs/ctf.md`` names the sour
 - ``<CTfile>`` → ``<Header>`` (``<CTFversion>`` is required: CTF 17.0 up to next year's version is read) and
   ``<CTFpupilData>`` → one ``<Pupil>`` per pupil;
 - in ``<Pupil>``: ``<UPN>`` (check letter verified), ``<Surname>``, ``<Forename>`` (legal names), ``<DOB>``
-  (YYYY-MM-DD); in ``<Pupil><BasicDetails>``: ``<PreferredSurname>``, ``<PreferredForename>``, ``<NCyearActual>``
-  and ``<Languages><Type>`` with ``<LanguageType>FLA</LanguageType>`` and ``<Language>`` (first language: anything
-  but ENG/ENB is EAL; NOT/REF leave the stored value alone);
+  (YYYY-MM-DD), ``<Sex>`` (M/F; ``<Gender>`` before CTF 24; also found in ``<BasicDetails>``; absent or empty
+  keeps the stored value); in ``<Pupil><BasicDetails>``: ``<PreferredSurname>``, ``<PreferredForename>``,
+  ``<NCyearActual>`` and ``<Languages><Type>`` with ``<LanguageType>FLA</LanguageType>`` and ``<Language>``
+  (first language: anything but ENG/ENB is EAL; NOT/REF leave the stored value alone);
 - ``<Pupil><FSMhistory><FSMinstance>`` with ``<FSMstartDate>``/``<FSMendDate>``: an FSM period in the last six
   years sets pupil premium (never clears it);
 - ``<Pupil><LookedAfter><InCare>`` (xs:boolean): looked after;
@@ -76,6 +77,9 @@ def academic_year(day):
 def ctf_version(day):
     """The CTF version in force on ``day``: the last two digits of the academic year, e.g. ``"26.0"``."""
     return f"{academic_year(day) % 100}.0"
+
+
+_SEX_CODES = {"M", "F"}  # DfE CBDS sex codes
 
 
 def _text(element, *paths):
@@ -235,6 +239,7 @@ def convert(*, school, payload, today, filename="CTF"):
     flag_columns = set()
     max_contacts = 0
     has_preferred = False
+    has_sex = False
     six_years_ago = (
         today.replace(year=today.year - 6)
         if not (today.month == 2 and today.day == 29)
@@ -299,6 +304,21 @@ def convert(*, school, payload, today, filename="CTF"):
         if not year and pupil is not None and pupil.year_group is not None:
             year = pupil.year_group.code  # no NCyearActual: the stored year group stays
         values["year_group"], origins["year_group"] = year or "", origin("NCyearActual")
+
+        # Sex: CTF 24+ ``<Sex>`` after ``<DOB>``; ``<Gender>`` before; ``BasicDetails`` also looked in. Blank keeps.
+        sex, sex_label = None, "Sex"
+        for path in ("Sex", "BasicDetails/Sex", "Gender", "BasicDetails/Gender"):
+            sex = _text(element, path)
+            if sex:
+                sex_label = path.rsplit("/", 1)[-1]
+                break
+        values["sex"], origins["sex"] = "", origin(sex_label)
+        if sex:
+            has_sex = True
+            if sex.upper() in _SEX_CODES:
+                values["sex"] = sex.upper()
+            else:
+                error(sex_label, _("“%(value)s” is not M or F.") % {"value": sex})
 
         # Flags, only where the file says something; otherwise the stored value is kept.
         def keep(field_name, pupil=pupil):
@@ -419,6 +439,8 @@ def convert(*, school, payload, today, filename="CTF"):
     if has_preferred:
         columns += ["preferred_first_name", "preferred_last_name"]
     columns += ["date_of_birth", "year_group"]
+    if has_sex:
+        columns.append("sex")
     columns += [name for name in ("sen", "eal", "looked_after", "pupil_premium") if name in flag_columns]
     columns += [f"contact{n}_{name}" for n in range(1, max_contacts + 1) for name in CONTACT_FIELDS]
     conversion.columns = columns

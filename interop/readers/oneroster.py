@@ -2,7 +2,8 @@
 
 Files read: ``manifest.csv``, ``orgs.csv``, ``academicSessions.csv``, ``classes.csv``, ``users.csv``,
 ``enrollments.csv``, ``roles.csv`` (1.2: a user's roles live there; a 1.1-style ``role`` and ``orgSourcedIds`` in
-``users.csv`` are accepted instead) and, optionally, ``demographics.csv`` (``birthDate``). Other files in the zip
+``users.csv`` are accepted instead) and, optionally, ``demographics.csv`` (``birthDate``; ``sex``: male → M, female
+→ F, other and unspecified record nothing and never change a recorded sex). Other files in the zip
 (``courses.csv``, ``userProfiles.csv``, results …) are ignored. Field names and enumerations follow the
 specification; dates must be ISO 8601 (``YYYY-MM-DD``; ``dateLastModified`` a date-time). Only bulk files are read.
 
@@ -200,6 +201,10 @@ def _check_date(errors, file, line, column, value, *, required=False, with_time=
     return None
 
 
+# demographics.csv ``sex`` (OneRoster 1.2 enumeration) → DfE code; other and unspecified are not a sex to record.
+_SEXES = {"male": "M", "female": "F", "other": "", "unspecified": ""}
+
+
 def _check_enum(errors, file, line, column, value, allowed, *, required=True):
     if not value:
         if required:
@@ -264,6 +269,8 @@ class Parsed:
         self.roles_by_user = {}
         self.ended_roles_by_user = {}
         self.birth_dates = {}
+        self.sexes = {}
+        self.has_sex = False
         self.class_by_id = {}
         self.enrolled = {}
         self.users = None
@@ -482,8 +489,10 @@ def parse(*, payload, today):
             )
         )
 
-    # demographics.csv (optional): birthDate.
+    # demographics.csv (optional): birthDate, sex.
     birth_dates = {}
+    sexes = {}
+    has_sex = False
     if "demographics.csv" in files:
         demographics = files["demographics.csv"]
         _check_common(errors, demographics.name, demographics.rows, {})
@@ -505,6 +514,11 @@ def parse(*, payload, today):
                 )
             elif birth_date:
                 birth_dates[row["sourcedId"]] = (birth_date, line)
+            sex = row.get("sex", "").strip().lower()
+            if sex and _check_enum(errors, demographics.name, line, "sex", sex, set(_SEXES), required=False):
+                has_sex = True
+                if _SEXES[sex]:
+                    sexes[row["sourcedId"]] = (_SEXES[sex], line)
 
     # classes.csv
     classes = files["classes.csv"]
@@ -581,6 +595,7 @@ def parse(*, payload, today):
     parsed.files, parsed.orgs, parsed.org_ids, parsed.users = files, orgs.rows, org_ids, users
     parsed.user_by_id, parsed.roles_by_user, parsed.ended_roles_by_user = user_by_id, roles_by_user, ended_roles
     parsed.birth_dates, parsed.class_by_id, parsed.enrolled = birth_dates, class_by_id, enrolled
+    parsed.sexes, parsed.has_sex = sexes, has_sex
     return parsed
 
 
@@ -613,6 +628,7 @@ def _class_titles(class_by_id, org):
 def _build_rows(conversion, school, org, parsed):
     errors = conversion.errors
     user_by_id, roles_by_user, birth_dates = parsed.user_by_id, parsed.roles_by_user, parsed.birth_dates
+    sexes = parsed.sexes
     class_by_id, enrolled, users = parsed.class_by_id, parsed.enrolled, parsed.users
     external = {
         (link.kind, link.source_id): link
@@ -688,6 +704,9 @@ def _build_rows(conversion, school, org, parsed):
                     % {"id": sid, "line": line},
                 )
             )
+        if sid in sexes:
+            values["sex"] = sexes[sid][0]
+            origins["sex"] = Origin("demographics.csv", sexes[sid][1], "", "sex")
         grades = _split(row.get("grades", ""))
         if grades:
             code = grades[0]
@@ -781,6 +800,8 @@ def _build_rows(conversion, school, org, parsed):
     if has_preferred:
         columns += ["preferred_first_name", "preferred_last_name"]
     columns += ["date_of_birth", "year_group", "class"]
+    if parsed.has_sex:
+        columns.append("sex")  # a pupil without male/female keeps what is recorded (blank never clears)
     from safeguard.directory.roster import CONTACT_FIELDS
 
     columns += [f"contact{n}_{name}" for n in range(1, max_agents + 1) for name in CONTACT_FIELDS]

@@ -87,6 +87,7 @@ def test_a_specification_ctf_imports_pupils_contacts_and_flags(
     assert (helen.legal_first_name, helen.preferred_first_name, helen.year_group.code) == ("Helen", "Nell", "3")
     # EHC plan in force (the earlier SEN support ended), first language Polish, FSM since 2023.
     assert helen.has_sen and helen.is_eal and helen.is_pupil_premium and not helen.is_looked_after
+    assert helen.sex == "F"  # <Sex> after <DOB>
     joan = PupilGuardian.objects.get(pupil=helen, guardian__first_name="Joan")
     assert (joan.relationship, joan.has_parental_responsibility, joan.contact_order) == ("parent", True, 1)
     assert (joan.guardian.phone, joan.guardian.email) == ("07700 900501", "joan.green@example.com")
@@ -94,6 +95,7 @@ def test_a_specification_ctf_imports_pupils_contacts_and_flags(
     assert (carl.relationship, carl.has_parental_responsibility) == ("step_parent", False)
 
     dylan = Pupil.objects.get(upn="V999200126202")
+    assert dylan.sex == "M"
     assert dylan.is_looked_after and not dylan.is_eal and not dylan.has_sen and not dylan.is_pupil_premium
     carers = {link.guardian.first_name: link for link in PupilGuardian.objects.filter(pupil=dylan)}
     assert carers["Rachel"].relationship == "foster_carer" and not carers["Rachel"].has_parental_responsibility
@@ -130,6 +132,7 @@ def test_the_exported_leaver_ctf_follows_the_structure_and_reads_back(office, sc
         year_group=factories.YearGroupFactory(school=school, code="4", name="Year 4", order=4),
         has_sen=True,
         is_looked_after=True,
+        sex="M",
         left_on=datetime.date(2026, 12, 1),
     )
     factories.PupilGuardianFactory(
@@ -170,6 +173,8 @@ def test_the_exported_leaver_ctf_follows_the_structure_and_reads_back(office, sc
     assert [header.findtext(f"SourceSchool/{tag}") for tag in ("LEA", "Estab", "URN")] == ["999", "2101", "999101"]
     assert [header.findtext(f"DestSchool/{tag}") for tag in ("LEA", "Estab")] == ["MMM", "MMMM"]
     element = document.find("CTFpupilData/Pupil")
+    assert [child.tag for child in element][:6] == ["UPN", "Surname", "Forename", "DOB", "Sex", "BasicDetails"]
+    assert b"<Sex>M</Sex>" in content
     assert element.findtext("LookedAfter/InCare") == "true" and element.find("BasicDetails/InCare") is None
     assert element.findtext("SENhistory/SEN/SENprovision") == "K"
 
@@ -184,6 +189,7 @@ def test_the_exported_leaver_ctf_follows_the_structure_and_reads_back(office, sc
         "preferred_first_name": "Rae",
     }
     assert (row["date_of_birth"], row["year_group"], row["sen"], row["looked_after"]) == ("2017-04-23", "4", "Y", "Y")
+    assert row["sex"] == "M" and "sex" in conversion.columns
     assert [row[f"contact1_{field}"] for field in ("first_name", "parental_responsibility", "email", "phone")] == [
         "Jayne",
         "Y",
@@ -278,3 +284,36 @@ def test_files_safeguard_wrote_before_the_fix_are_still_read(school):
     )
     conversion = ctf.convert(school=school, payload=payload, today=TODAY)
     assert conversion.errors == [] and conversion.rows[1]["looked_after"] == "Y"
+
+
+@pytest.mark.django_db
+def test_a_leaver_without_a_recorded_sex_is_exported_without_sex(office, school, other_school):
+    """Not recorded: no <Sex> at all (never guessed); the file still passes the schema subset and reads back."""
+    school.laestab = "9992101"
+    school.save()
+    pupil = factories.PupilFactory(school=school, sex="", left_on=datetime.date(2026, 12, 1))
+    content = ctf_export_pupil(actor=office, pupil=pupil, now=NOW)
+    document = assert_valid(content)
+    assert document.find("CTFpupilData/Pupil/Sex") is None
+    conversion = ctf.convert(school=other_school, payload=content, today=TODAY)
+    assert conversion.errors == [] and "sex" not in conversion.columns
+
+
+@pytest.mark.django_db
+def test_sex_is_read_from_gender_before_ctf_24_and_from_basic_details(school):
+    payload = sample().replace(b"<Sex>F</Sex>", b"<Gender>F</Gender>", 1)
+    # Pupil 2: no <Sex> after <DOB>, one in <BasicDetails> instead.
+    head, year, tail = payload.replace(b"<Sex>M</Sex>", b"", 1).partition(b"<NCyearActual>3</NCyearActual>")
+    payload = head + year + tail.replace(year, year + b"<Sex>M</Sex>", 1)
+    conversion = ctf.convert(school=school, payload=payload, today=TODAY)
+    assert conversion.errors == []
+    assert [row["sex"] for row in conversion.rows] == ["F", "M", "M", "F"]
+
+
+@pytest.mark.django_db
+def test_a_sex_other_than_m_or_f_names_pupil_and_element(school):
+    payload = sample().replace(b"<Sex>F</Sex>", b"<Sex>X</Sex>", 1)
+    errors = ctf.convert(school=school, payload=payload, today=TODAY).errors
+    assert {(error.record, error.field, error.message) for error in errors} == {
+        ("Pupil 1, UPN F999200126201", "Sex", "“X” is not M or F."),
+    }

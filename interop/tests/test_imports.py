@@ -205,6 +205,42 @@ def test_oneroster_bad_rows_are_reported_by_file_line_and_field_and_nothing_is_w
 
 
 @pytest.mark.django_db
+def test_oneroster_demographics_sex_becomes_m_or_f_and_other_or_unspecified_records_none(
+    client, office, lincoln, fixed_now
+):
+    first = oneroster_zip(
+        {"demographics.csv": lambda text: text.replace("2020-01-30,female", "2020-01-30,unspecified")}
+    )
+    upload(client, office, lincoln, "interop:oneroster_import", first)
+    confirm(client, lincoln, latest(lincoln))
+    assert dict(Pupil.objects.filter(school=lincoln).values_list("mis_id", "sex")) == {
+        "1001": "F",
+        "1002": "M",
+        "1003": "",  # unspecified: not recorded, never guessed
+        "1004": "M",
+    }
+
+    # "other" later: the recorded sex is not guessed over, it stays as it was.
+    later = oneroster_zip({"demographics.csv": lambda text: text.replace("2019-11-02,male", "2019-11-02,other")})
+    upload(client, office, lincoln, "interop:oneroster_import", later)
+    assert latest(lincoln).status == InteropImport.Status.PENDING, latest(lincoln).summary["errors"]
+    confirm(client, lincoln, latest(lincoln))
+    assert Pupil.objects.get(school=lincoln, mis_id="1002").sex == "M"
+
+
+@pytest.mark.django_db
+def test_oneroster_demographics_sex_outside_the_enumeration_is_an_error(client, office, lincoln, fixed_now):
+    bad = oneroster_zip({"demographics.csv": lambda text: text.replace("2021-03-14,female", "2021-03-14,F")})
+    upload(client, office, lincoln, "interop:oneroster_import", bad)
+    interop_import = latest(lincoln)
+    assert interop_import.status == InteropImport.Status.REJECTED
+    assert ("demographics.csv", 2, "sex") in {
+        (e["file"], e["line"], e["field"]) for e in interop_import.summary["errors"]
+    }
+    assert not Pupil.objects.exists()
+
+
+@pytest.mark.django_db
 def test_oneroster_missing_roles_file_and_duplicate_identifier(client, office, lincoln, fixed_now):
     response = upload(client, office, lincoln, "interop:oneroster_import", oneroster_zip({"roles.csv": None}))
     assert "The zip has no roles.csv" in response.content.decode()

@@ -130,3 +130,43 @@ def test_uk_only_fields_are_hidden_elsewhere(client, db):
     client.force_login(user)
     page = client.get(reverse("onboarding:pupil_add", args=[us.slug])).content.decode()
     assert "Legal first name" in page and 'name="upn"' not in page and "Pupil premium" not in page
+
+
+def test_sex_shows_on_the_pupil_page_and_is_not_offered_elsewhere(client, school, pupil, office):
+    """The pupil page shows the sex (DfE M/F, for the CTF) with the other details; "Not recorded" when blank."""
+    client.force_login(office)
+    url = reverse("directory:pupil_detail", args=[school.slug, pupil.public_id])
+    assert "Sex</dt>" in (page := client.get(url).content.decode()) and "Not recorded" in page
+    Pupil.objects.filter(pk=pupil.pk).update(sex="F")
+    assert "Female" in client.get(url).content.decode()
+
+    us = factories.SchoolFactory(country="united_states", slug="maple")
+    user = factories.UserFactory()
+    factories.StaffRoleFactory(user=user, school=us, role="office")
+    client.force_login(user)
+    page = client.get(reverse("onboarding:pupil_add", args=[us.slug])).content.decode()
+    assert 'name="sex"' not in page
+
+
+def test_the_edit_form_offers_sex_in_england_once_the_pupil_service_saves_it(
+    client, school, pupil, office, monkeypatch
+):
+    """The form never offers a field the service would drop: ``sex`` appears when it is in ``PUPIL_FIELDS``."""
+    client.force_login(office)
+    url = reverse("onboarding:pupil_edit", args=[school.slug, pupil.public_id])
+    if "sex" not in services.PUPIL_FIELDS:
+        assert 'name="sex"' not in client.get(url).content.decode()
+        monkeypatch.setattr(services, "PUPIL_FIELDS", (*services.PUPIL_FIELDS, "sex"))
+    page = client.get(url).content.decode()
+    assert 'name="sex"' in page and "Sex" in page
+    data = {
+        "legal_first_name": pupil.legal_first_name,
+        "legal_last_name": pupil.legal_last_name,
+        "date_of_birth": pupil.date_of_birth.isoformat(),
+        "upn": pupil.upn,
+        "sex": "M",
+    }
+    client.post(url, data)
+    pupil.refresh_from_db()
+    assert pupil.sex == "M"
+    assert pupil.history.first().sex == "M"

@@ -326,7 +326,14 @@ class Pupil(PublicIdModel):
 
     Lifecycle: added by roster import or by office staff → on roll from ``on_roll_from`` → marked left with
     ``left_on`` when they leave. A pupil is never deleted: their records (agreements, consents, incidents) stay.
+
+    ``sex``: ``M`` or ``F`` (DfE CBDS sex codes, the CTF's ``<Sex>``, ``<Gender>`` before CTF 24); blank when the
+    school has not recorded it. Never guessed from a name or another system's "other"/"unspecified".
     """
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
     legal_first_name = models.CharField(_("legal first name"), max_length=100)
@@ -347,6 +354,7 @@ class Pupil(PublicIdModel):
     has_sen = models.BooleanField(_("SEN"), default=False)
     is_eal = models.BooleanField(_("EAL"), default=False)
     is_pupil_premium = models.BooleanField(_("pupil premium"), default=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     history = HistoricalRecords()
 
     objects = PupilQuerySet.as_manager()

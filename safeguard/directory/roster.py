@@ -12,7 +12,7 @@ Two services, both checking the actor with ``permissions.can(actor, MANAGE_ROSTE
 The file format and the matching rules are documented for schools in ``docs/roster-import.md``; ``COLUMN_DOCS``
 feeds the upload page. Rules in brief: one row per pupil; a pupil is matched by UPN, then MIS id, within the
 school; a parent or carer by e-mail (case-insensitive), else by first name, last name and phone; a column missing
-from the file leaves that field alone; a blank UPN, MIS id, e-mail or phone never clears a stored one.
+from the file leaves that field alone; a blank UPN, MIS id, e-mail, phone or sex never clears a stored one.
 """
 
 import csv
@@ -59,6 +59,7 @@ PUPIL_COLUMNS = (
     "sen",
     "eal",
     "pupil_premium",
+    "sex",
 )
 FLAG_COLUMNS = {
     "looked_after": "is_looked_after",
@@ -76,6 +77,11 @@ _CONTACT_COLUMN = re.compile(r"^contact(\d+)_(.+)$")
 # Dates: YYYY-MM-DD anywhere; otherwise DD/MM/YYYY or DD.MM.YYYY, or MM/DD/YYYY in a US school (``_parse_date``).
 _YES = {"y", "yes", "true", "1", "evet"}
 _NO = {"n", "no", "false", "0", "hayir"}
+# The ``sex`` column, folded (see ``_fold``) → DfE CBDS code. English and Turkish (erkek; kız, kadın).
+SEX_SPELLINGS = {
+    **{word: Pupil.Sex.MALE for word in ("m", "male", "erkek")},
+    **{word: Pupil.Sex.FEMALE for word in ("f", "female", "kiz", "kadin")},
+}
 
 _Rel = PupilGuardian.Relationship
 # Folded spellings (see ``_fold``) → relationship. English as MIS exports spell them, and Turkish (anne, baba, veli…).
@@ -181,6 +187,7 @@ COLUMN_DOCS = [
     ("sen", gettext_lazy("No"), gettext_lazy("Y or N (blank means N)"), "N"),
     ("eal", gettext_lazy("No"), gettext_lazy("Y or N (blank means N)"), "Y"),
     ("pupil_premium", gettext_lazy("No"), gettext_lazy("Y or N (blank means N)"), "N"),
+    ("sex", gettext_lazy("No"), gettext_lazy("M or F (blank keeps what is recorded)"), "F"),
     ("contact1_first_name", gettext_lazy("For each contact given"), gettext_lazy("Text"), "Sarah"),
     ("contact1_last_name", gettext_lazy("For each contact given"), gettext_lazy("Text"), "Hartwell"),
     (
@@ -217,6 +224,7 @@ TEMPLATE_EXAMPLE_ROW = [
     "N",
     "Y",
     "N",
+    "F",
     "Sarah",
     "Hartwell",
     "Mother",
@@ -745,6 +753,14 @@ def _read_row(cells, row_number, header, year_groups, today, errors, *, month_fi
         else:
             values[field_name] = flag
 
+    sex_value = get("sex")
+    if sex_value:
+        sex = SEX_SPELLINGS.get(_fold(sex_value))
+        if sex is None:
+            errors.append(RowError(row_number, "sex", _("“%(value)s” is not M or F.") % {"value": sex_value}))
+        else:
+            values["sex"] = sex
+
     year_group_value = get("year_group")
     year_group = None
     if year_group_value:
@@ -944,6 +960,7 @@ PUPIL_TRACKED = (
     "on_roll_from",
     "left_on",
     *FLAG_COLUMNS.values(),
+    "sex",
 )
 GUARDIAN_TRACKED = ("first_name", "last_name", "email", "phone")
 LINK_TRACKED = ("relationship", "has_parental_responsibility", "contact_order", "ended_on")

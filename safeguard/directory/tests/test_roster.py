@@ -623,3 +623,44 @@ def test_duplicate_mis_id_names_the_other_row(office, school, setup):
     _, plan = preview(office, school, rows)
     assert [(error.row, error.column) for error in plan.errors] == [(3, "mis_id")]
     assert "row 2" in plan.errors[0].message
+
+
+# Sex (DfE codes M/F, written into the pupil's CTF) ---------------------------------------------------------------
+
+
+def test_sex_column_reads_codes_english_and_turkish_words_and_blank_keeps(office, school, setup):
+    header = [*HEADER, "sex"]
+    rows = _rows()
+    rows[0]["sex"], rows[1]["sex"] = "female", "Erkek"
+    rows.append({**_rows()[0], "upn": UPN_3, "mis_id": "1003", "legal_first_name": "Ada", "sex": "KIZ"})
+    rows.append({**_rows()[1], "upn": "", "mis_id": "1004", "legal_first_name": "Eli", "sex": "m"})
+    rows.append({**_rows()[1], "upn": "", "mis_id": "1005", "legal_first_name": "Ece", "sex": "kadın"})
+    import_file(office, school, rows, header=header)
+    assert dict(Pupil.objects.values_list("mis_id", "sex")) == {
+        "1001": "F",
+        "1002": "M",
+        "1003": "F",
+        "1004": "M",
+        "1005": "F",
+    }
+
+    # Blank keeps what is recorded; a change shows in the preview like any other field.
+    rows = _rows()
+    rows[0]["sex"], rows[1]["sex"] = "", "F"
+    _, plan = preview(office, school, rows, header=header)
+    assert [(change.row, change.fields) for change in plan.pupils_updated] == [(3, ["sex"])]
+    assert plan.pupils_updated[0].field_labels == ["sex"]
+    import_file(office, school, rows, header=header)
+    assert dict(Pupil.objects.filter(mis_id__in=["1001", "1002"]).values_list("mis_id", "sex")) == {
+        "1001": "F",
+        "1002": "F",
+    }
+    assert Pupil.history.filter(mis_id="1002").first().sex == "F"  # kept in the pupil's history
+
+
+def test_a_sex_other_than_m_or_f_is_a_row_error_naming_the_column(office, school, setup):
+    rows = _rows()
+    rows[1]["sex"] = "X"
+    roster_import, plan = preview(office, school, rows, header=[*HEADER, "sex"])
+    assert [(error.row, error.column, error.message) for error in plan.errors] == [(3, "sex", "“X” is not M or F.")]
+    assert roster_import.status == RosterImport.Status.REJECTED and not Pupil.objects.exists()
