@@ -220,11 +220,11 @@ def load(*, now=None):
     for school in district.schools.order_by("name"):
         students = Pupil.objects.filter(school=school).count()
         lines.append(f"{school.name}: {students} students")
-    lines.append(f"Created this run (US district): {loader.summary()}.")
     # The high school's students sign for themselves from 13 (class codes); aup's demo ran before the district existed.
     from aup.demo_content import pupils_sign_for_themselves
 
     lines.extend(pupils_sign_for_themselves())
+    lines.append(f"Created this run (US district): {loader.summary()}.")
     return lines
 
 

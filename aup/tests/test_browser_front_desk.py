@@ -97,7 +97,9 @@ def test_a_visitor_signs_on_the_front_desk_tablet_and_the_next_one_gets_an_empty
     for text in STATEMENTS:
         page.get_by_label(text).check()
     page.get_by_role("button", name="I agree — sign in").click()
-    expect(page.get_by_text("Please type the organisation you are with.")).to_be_visible()
+    # Said in the error summary at the top (focused) and beside the field.
+    expect(page.locator(".error-summary")).to_contain_text("Please type the organisation you are with.")
+    expect(page.get_by_text("Please type the organisation you are with.")).to_have_count(2)
     assert not SignatureRequest.objects.filter(agreement=agreement).exists()
 
     page.get_by_label("Organisation").fill("Riverside Reading Volunteers")

@@ -317,7 +317,8 @@ def test_office_may_not_appoint_the_principal(client, office, district, fixed_no
     wms = district["wms"]
     factories.StaffRoleFactory(user=office, school=wms, role=Role.OFFICE)
     page = school_upload(client, office, wms, district_zip()).content.decode()
-    assert "Robert King (principal: only the headteacher or the district may appoint a headteacher)" in page
+    # A US campus: the message reads in American English (en_US catalogue).
+    assert "Robert King (principal: only the principal or the district may appoint a principal)" in page
     school_confirm(client, wms, latest_import(wms))
     assert not User.objects.filter(email="robert.king@mvsd.example").exists()
     assert roles_at(wms) == [("wei.chen@mvsd.example", "teacher", "")]

@@ -30,6 +30,7 @@ PUPIL_FIELDS = (
     "has_sen",
     "is_eal",
     "is_pupil_premium",
+    "sex",
 )
 LINK_FIELDS = ("relationship", "has_parental_responsibility", "contact_order")
 

@@ -187,11 +187,12 @@ def test_the_consent_grid_scrolls_by_keyboard_keeps_the_pupil_in_view_and_shows_
     assert region.evaluate("(e) => e.scrollLeft") > 0
     assert abs(name_cell.bounding_box()["x"] - left_before) < 1  # sticky: the pupil's name stays in view
 
-    # Nobody has answered: every cell says no, with a cross before the word (not colour alone)
+    # Nobody has answered: every cell says no, with a dash before the word (not colour alone) that sets "no answer"
+    # apart from a parent's no (a cross)
     cell = page.locator("#consent-grid td.cell strong").first
     assert cell.inner_text().strip() == "No"
     icon = cell.evaluate("(e) => getComputedStyle(e, '::before').content")
-    assert "✗" in icon
+    assert "–" in icon
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1366"])
