@@ -108,7 +108,7 @@ def test_a_us_school_shows_no_pupil_premium_or_looked_after_group(client, cohort
     assert figures.cohorts_for(cohort_school) == ["all", "sen", "eal"]
     client.force_login(slt)
     _columns, rows = rows_of(dashboard(client, cohort_school), "cohorts")
-    assert list(rows) == ["All pupils", "IEP", "ELL"]  # SEN and EAL in American English
+    assert list(rows) == ["All students", "IEP", "ELL"]  # pupils, SEN and EAL in American English
 
 
 def test_cohorts_of_a_turkish_and_a_welsh_school():
