@@ -25,9 +25,10 @@ else
 fi
 # The demo seals its signed PDFs with a self-signed certificate of its own (docs/signing.md), made once.
 if [ -z "${SIGNING_PKCS12_PATH:-}" ]; then
-    export SIGNING_PKCS12_PATH="${SAFEGUARD_VAR_DIR:-var}/signing/demo-seal.p12" SIGNING_PKCS12_PASSWORD=safeguard-demo
-    [ -f "$SIGNING_PKCS12_PATH" ] || "$python" manage.py make_signing_certificate "Safeguard demo" \
-        --output "$SIGNING_PKCS12_PATH" --password "$SIGNING_PKCS12_PASSWORD" >/dev/null
+    seal="${SAFEGUARD_VAR_DIR:-var}/signing/demo-seal.p12"
+    [ -f "$seal" ] || "$python" manage.py make_signing_certificate "Safeguard demo" \
+        --output "$seal" --password safeguard-demo >/dev/null
+    export SIGNING_PKCS12_PATH="$seal" SIGNING_PKCS12_PASSWORD=safeguard-demo
 fi
 "$python" manage.py migrate --noinput
 "$python" manage.py load_demo

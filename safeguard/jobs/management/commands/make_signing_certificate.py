@@ -110,6 +110,8 @@ class Command(BaseCommand):
         "product, and print the environment lines to use it. Production uses a CA-issued certificate "
         "(docs/signing.md)."
     )
+    # Making a new key must work while the configured one is missing or broken (the check would refuse to start).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("organisation", help="The school's or trust's name, shown as the signer of every seal.")
