@@ -184,7 +184,8 @@ def test_the_consent_grid_scrolls_by_keyboard_keeps_the_pupil_in_view_and_shows_
     left_before = name_cell.bounding_box()["x"]
     for _ in range(10):
         page.keyboard.press("ArrowRight")
-    assert region.evaluate("(e) => e.scrollLeft") > 0
+    # The browser scrolls smoothly, after the key presses return: wait for it rather than read at once.
+    page.wait_for_function("(e) => e.scrollLeft > 0", arg=region.element_handle(), timeout=10_000)
     assert abs(name_cell.bounding_box()["x"] - left_before) < 1  # sticky: the pupil's name stays in view
 
     # Nobody has answered: every cell says no, with a dash before the word (not colour alone) that sets "no answer"
