@@ -49,7 +49,7 @@ FILE_ROLES = {Role.TEACHER, Role.OFFICE}  # given by whoever may import the rost
 def allowed_roles(actor, school):
     """The roles a OneRoster file imported by ``actor`` may give (and end) in ``school``: teacher and office staff,
     and headteacher when ``permissions.roles_grantable`` lets the actor appoint one. A set of ``Role``."""
-    return set(FILE_ROLES) | ({Role.HEADTEACHER} & permissions.roles_grantable(actor, school))
+    return permissions.roles_importable(actor, school)
 
 
 @dataclass

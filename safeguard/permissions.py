@@ -209,6 +209,19 @@ def can(user, capability, obj):
     return capability in _TRUST_GRANTS and is_trust_admin_for(user, school)
 
 
+def roles_importable(user, school):
+    """The staff roles a roster file (OneRoster) imported by ``user`` may give and end in ``school`` (a set of
+    ``Role``): teacher and office staff, and headteacher only when ``roles_grantable`` lets the user appoint one. Never
+    a DSL, SLT or governor role: those are chosen in the product, not by a file (issue 14)."""
+    return {Role.TEACHER, Role.OFFICE} | ({Role.HEADTEACHER} & roles_grantable(user, school))
+
+
+def may_administer_organisation(user, organisation):
+    """Whether ``user`` runs ``organisation`` (a trust or district): holds ``MANAGE_SCHOOLS`` there, or is the
+    installation's superuser (who created it on the first-run page). Used to appoint and end its administrators."""
+    return user.is_superuser or can(user, MANAGE_SCHOOLS, organisation)
+
+
 def roles_grantable(user, school):
     """The ``Role`` values ``user`` may give (and end) in ``school`` (a set; empty if they may not invite staff).
 

@@ -189,7 +189,7 @@ def organisation_admin_invite(*, actor, organisation, email, full_name, now=None
     Returns ``(user, created)`` — ``created`` False when they already were one (nothing changes, nothing is sent).
     Raises ``PermissionError``.
     """
-    if not (permissions.can(actor, permissions.MANAGE_SCHOOLS, organisation) or actor.is_superuser):
+    if not permissions.may_administer_organisation(actor, organisation):
         raise PermissionError("actor does not administer this organisation")
     with transaction.atomic():
         user, _new = account_for(email=email, full_name=full_name)
@@ -217,7 +217,7 @@ def organisation_admin_end(*, actor, organisation, user, ended_on=None, now=None
     superuser); ``DomainError`` when someone tries to end their own role — another administrator does it, so the
     trust is never left with nobody to run it by one click.
     """
-    if not (permissions.can(actor, permissions.MANAGE_SCHOOLS, organisation) or actor.is_superuser):
+    if not permissions.may_administer_organisation(actor, organisation):
         raise PermissionError("actor does not administer this organisation")
     if actor.pk == user.pk:
         raise DomainError(_("You cannot end your own role. Ask another administrator to do it."), code="own_role")
