@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    views_bulk_download,
     views_class_codes,
     views_coverage,
     views_documents,
@@ -31,6 +32,8 @@ urlpatterns = [
     *views_class_codes.urlpatterns,
     # A trust's own policies, written once for every school (views_trust_policies)
     *views_trust_policies.urlpatterns,
+    # Signed PDFs of a class as one zip, made by the worker (views_bulk_download)
+    *views_bulk_download.urlpatterns,
 ]
 
 __all__ = ["path", "urlpatterns"]

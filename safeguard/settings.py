@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "interop",
     "onboarding",
     "sso",
+    "cases",
+    "achievements",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,10 @@ urlpatterns = [
     path("", include("interop.urls")),
     path("", include("onboarding.urls")),
     path("", include("sso.urls")),
+    path("", include("cases.urls")),
+    path("", include("achievements.urls")),
+    path("", include("notifications.urls")),
+    path("", include("safeguard.jobs.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_roster
+from . import views, views_parent_history, views_roster, views_student
 
 app_name = "directory"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("trust/<slug:slug>/", views.trust_home, name="trust_home"),
     path("parent/", views.parent_home, name="parent_home"),
     path("parent/children/<uuid:public_id>/", views.parent_child, name="parent_child"),
+    # A parent's own answers and signatures, with copies (views_parent_history)
+    *views_parent_history.urlpatterns,
+    # A pupil's own account, where the school gives pupils accounts (views_student)
+    *views_student.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the issue work in progress."""
+
+urlpatterns = []
