@@ -61,6 +61,7 @@ FRONT_DESK = "aup.front_desk"  # visitors and volunteers sign their agreement on
 MANAGE_POLICY_REGISTER = "aup.manage_register"  # owner, review team, approving body, review cycle (issue 13 item 6)
 MANAGE_TRUST_POLICIES = "aup.manage_trust_policies"  # a trust admin writes and approves trust-wide policies (issue 13)
 SSO_CONFIGURE = "sso.configure"  # a school's (head) or trust's (trust admin) single sign-on provider (issue 14)
+RECORD_ACHIEVEMENT = "achievements.record"  # praise and achievement points, recorded by any member of staff (issue 16)
 
 STAFF = {Role.OFFICE, Role.TEACHER, Role.DSL, Role.DEPUTY_DSL, Role.SLT, Role.HEADTEACHER}
 
@@ -114,6 +115,8 @@ CAPABILITIES = {
     FRONT_DESK: {Role.OFFICE, Role.SLT, Role.HEADTEACHER},
     # Who owns a policy, who reviews it, who approves it and how often: the head and SLT (issue 13 item 6).
     MANAGE_POLICY_REGISTER: {Role.SLT, Role.HEADTEACHER},
+    # The behaviour policy rewards as well as sanctions: whoever may record an incident may record praise (issue 16).
+    RECORD_ACHIEVEMENT: STAFF,
 }
 
 # A trust or district admin sees every school of the organisation, its roster and its reports, but no
@@ -471,3 +474,22 @@ def can_attach_to_incident(user, incident):
     if can_follow_up_incident(user, incident):
         return True
     return incident.recorded_by_id == user.pk and can(user, RECORD_INCIDENT, incident)
+
+
+# Sections added by this session's parallel work: each is written by one hand only, below its own heading.
+
+# Agreements: declining, expiry, chasing, sending to a selection (issue 17 items 2-5) ------------------------------
+
+# Agreement templates and parents' history (issue 17 items 6-7) ---------------------------------------------------
+
+# Cases and linked incidents (issue 16 item 3) --------------------------------------------------------------------
+
+# Positive behaviour (issue 16 item 6) ----------------------------------------------------------------------------
+
+# Saved filters and bulk actions on the incident log (issue 16 items 7, 9) -----------------------------------------
+
+# Notification preferences (issue 16 item 8) ----------------------------------------------------------------------
+
+# Pupils' own accounts (issue 14 item 1) --------------------------------------------------------------------------
+
+# Files prepared by the worker: large PDFs and class zips (issue 18 item 2, issue 17 item 8) ------------------------
