@@ -6,7 +6,8 @@ A feature registers a function in its ``AppConfig.ready()``::
 
 The function takes keyword arguments (``user``; ``school`` for "school_home") and returns ``None`` (nothing to
 show) or ``(template_name, context)``. Pages render each returned panel with ``{% include %}``. Kinds:
-"parent_home" (user), "school_home" (user, school).
+"parent_home" (user), "school_home" (user, school), "pupil_detail" (user, school, pupil: a card on the pupil's
+page; the function decides whether ``user`` may see it, through ``safeguard.permissions``).
 """
 
 _REGISTRY = {}

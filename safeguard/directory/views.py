@@ -94,6 +94,8 @@ def pupil_detail(request, slug, public_id):
             # The consent record page's own test (consent.views_answering.pupil_record).
             "can_view_consent_record": permissions.can(request.user, permissions.MANAGE_CONSENT, school)
             or permissions.can(request.user, permissions.SET_PHOTO_MEASURES, school),
+            # Cards contributed by feature apps (positive behaviour, cases…), each deciding who may see it.
+            "panels": panels.collect("pupil_detail", user=request.user, school=school, pupil=pupil),
         },
     )
 
