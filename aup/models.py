@@ -296,6 +296,17 @@ class SignatureRequest(PublicIdModel):
     Lifecycle: pending → (each required party signs) → completed; or cancelled by office staff. A revoked
     signature puts a completed request back to pending. ``academic_year`` is set when the policy is signed every
     academic year, so a new year opens a new request.
+
+    Declining (issue 17 item 2): a parent with parental responsibility or the member of staff asked may decline with
+    a reason → ``DECLINED`` (``declined_at``, ``declined_by`` — the account, if they were signed in —,
+    ``declined_by_guardian`` — the parent's record, by session or by link —, ``decline_reason``). A declined request
+    is not "not signed yet": it is counted apart and never reminded. The office may reopen it (back to pending,
+    ``reopened_at``/``reopened_by``; the last decline stays on the row and every change in history).
+
+    Expiry (issue 17 item 3): when the office sends it, the request and its signing links are valid for
+    ``expiry_days`` days, until ``expires_at``; after that the signing pages explain it and offer a fresh link by
+    e-mail (which moves ``expires_at`` on by ``expiry_days``), and reminders stop. A request never e-mailed (signed
+    at the sign-in gate, in class, at the front desk) has no expiry.
     """
 
     class Status(models.TextChoices):
@@ -303,6 +314,7 @@ class SignatureRequest(PublicIdModel):
         PARTLY_SIGNED = "partly_signed", _("Waiting for countersignature")
         COMPLETED = "completed", _("Signed")
         CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="requests")
     school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="signature_requests")
@@ -335,6 +347,32 @@ class SignatureRequest(PublicIdModel):
         blank=True,
         choices=[(Audience.VISITOR, _("Visitor")), (Audience.VOLUNTEER, _("Volunteer"))],
     )
+    # Declining (issue 17 item 2): the last decline, kept after the office reopens the request.
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declined by (account)"),
+    )
+    declined_by_guardian = models.ForeignKey(
+        "directory.Guardian",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declined by (parent or carer)"),
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Expiry (issue 17 item 3): set when the office sends the request.
+    expiry_days = models.PositiveSmallIntegerField(_("valid for (days)"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -363,6 +401,14 @@ class SignatureRequest(PublicIdModel):
 
     def __str__(self):
         return f"{self.agreement} — {self.pupil or self.user or self.visitor_name}"
+
+    def is_expired(self, now):
+        """True when ``now`` (aware datetime) is past ``expires_at`` and the request still waits for a signature."""
+        return (
+            self.expires_at is not None
+            and now >= self.expires_at
+            and self.status in (self.Status.PENDING, self.Status.PARTLY_SIGNED)
+        )
 
 
 class Signature(PublicIdModel):
@@ -495,6 +541,70 @@ class ReminderSent(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["request", "offset_days", "recipient"], name="aup_remindersent_once_per_offset"
             ),
+        ]
+
+
+class AgreementChase(PublicIdModel):
+    """The office pressing "remind now" (issue 17 item 4): for whom (``scope`` and the requests chosen), with what
+    message, by whom. The e-mails go out from ``aup.tasks_chase``; each recipient's is claimed by a
+    ``ChaseReminderSent`` row, so nobody is reminded twice on one school day."""
+
+    class Scope(models.TextChoices):
+        ONE = "one", _("One person")
+        SELECTED = "selected", _("A selection")
+        CLASS = "class", _("A class")
+        YEAR_GROUP = "year_group", _("A year group")
+        EVERYONE = "everyone", _("Everyone who has not signed")
+
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="+")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="chases")
+    scope = models.CharField(_("who"), max_length=20, choices=Scope.choices)
+    requests = models.ManyToManyField(SignatureRequest, related_name="chases", blank=True)
+    message = models.TextField(_("message from the office"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(m2m_fields=[requests])
+
+    class Meta:
+        verbose_name = _("reminder sent by the office")
+        verbose_name_plural = _("reminders sent by the office")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.agreement} ({self.get_scope_display()}, {self.created_at:%Y-%m-%d})"
+
+
+class ChaseReminderSent(TimeStampedModel):
+    """One reminder e-mail to one address on one school day (``day``, the school's date): the unique row is the rule
+    "never reminded twice in the same school day" — a second chase that day, or a retried task, sends nothing.
+    ``requests`` lists the public ids of the requests the e-mail named (a parent of two children gets one e-mail)."""
+
+    chase = models.ForeignKey(AgreementChase, on_delete=models.PROTECT, related_name="sent")
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="+")
+    recipient = models.EmailField()
+    day = models.DateField()
+    requests = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("office reminder sent")
+        verbose_name_plural = _("office reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "recipient", "day"], name="aup_chasesent_once_a_day"),
+        ]
+
+
+class FreshLinkSent(TimeStampedModel):
+    """A fresh signing link e-mailed for an expired request (issue 17 item 3) to the address on record: at most one
+    per request, address and school day (``day``), which is the throttle of the "send me a new link" button."""
+
+    request = models.ForeignKey(SignatureRequest, on_delete=models.PROTECT, related_name="fresh_links")
+    recipient = models.EmailField()
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("fresh signing link sent")
+        verbose_name_plural = _("fresh signing links sent")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "recipient", "day"], name="aup_freshlink_once_a_day"),
         ]
 
 
