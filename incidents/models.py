@@ -135,6 +135,63 @@ class Location(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class SchoolListEntry(PublicIdModel):
+    """Abstract: one entry of a short list a school keeps for its incident log (its lesson periods, its subjects).
+
+    Added and removed by whoever sets the school up (``incidents.services.lesson_entry_add`` / ``_remove``). Never
+    deleted: a removed entry (``removed_at``) stays on the incidents recorded with it and in its history, but is no
+    longer offered when recording. At most one entry of a name is in use at a time.
+    """
+
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["school", "order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_removed(self):
+        return self.removed_at is not None
+
+
+class LessonPeriod(SchoolListEntry):
+    """A period of the school day an incident may be recorded in ("Period 1", "Break", "Lunch", "After school"),
+    for schools that use them (issue 16 item 7). Ordered as the school's day runs."""
+
+    history = HistoricalRecords()
+
+    class Meta(SchoolListEntry.Meta):
+        verbose_name = _("lesson or period")
+        verbose_name_plural = _("lessons and periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "name"], condition=Q(removed_at__isnull=True), name="incidents_lessonperiod_name_once"
+            )
+        ]
+
+
+class Subject(SchoolListEntry):
+    """A subject taught at the school ("Maths", "PE"), which an incident in a lesson may be recorded against
+    (issue 16 item 7). Ordered by name unless the school orders them."""
+
+    history = HistoricalRecords()
+
+    class Meta(SchoolListEntry.Meta):
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "name"], condition=Q(removed_at__isnull=True), name="incidents_subject_name_once"
+            )
+        ]
+
+
 class Incident(PublicIdModel):
     """What happened, when and where, who recorded it and who was involved.
 
@@ -153,6 +210,18 @@ class Incident(PublicIdModel):
     location_detail = models.CharField(_("where exactly"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_recorded"
+    )
+    # The lesson or period and the subject, for schools that keep those lists (issue 16 item 7); optional.
+    period = models.ForeignKey(
+        LessonPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("lesson or period"),
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents", verbose_name=_("subject")
     )
     categories = models.ManyToManyField(IncidentCategory, related_name="incidents", verbose_name=_("categories"))
     behaviour_level = models.PositiveSmallIntegerField(_("behaviour level"), null=True, blank=True)
@@ -567,14 +636,16 @@ class IncidentAmendment(PublicIdModel):
     why and the previous values, so nothing recorded is lost. A record made in error is voided instead.
 
     ``changes``: ``[{"field": name, "old": value, "new": value}]`` in the order of ``AMENDABLE_FIELDS``; values as
-    JSON — text, a choice's value, a level, an ISO 8601 datetime for ``occurred_at``, and a list of category names
-    for ``categories``.
+    JSON — text, a choice's value, a level, an ISO 8601 datetime for ``occurred_at``, the name of the period or subject
+    (or "") for ``period`` and ``subject``, and a list of category names for ``categories``.
     """
 
     AMENDABLE_FIELDS = [
         "occurred_at",
         "location",
         "location_detail",
+        "period",
+        "subject",
         "categories",
         "behaviour_level",
         "bullying_type",
@@ -710,3 +781,37 @@ class IncidentSearchDocument(models.Model):
 
     def __str__(self):
         return str(self.incident_id)
+
+
+class SavedIncidentFilter(PublicIdModel):
+    """A filter of the incident list that one member of staff saved under a name, to apply again in one click
+    (issue 16 item 9). Private to its owner: nobody else lists, applies or removes it. Removing it sets
+    ``removed_at``; it is never deleted.
+
+    ``filters``: ``{field name of incidents.forms_incidents.IncidentFilterForm: value as posted (str)}``, only the
+    fields the form accepted and that were not empty; applying one opens the list with those values, where the form
+    checks them again (a filter saved before a year group was renamed, or a concern's group saved by someone who
+    has since left the DSL team, filters by nothing it may no longer use).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    filters = models.JSONField(default=dict)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["owner", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "school", "name"],
+                condition=Q(removed_at__isnull=True),
+                name="incidents_savedfilter_name_once",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
