@@ -483,6 +483,37 @@ def can_attach_to_incident(user, incident):
 # Agreement templates and parents' history (issue 17 items 6-7) ---------------------------------------------------
 
 # Cases and linked incidents (issue 16 item 3) --------------------------------------------------------------------
+#
+# A case groups safeguarding concerns about a child or a family: the DSL team's only (KCSIE), behind the second factor
+# as every concern is (the views ask for it). A link between two incidents is made and undone by whoever manages both
+# (``can_manage_incident``), and is shown only to someone who may read both (``incidents_visible_to``).
+
+
+def can_work_on_cases(user, school):
+    """Open, read and change the cases of ``school``: the DSL team and the headteacher (``VIEW_SAFEGUARDING``)."""
+    return can(user, VIEW_SAFEGUARDING, school)
+
+
+def get_case_for_user(user, school, public_id):
+    """A case of ``school`` for a member of its DSL team; raises ``Http404`` otherwise (another school's case, a
+    missing one and anyone outside the DSL team all answer the same)."""
+    from cases.models import Case
+
+    if not can_work_on_cases(user, school):
+        raise Http404
+    case = Case.objects.filter(school=school, public_id=public_id).select_related("school", "owner").first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def can_link_incidents(user, incident, other):
+    """Link (or unlink) two incidents: both of one school, and ``user`` manages both (``can_manage_incident``: SLT,
+    the head and the DSL team for behaviour; the DSL team for concerns)."""
+    if incident.school_id != other.school_id or incident.pk == other.pk:
+        return False
+    return can_manage_incident(user, incident) and can_manage_incident(user, other)
+
 
 # Positive behaviour (issue 16 item 6) ----------------------------------------------------------------------------
 
