@@ -75,7 +75,9 @@ class User(AbstractBaseUser, PermissionsMixin, PublicIdModel):
 
 
 class Invitation(PublicIdModel):
-    """A single-use, expiring link that lets a parent or carer set a password and sign in.
+    """A single-use, expiring link that lets a parent or carer — or a pupil, where the school gives pupils their own
+    accounts (``directory.PupilAccountSetting``) — set a password and sign in. Exactly one of ``guardian`` and
+    ``pupil`` is set; accepting links the account to that record (``Guardian.user`` or ``Pupil.user``).
 
     Lifecycle: created by office staff (``invitation_create``) → e-mailed by a Celery task after commit
     (``sent_at``) → accepted once (``accepted_at``), or expires at ``expires_at``, or is revoked (``revoked_at``)
@@ -84,7 +86,12 @@ class Invitation(PublicIdModel):
     open link (the parent then asks the office for a new one).
     """
 
-    guardian = models.ForeignKey("directory.Guardian", on_delete=models.PROTECT, related_name="invitations")
+    guardian = models.ForeignKey(
+        "directory.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="invitations"
+    )
+    pupil = models.ForeignKey(
+        "directory.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="account_invitations"
+    )
     email = models.EmailField(_("e-mail address"))
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -99,9 +106,30 @@ class Invitation(PublicIdModel):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(guardian__isnull=False) & models.Q(pupil__isnull=True))
+                | (models.Q(guardian__isnull=True) & models.Q(pupil__isnull=False)),
+                name="accounts_invitation_guardian_or_pupil",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.email} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def invitee(self):
+        """The ``Guardian`` or ``Pupil`` the invitation is for."""
+        return self.guardian if self.guardian_id is not None else self.pupil
+
+    @property
+    def school(self):
+        return self.invitee.school
+
+    @property
+    def invitee_name(self):
+        """The name the school holds for the person invited (str)."""
+        return self.guardian.full_name if self.guardian_id is not None else self.pupil.display_name
 
 
 class PasswordResetEmail(models.Model):

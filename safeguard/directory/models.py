@@ -355,6 +355,18 @@ class Pupil(PublicIdModel):
     is_eal = models.BooleanField(_("EAL"), default=False)
     is_pupil_premium = models.BooleanField(_("pupil premium"), default=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    # The pupil's own e-mail address, where the school keeps one (OneRoster users.csv ``email`` for a student, or
+    # typed by the office); a pupil account invitation goes to it. The CTF carries none.
+    email = models.EmailField(_("pupil's e-mail address"), blank=True)
+    # The pupil's own account, once they accepted an invitation (``PupilAccountSetting`` says who may have one).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pupil_record",
+        verbose_name=_("pupil's own account"),
+    )
     history = HistoricalRecords()
 
     objects = PupilQuerySet.as_manager()
@@ -386,6 +398,61 @@ class Pupil(PublicIdModel):
     def is_on_roll(self, day=None):
         day = day or datetime.date.today()
         return self.left_on is None or self.left_on > day
+
+
+class PupilAccountSetting(TimeStampedModel):
+    """A school's choice that its pupils have their own accounts — from an age (``from_age``) or from a year group
+    (``from_year_group``), one or the other; neither means off, the default. An account lets a pupil sign their own
+    agreements and see what they have signed, and nothing else (``safeguard.permissions.pupil_of_user``).
+
+    Where the rule comes from:
+    - UK GDPR Art. 8 with the Data Protection Act 2018 s.9: from 13 a child can consent for themselves to an online
+      ("information society") service; below 13 a parent's consent is needed where consent is the lawful basis. A
+      school usually provides accounts under its public task, so the law does not fix the age, but 13 is the
+      suggested one and the page says what a younger age means.
+    - Gillick competence (Gillick v West Norfolk AHA, 1985): whether a child under 16 understands what they sign is
+      judged child by child; the school decides by inviting each pupil (or ticking "invite students" on an import).
+    - United States, COPPA (15 U.S.C. §6501–6506, 16 CFR Part 312): an online service collecting personal information
+      from a child under 13 needs verifiable parental consent, which a school may give for school use only.
+    Ages accepted: ``PUPIL_ACCOUNT_AGES`` (8 to 18). Year groups: the school's own (their ``order``).
+
+    Lifecycle: one row per school, created on first save, changed in place (history); turning it off ends every
+    pupil's access at once (their accounts stay, unusable, until it is turned on again). Never deleted.
+    """
+
+    school = models.OneToOneField(
+        School, on_delete=models.PROTECT, related_name="pupil_account_setting", verbose_name=_("school")
+    )
+    from_age = models.PositiveSmallIntegerField(_("pupils have accounts from age"), null=True, blank=True)
+    from_year_group = models.ForeignKey(
+        YearGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pupils have accounts from year group"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pupils' own accounts")
+        verbose_name_plural = _("pupils' own accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_age__isnull=True) | Q(from_year_group__isnull=True),
+                name="directory_pupilaccountsetting_age_or_year_group",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school}: {self.from_age or self.from_year_group or '-'}"
+
+    @property
+    def is_on(self):
+        return self.from_age is not None or self.from_year_group_id is not None
 
 
 class Guardian(PublicIdModel):
