@@ -1,3 +1,5 @@
+from . import views
+
 app_name = "notifications"
 
-urlpatterns = []
+urlpatterns = [*views.urlpatterns]

@@ -516,10 +516,63 @@ def can_link_incidents(user, incident, other):
 
 
 # Positive behaviour (issue 16 item 6) ----------------------------------------------------------------------------
+#
+# Praise is recorded by any member of staff (RECORD_ACHIEVEMENT). It is read as the behaviour record is: SLT, the head
+# and the DSL team see all of the school's; any other member of staff sees the praise they gave and that of pupils in
+# classes they teach. Governors, parents and trust admins see none (the trust's dashboard counts it, naming nobody).
+
+
+def achievements_visible_to(user, school):
+    """The praise (``achievements.Achievement``) of ``school`` that ``user`` may read, as a queryset — withdrawn
+    praise included (callers choose whether to list it). See the rule above this function."""
+    from achievements.models import Achievement
+
+    achievements = Achievement.objects.filter(school=school)
+    if not can(user, RECORD_ACHIEVEMENT, school):
+        return achievements.none()
+    if can(user, VIEW_ALL_BEHAVIOUR, school) or can(user, VIEW_SAFEGUARDING, school):
+        return achievements
+    from django.db.models import Q
+
+    return achievements.filter(Q(recorded_by=user) | Q(pupil__school_class_id__in=_taught_class_ids(user, school)))
+
+
+def get_achievement_for_user(user, school, public_id):
+    """Praise of ``school`` that ``user`` may read; raises ``Http404`` otherwise (another school's, someone else's
+    pupil's and a missing one answer the same)."""
+    achievement = (
+        achievements_visible_to(user, school)
+        .filter(public_id=public_id)
+        .select_related("school", "pupil", "category", "recorded_by", "withdrawn_by")
+        .first()
+    )
+    if achievement is None:
+        raise Http404
+    return achievement
+
+
+def can_withdraw_achievement(user, achievement):
+    """Withdraw praise given in error: the member of staff who gave it (while still staff of the school), or whoever
+    manages the school's behaviour records (``MANAGE_INCIDENTS``: SLT, the head, the DSL team)."""
+    if can(user, MANAGE_INCIDENTS, achievement.school):
+        return True
+    return achievement.recorded_by_id == user.pk and can(user, RECORD_ACHIEVEMENT, achievement.school)
+
 
 # Saved filters and bulk actions on the incident log (issue 16 items 7, 9) -----------------------------------------
 
 # Notification preferences (issue 16 item 8) ----------------------------------------------------------------------
+
+# Alerts and action reminders go to members of staff only, so only they choose how those reach them — each their own
+# choice (the page has no one else's). Parents, governors and trust admins get neither: the page is "not found".
+
+
+def may_choose_notifications(user):
+    """Whether ``user`` may open their own notification settings: they hold a current staff role (``STAFF``) in at
+    least one school. No query beyond the per-request cache of roles."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return any(roles & STAFF for roles in _cache(user)["school_roles"].values())
 
 # Pupils' own accounts (issue 14 item 1) --------------------------------------------------------------------------
 
