@@ -1,3 +1,5 @@
+from . import views
+
 app_name = "jobs"
 
-urlpatterns = []
+urlpatterns = views.urlpatterns
