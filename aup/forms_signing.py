@@ -92,3 +92,14 @@ class SigningForm(forms.Form):
         data.setlist("statements", [])
         data["shown_sha256"] = sha256
         self.data = data
+
+
+class DeclineForm(forms.Form):
+    """Declining an agreement (issue 17 item 2): the reason, required, which the school office reads."""
+
+    reason = forms.CharField(
+        label=_("Why are you declining?"),
+        max_length=2000,
+        help_text=_("The school office reads this and may contact you about it."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,10 +1,12 @@
-"""Chasing signatures: sending an agreement's requests to everyone who has not signed it.
+"""Sending an agreement's requests to everyone who has not signed it, or to a selection of them (a class, a year
+group, chosen pupils or chosen staff — issue 17 item 5), valid for a period the sender sets (item 3).
 
 The e-mails themselves go out from ``aup.tasks`` after commit; each recipient's e-mail is claimed by a unique row
 (``ReminderSent``), so sending twice, or a task retried, e-mails nobody twice.
 """
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safeguard import permissions
@@ -15,9 +17,22 @@ from safeguard.jobs.services import enqueue
 from .models import PolicyVersion, SignatureRequest
 from .selectors_library import CoverageStatus, coverage_people, is_pupil_audience, policies_for_school
 from .services import AUDIENCE_ROLES, signature_request_open
+from .services_decline import DEFAULT_EXPIRY_DAYS, _check_expiry_days, expiry_for
 
 
-def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
+def requests_send(
+    *,
+    actor,
+    agreement,
+    school,
+    now=None,
+    only_coverage=None,
+    school_class=None,
+    year_group=None,
+    pupil_ids=None,
+    user_ids=None,
+    expiry_days=DEFAULT_EXPIRY_DAYS,
+):
     """Open a request for everyone who has not signed ``agreement`` in ``school`` and queue its e-mail.
 
     Args:
@@ -27,11 +42,17 @@ def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
         now: aware datetime (tests fix the clock).
         only_coverage: a set of ``CoverageStatus`` values, or None for everyone who has not signed: only people in
             these buckets are sent a request (approving a new version asks those who signed the previous one).
+        school_class / year_group: only pupils of this ``SchoolClass`` / ``YearGroup`` (pupil and parent
+            agreements).
+        pupil_ids / user_ids: only these pupils / people (iterables of public ids), or None for no such limit.
+        expiry_days: how long each request e-mailed now (and its signing links) stays valid, in days (1–365,
+            default 30): ``expires_at`` is set when it is queued. A request already sent keeps its own.
 
     Who: every pupil on roll (pupil and parent agreements — the parents with parental responsibility are
     e-mailed), or every person with a current matching role (staff: office, teachers, DSL team, SLT, headteacher;
     governors). People who have completed it are skipped, and so are requests already e-mailed: sending again
-    sends nothing new. Returns ``{"opened": int, "queued": int, "already_sent": int, "signed": int}``.
+    sends nothing new; declined requests are not sent again (the office reopens them; the audit event counts them).
+    Returns ``{"opened": int, "queued": int, "already_sent": int, "signed": int}``.
     Raises ``PermissionError``; ``DomainError`` if the version is not the current one or the audience is one that
     is asked one by one (volunteers, visitors).
     """
@@ -48,8 +69,22 @@ def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
             _("Volunteers and visitors sign when they arrive; there is no list to send this agreement to."),
             code="audience",
         )
+    _check_expiry_days(expiry_days)
     counts = {"opened": 0, "queued": 0, "already_sent": 0, "signed": 0}
     people = coverage_people(agreement=agreement, school=school, now=now)
+    selection = {}
+    if school_class is not None:
+        people, selection["class"] = people.filter(school_class=school_class), school_class.pk
+    if year_group is not None:
+        people, selection["year_group"] = people.filter(year_group=year_group), year_group.pk
+    if pupil_ids is not None:
+        pupil_ids = [str(value) for value in pupil_ids]
+        people, selection["pupils"] = people.filter(public_id__in=pupil_ids), len(pupil_ids)
+    if user_ids is not None:
+        user_ids = [str(value) for value in user_ids]
+        people, selection["people"] = people.filter(public_id__in=user_ids), len(user_ids)
+    sent_now = now or timezone.now()
+    declined = 0
     with transaction.atomic():
         for person in people.order_by("pk"):
             if person.coverage == CoverageStatus.COMPLETED:
@@ -64,9 +99,14 @@ def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
             counts["opened"] += int(created)
             if request.status == SignatureRequest.Status.COMPLETED:
                 counts["signed"] += 1
+            elif request.status == SignatureRequest.Status.DECLINED:
+                declined += 1  # declined is an answer: the office reopens it from the request's page
             elif request.sent_at is not None:
                 counts["already_sent"] += 1
             else:
+                SignatureRequest.objects.filter(pk=request.pk).update(
+                    expiry_days=expiry_days, expires_at=expiry_for(sent_now, expiry_days)
+                )
                 request_id = request.pk
                 enqueue(send_signature_request, request_id)
                 counts["queued"] += 1
@@ -75,6 +115,12 @@ def requests_send(*, actor, agreement, school, now=None, only_coverage=None):
             action="aup.requests.sent",
             school=school,
             subject=agreement,
-            data={"agreement": str(agreement.public_id), **counts},
+            data={
+                "agreement": str(agreement.public_id),
+                **counts,
+                "declined": declined,
+                "expiry_days": expiry_days,
+                **selection,
+            },
         )
     return counts

@@ -5,11 +5,13 @@ per completion (a stored document for the current completion means done) and eac
 ``ReminderSent`` row with a unique constraint before it is sent.
 """
 
+import datetime
 import logging
 import smtplib
 
 from celery import shared_task
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,33 +55,57 @@ def _release(request, offset_days, recipient):
 def _recipients(request):
     """``[(email, guardian or None, language)]`` for a request: its person, or the pupil's guardians with parental
     responsibility who have an e-mail address."""
+    return recipients_by_request([request])[request.pk]
+
+
+def recipients_by_request(requests):
+    """``{request pk: [(email, guardian or None, language)]}`` for many requests in at most one query: each
+    request's person, or its pupil's guardians with parental responsibility who have an e-mail address (in contact
+    order). ``requests`` must have ``school`` and ``user`` loaded (select_related)."""
     from safeguard.directory.models import PupilGuardian
 
-    school = request.school
-    if request.user_id:
-        return [(request.user.email, None, request.user.language or school.default_language)]
-    links = (
-        PupilGuardian.objects.current()
-        .filter(pupil=request.pupil, has_parental_responsibility=True)
-        .exclude(guardian__email="")
-        .select_related("guardian")
-        .order_by("contact_order")
-    )
-    return [
-        (link.guardian.email, link.guardian, link.guardian.preferred_language or school.default_language)
-        for link in links
-    ]
+    requests = list(requests)
+    pupil_ids = {request.pupil_id for request in requests if request.pupil_id}
+    guardians = {}
+    if pupil_ids:
+        links = (
+            PupilGuardian.objects.current()
+            .filter(pupil_id__in=pupil_ids, has_parental_responsibility=True)
+            .exclude(guardian__email="")
+            .select_related("guardian")
+            .order_by("pupil_id", "contact_order", "pk")
+        )
+        for link in links:
+            guardians.setdefault(link.pupil_id, []).append(link.guardian)
+    found = {}
+    for request in requests:
+        school = request.school
+        if request.user_id:
+            user = request.user
+            found[request.pk] = [(user.email, None, user.language or school.default_language)] if user.email else []
+        else:
+            found[request.pk] = [
+                (guardian.email, guardian, guardian.preferred_language or school.default_language)
+                for guardian in guardians.get(request.pupil_id, [])
+            ]
+    return found
 
 
-def _send_request_email(request, *, offset_days, template):
+def signing_path(request, guardian):
+    """The page a recipient signs ``request`` on: a parent's personal link, or the signed-in signing page."""
+    if guardian is not None:
+        return reverse("aup:sign_by_link", args=[signing_token(request, guardian)])
+    return reverse("aup:sign", args=[request.public_id])
+
+
+def _send_request_email(request, *, offset_days, template, recipients=None):
+    """E-mail ``template`` about ``request`` to each recipient (default ``_recipients``) whose ``ReminderSent`` row
+    for ``offset_days`` can be claimed; returns how many were sent."""
     sent = 0
-    for email, guardian, language in _recipients(request):
+    for email, guardian, language in _recipients(request) if recipients is None else recipients:
         if not _claim(request, offset_days, email):
             continue
-        if guardian is not None:
-            path = reverse("aup:sign_by_link", args=[signing_token(request, guardian)])
-        else:
-            path = reverse("aup:sign", args=[request.public_id])
+        path = signing_path(request, guardian)
         try:
             send_templated_email(
                 template,
@@ -121,24 +147,73 @@ def send_agreement_reminders(self, now=None):
     """Daily sweep: remind non-signers at the agreement's offsets (days after the request was sent).
 
     Only the latest offset that has come due is sent (after a missed week, one reminder, not a flood); each
-    offset is sent at most once per request and recipient; signing stops the reminders.
+    offset is sent at most once per request and recipient; signing, declining or the request's expiry stops the
+    reminders, and someone the office reminded today (``ChaseReminderSent``) is not reminded again that day.
+
+    Set-based (issue 18 item 3): per batch of requests, one query for the requests, one for the pupils' parents,
+    one for the reminders already sent and one for today's office reminders — a quiet day costs a handful of
+    statements however many requests are waiting; an INSERT is made only for an e-mail that is really sent.
     """
     now = now or timezone.now()
+    if isinstance(now, str):
+        now = datetime.datetime.fromisoformat(now)
     sent = 0
     pending = (
         SignatureRequest.objects.filter(
             status__in=[SignatureRequest.Status.PENDING, SignatureRequest.Status.PARTLY_SIGNED], sent_at__isnull=False
         )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .select_related("agreement__version__policy", "school", "pupil", "user")
-        .iterator(chunk_size=500)
+        .order_by("pk")
     )
-    for request in pending:
-        elapsed_days = (now - request.sent_at).days
-        due = [offset for offset in request.agreement.reminder_offsets() if offset <= elapsed_days]
-        if not due:
-            continue
-        sent += _send_request_email(request, offset_days=max(due), template="aup_reminder")
+    last_pk = 0
+    while True:
+        batch = list(pending.filter(pk__gt=last_pk)[:REMINDER_BATCH])
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        sent += _remind_batch(batch, now)
     return sent
 
 
-from . import tasks_reviews  # noqa: E402, F401  (register the policy review tasks with Celery)
+REMINDER_BATCH = 500
+
+
+def _remind_batch(batch, now):
+    """Send the reminders due for one batch of open requests (see ``send_agreement_reminders``)."""
+    from .models import ChaseReminderSent
+
+    due = {}
+    for request in batch:
+        elapsed_days = (now - request.sent_at).days
+        offsets = [offset for offset in request.agreement.reminder_offsets() if offset <= elapsed_days]
+        if offsets:
+            due[request.pk] = max(offsets)
+    if not due:
+        return 0
+    requests = [request for request in batch if request.pk in due]
+    already = set(
+        ReminderSent.objects.filter(request_id__in=list(due)).values_list("request_id", "offset_days", "recipient")
+    )
+    school_ids = {request.school_id for request in requests}
+    chased_today = set(
+        ChaseReminderSent.objects.filter(
+            school_id__in=school_ids, day__gte=(now - datetime.timedelta(days=1)).date()
+        ).values_list("school_id", "recipient", "day")
+    )
+    recipients = recipients_by_request(requests)
+    sent = 0
+    for request in requests:
+        offset, today = due[request.pk], request.school.today(now)
+        waiting = [
+            (email, guardian, language)
+            for email, guardian, language in recipients[request.pk]
+            if (request.pk, offset, email.lower()) not in already
+            and (request.school_id, email.lower(), today) not in chased_today
+        ]
+        if waiting:
+            sent += _send_request_email(request, offset_days=offset, template="aup_reminder", recipients=waiting)
+    return sent
+
+
+from . import tasks_chase, tasks_reviews  # noqa: E402, F401  (register the chase and policy review tasks with Celery)

@@ -15,16 +15,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from safeguard import permissions
 from safeguard.audit.services import client_ip
+from safeguard.base import DomainError
 from safeguard.directory.models import Guardian, Pupil
 
 from . import selectors, services
-from .forms_signing import SigningForm
+from .forms_signing import DeclineForm, SigningForm
 from .middleware import gate_clear, gate_reopen
 from .models import Audience, Signature, SignatureRequest
+from .services_decline import fresh_link_request, may_decline, signature_request_decline
 from .tokens import parse_signing_token
 
 Party = Signature.Party
@@ -110,7 +114,9 @@ def _signing(
 def _already_done(signature_request, signed, seat):
     """True when the viewer has nothing to sign now: their party is signed, the request was cancelled, or the
     headteacher must wait for the member of staff."""
-    if signature_request.status == SignatureRequest.Status.CANCELLED or seat.party in signed:
+    if signature_request.status in (SignatureRequest.Status.CANCELLED, SignatureRequest.Status.DECLINED):
+        return True
+    if seat.party in signed:
         return True
     return seat.party == Party.HEADTEACHER and Party.SIGNER not in signed
 
@@ -158,6 +164,7 @@ def _status_page(request, *, signature_request, signed, seat, sign_url, status=2
         "signatures": signatures,
         "completed": signature_request.status == SignatureRequest.Status.COMPLETED,
         "cancelled": signature_request.status == SignatureRequest.Status.CANCELLED,
+        "declined": signature_request.status == SignatureRequest.Status.DECLINED,
         "waiting": _waiting_for(signature_request, signed, seat),
         "download_url": _download_url(signature_request),
         "sign_again_url": sign_url if seat is not None and not _already_done(signature_request, signed, seat) else None,
@@ -191,6 +198,8 @@ def sign(request, public_id):
         if request.method == "POST":
             messages.info(request, _("This was already signed; nothing was changed."))
         return redirect(done_url)
+    if signature_request.is_expired(timezone.now()):
+        return _expired_page(request, signature_request, fresh_url=reverse("aup:fresh_link", args=[public_id]))
     return _signing(
         request,
         signature_request=signature_request,
@@ -198,6 +207,7 @@ def sign(request, public_id):
         method=Signature.Method.PASSWORD_SESSION,
         signer_user=request.user,
         success_url=done_url,
+        extra=_decline_offer(signature_request, signed, seat, reverse("aup:decline", args=[public_id])),
     )
 
 
@@ -241,6 +251,37 @@ def _from_link(request, token):
     return signature_request, signed, seat
 
 
+def _link_expired(token, signature_request):
+    """True when a link's request has expired, or the link is older than the request's validity (``expiry_days``):
+    after a fresh link is e-mailed, the old one stays expired (issue 17 item 3)."""
+    if signature_request.is_expired(timezone.now()):
+        return True
+    if signature_request.expiry_days and signature_request.status in selectors.OPEN_STATUSES:
+        try:
+            parse_signing_token(token, max_age_days=signature_request.expiry_days)
+        except signing.SignatureExpired:
+            return True
+    return False
+
+
+def _expired_page(request, signature_request, *, fresh_url):
+    """The page an expired request or link shows: what happened, and a button that e-mails a fresh link to the
+    address the school has on record (410: the link is gone, the page says what to do)."""
+    context = {
+        "signature_request": signature_request,
+        "agreement": signature_request.agreement,
+        "school": signature_request.school,
+        "pupil": signature_request.pupil,
+        "fresh_url": fresh_url,
+    }
+    return render(request, "aup/sign_expired.html", context, status=410)
+
+
+def _decline_offer(signature_request, signed, seat, decline_url):
+    """The sign page's "decline" link, for whoever may decline (``services_decline.may_decline``)."""
+    return {"decline_url": decline_url if may_decline(seat, signature_request, signed) else None}
+
+
 def sign_by_link(request, token):
     """Sign from the link in the request e-mail, without an account. The link binds one request (so one pupil) to
     one parent or carer; a changed link is refused with 400 and nothing is recorded."""
@@ -253,12 +294,15 @@ def sign_by_link(request, token):
         if request.method == "POST":
             messages.info(request, _("This was already signed; nothing was changed."))
         return redirect(done_url)
+    if _link_expired(token, signature_request):
+        return _expired_page(request, signature_request, fresh_url=reverse("aup:fresh_link_by_link", args=[token]))
     return _signing(
         request,
         signature_request=signature_request,
         seat=seat,
         method=Signature.Method.INVITATION_LINK,
         success_url=done_url,
+        extra=_decline_offer(signature_request, signed, seat, reverse("aup:decline_by_link", args=[token])),
     )
 
 
@@ -275,6 +319,121 @@ def signed_by_link(request, token):
         seat=seat,
         sign_url=reverse("aup:sign_by_link", args=[token]),
     )
+
+
+# Declining, and fresh links for expired requests (issue 17 items 2 and 3) -----------------------------------------
+
+
+def _decline(request, *, signature_request, signed, seat, signer_user, done_url, sign_url):
+    """Show the decline form (a reason is required); on POST record the decline and go to the status page."""
+    if not may_decline(seat, signature_request, signed):
+        if signature_request.is_expired(timezone.now()):
+            return redirect(sign_url)
+        return redirect(done_url)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature_request_decline(
+                request=signature_request,
+                seat=seat,
+                reason=form.cleaned_data["reason"],
+                signer_user=signer_user,
+                ip_address=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except DomainError as error:
+            form.add_error("reason" if error.code == "reason" else None, error.message)
+        else:
+            messages.success(request, _("You have declined. The school has your reason."))
+            return redirect(done_url)
+    context = {
+        "signature_request": signature_request,
+        "agreement": signature_request.agreement,
+        "school": signature_request.school,
+        "pupil": signature_request.pupil,
+        "form": form,
+        "sign_url": sign_url,
+    }
+    return render(request, "aup/decline.html", context)
+
+
+@login_required
+def decline(request, public_id):
+    """Decline a request with a reason, as the person asked or a parent with parental responsibility (signed in)."""
+    signature_request, signed, seat = _request_and_seat(request, public_id)
+    return _decline(
+        request,
+        signature_request=signature_request,
+        signed=signed,
+        seat=seat,
+        signer_user=request.user,
+        done_url=reverse("aup:signed", args=[public_id]),
+        sign_url=reverse("aup:sign", args=[public_id]),
+    )
+
+
+def decline_by_link(request, token):
+    """Decline from the personal link in the request e-mail, with a reason; an expired link cannot decline."""
+    found = _from_link(request, token)
+    if not isinstance(found, tuple):
+        return found
+    signature_request, signed, seat = found
+    if _link_expired(token, signature_request):
+        return redirect("aup:sign_by_link", token)
+    return _decline(
+        request,
+        signature_request=signature_request,
+        signed=signed,
+        seat=seat,
+        signer_user=request.user if request.user.is_authenticated else None,
+        done_url=reverse("aup:signed_by_link", args=[token]),
+        sign_url=reverse("aup:sign_by_link", args=[token]),
+    )
+
+
+def _fresh_link_sent(request, signature_request, **who):
+    try:
+        fresh_link_request(request=signature_request, **who)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        # The same words whether or not a link went out today: the page never says more than the e-mail does.
+        messages.success(
+            request,
+            _(
+                "A new link is on its way to the e-mail address the school has for you. It can take a few minutes; "
+                "one new link is sent a day."
+            ),
+        )
+    context = {
+        "signature_request": signature_request,
+        "agreement": signature_request.agreement,
+        "school": signature_request.school,
+        "pupil": signature_request.pupil,
+        "fresh_url": None,
+    }
+    return render(request, "aup/sign_expired.html", context)
+
+
+@login_required
+@require_POST
+def fresh_link(request, public_id):
+    """E-mail a fresh link for an expired request to the signed-in person's own address on record."""
+    signature_request, _signed, seat = _request_and_seat(request, public_id)
+    if seat.guardian is not None:
+        return _fresh_link_sent(request, signature_request, guardian=seat.guardian)
+    return _fresh_link_sent(request, signature_request, user=request.user)
+
+
+@require_POST
+def fresh_link_by_link(request, token):
+    """E-mail a fresh link for an expired request to the address on record of the parent the link names — never to
+    an address typed on a page. At most one a day per request and address (``FreshLinkSent``)."""
+    found = _from_link(request, token)
+    if not isinstance(found, tuple):
+        return found
+    signature_request, _signed, seat = found
+    return _fresh_link_sent(request, signature_request, guardian=seat.guardian)
 
 
 # Pupils in class, under the teacher's session ---------------------------------------------------------------------
@@ -404,6 +563,10 @@ urlpatterns = [
     path("agreements/sign/<uuid:public_id>/signed/", signed, name="signed"),
     path("agreements/sign/link/<str:token>/", sign_by_link, name="sign_by_link"),
     path("agreements/sign/link/<str:token>/signed/", signed_by_link, name="signed_by_link"),
+    path("agreements/sign/<uuid:public_id>/decline/", decline, name="decline"),
+    path("agreements/sign/link/<str:token>/decline/", decline_by_link, name="decline_by_link"),
+    path("agreements/sign/<uuid:public_id>/new-link/", fresh_link, name="fresh_link"),
+    path("agreements/sign/link/<str:token>/new-link/", fresh_link_by_link, name="fresh_link_by_link"),
     path("agreements/required/", staff_gate, name="staff_gate"),
     path("school/<slug:slug>/agreements/class-signing/", class_signing, name="class_signing"),
     path(
