@@ -8,12 +8,3 @@ def delivery_for(user):
     query."""
     delivery = NotificationPreference.objects.filter(user=user).values_list("delivery", flat=True).first()
     return delivery or Delivery.IMMEDIATE
-
-
-def digest_recipient_ids():
-    """Ids (set of int) of the active people with an e-mail address who chose the daily digest. One query."""
-    return set(
-        NotificationPreference.objects.filter(delivery=Delivery.DIGEST, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user_id", flat=True)
-    )

@@ -12,8 +12,8 @@ from .models import Delivery, NotificationPreference
 
 def notification_preference_set(*, actor, delivery, ip_address=None):
     """Set how alerts and action reminders reach ``actor`` (a ``User``) — their own choice, never someone else's:
-    ``delivery`` is a ``Delivery`` value; ``ip_address``: the client's, from a request. Returns the ``NotificationPreference``; saving the same choice again changes
-    nothing and writes no audit event.
+    ``delivery`` is a ``Delivery`` value; ``ip_address``: the client's, from a request. Returns the
+    ``NotificationPreference``; saving the same choice again changes nothing and writes no audit event.
 
     Raises ``DomainError`` for an unknown delivery, or when ``actor`` holds no role as a member of staff
     (``permissions.may_choose_notifications``: parents, governors and trust admins get no alerts or actions)."""
