@@ -26,6 +26,15 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": _("This account has been closed. Please contact the school office."),
     }
 
+    def confirm_login_allowed(self, user):
+        # A pupil's own account opens nothing once the pupil has left or the school turned pupil accounts off
+        # (``permissions.pupil_account_closed``): it is refused here as a closed account.
+        super().confirm_login_allowed(user)
+        from safeguard import permissions
+
+        if permissions.pupil_account_closed(user):
+            raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+
     def clean_username(self):
         # Addresses are stored in lower case; phones capitalise the first letter. Lower-casing here also keys
         # django-axes' lockout on the address however it was typed.

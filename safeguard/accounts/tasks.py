@@ -38,22 +38,28 @@ def send_invitation(self, invitation_id):
     if claimed != 1:
         logger.info("invitation %s already sent, used or revoked; nothing to do", invitation_id)
         return False
-    invitation = Invitation.objects.select_related("guardian__school").get(pk=invitation_id)
-    guardian = invitation.guardian
+    invitation = Invitation.objects.select_related("guardian__school", "pupil__school").get(pk=invitation_id)
+    school = invitation.school
+    path = reverse("accounts:invitation_accept", args=[invitation_token(invitation)])
     try:
         # The expiry time in the e-mail is the school's local time, not the server's.
-        with timezone.override(guardian.school.time_zone):
-            send_templated_email(
-                "invitation",
-                to=[invitation.email],
-                language=guardian.preferred_language or guardian.school.default_language,
-                context={
-                    "guardian": guardian,
-                    "school": guardian.school,
-                    "invitation": invitation,
-                    "path": reverse("accounts:invitation_accept", args=[invitation_token(invitation)]),
-                },
-            )
+        with timezone.override(school.time_zone):
+            if invitation.pupil_id is not None:
+                # A pupil's own invitation (issue 14 item 1): written to the pupil, in the school's language.
+                send_templated_email(
+                    "student_invitation",
+                    to=[invitation.email],
+                    language=school.default_language,
+                    context={"pupil": invitation.pupil, "school": school, "invitation": invitation, "path": path},
+                )
+            else:
+                guardian = invitation.guardian
+                send_templated_email(
+                    "invitation",
+                    to=[invitation.email],
+                    language=guardian.preferred_language or school.default_language,
+                    context={"guardian": guardian, "school": school, "invitation": invitation, "path": path},
+                )
     except Exception:
         Invitation.objects.filter(pk=invitation_id, sent_at=now).update(sent_at=None)
         raise

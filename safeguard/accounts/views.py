@@ -28,11 +28,12 @@ def _invitation_from_token(token):
         public_id = invitation_public_id_from_token(token)
     except signing.BadSignature:
         return None
-    return Invitation.objects.select_related("guardian__school").filter(public_id=public_id).first()
+    return Invitation.objects.select_related("guardian__school", "pupil__school").filter(public_id=public_id).first()
 
 
 def invitation_accept(request, token):
-    """The page a parent reaches from their invitation e-mail: set a password, or learn why the link won't work."""
+    """The page a parent (or a pupil, where the school gives pupils accounts) reaches from their invitation e-mail: set
+    a password, or learn why the link won't work."""
     invitation = _invitation_from_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_problem.html", {"status": "invalid"}, status=400)
@@ -41,11 +42,11 @@ def invitation_accept(request, token):
         return render(
             request,
             "accounts/invitation_problem.html",
-            {"status": status, "token": token, "school": invitation.guardian.school},
+            {"status": status, "token": token, "school": invitation.school},
             status=410,
         )
     form = InvitationAcceptForm(
-        request.POST or None, email=invitation.email, initial={"full_name": invitation.guardian.full_name}
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.invitee_name}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,14 +63,16 @@ def invitation_accept(request, token):
             return render(
                 request,
                 "accounts/invitation_problem.html",
-                {"status": error.code, "token": token, "school": invitation.guardian.school},
+                {"status": error.code, "token": token, "school": invitation.school},
                 status=410,
             )
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("home")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+    # A pupil's own invitation has its own words (what a pupil's account is for).
+    template = "directory/student_invitation_accept.html" if invitation.pupil_id else "accounts/invitation_accept.html"
+    return render(request, template, {"form": form, "invitation": invitation})
 
 
 @require_POST
@@ -84,10 +87,10 @@ def invitation_renew(request, token):
         return render(
             request,
             "accounts/invitation_problem.html",
-            {"status": error.code, "token": token, "school": invitation.guardian.school},
+            {"status": error.code, "token": token, "school": invitation.school},
             status=410,
         )
-    return render(request, "accounts/invitation_renewed.html", {"school": invitation.guardian.school})
+    return render(request, "accounts/invitation_renewed.html", {"school": invitation.school})
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
