@@ -575,5 +575,63 @@ def may_choose_notifications(user):
     return any(roles & STAFF for roles in _cache(user)["school_roles"].values())
 
 # Pupils' own accounts (issue 14 item 1) --------------------------------------------------------------------------
+#
+# Where the school turns it on (``directory.PupilAccountSetting``), a pupil old enough gets an account by invitation.
+# The account opens the pupil's own home and their own agreements, nothing else: a pupil holds no role, so every
+# staff, roster and incident page already answers 404 (``get_school_for_user``). A pupil who has left, or whose
+# school turned accounts off, keeps the account row but it opens nothing and cannot sign in.
+
+
+def pupil_of_user(user, *, day=None):
+    """The ``Pupil`` whose own account ``user`` is, while it gives access; None otherwise.
+
+    Access holds while the user is active, the pupil is on roll on ``day`` (the school's today by default; a pupil
+    whose ``left_on`` has come has left) and the pupil is still eligible under the school's setting
+    (``safeguard.directory.pupil_accounts.pupil_is_eligible``: turned off means no access). Cached per request.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    cache = _cache(user)
+    if "pupil_of_user" not in cache or day is not None:
+        from safeguard.directory.pupil_accounts import pupil_is_eligible
+
+        pupil = Pupil.objects.select_related("school", "year_group", "school_class").filter(user=user).first()
+        if pupil is not None:
+            today = day or pupil.school.today()
+            if not pupil.is_on_roll(today) or not pupil_is_eligible(pupil, day=today):
+                pupil = None
+        if day is not None:
+            return pupil
+        cache["pupil_of_user"] = pupil
+    return cache["pupil_of_user"]
+
+
+def has_pupil_account(user):
+    """True if ``user`` is linked to a pupil record as the pupil's own account (whether or not it gives access)."""
+    return user.is_authenticated and Pupil.objects.filter(user=user).exists()
+
+
+def pupil_account_closed(user):
+    """True for a pupil's own account that opens nothing any more (the pupil left, or the school turned pupil
+    accounts off) and that is nothing else: no role, no trust role, no parent record. Sign-in refuses it."""
+    if not has_pupil_account(user) or pupil_of_user(user) is not None:
+        return False
+    cache = _cache(user)
+    if cache["school_roles"] or cache["organisation_ids"]:
+        return False
+    return not PupilGuardian.objects.filter(guardian__user=user).exists()
+
+
+def may_set_pupil_accounts(user, school):
+    """Whether ``user`` may turn pupils' own accounts on or off for ``school``: the headteacher or office staff
+    (``MANAGE_ROSTER``), on the set-up pages. Not a trust admin: whether a school's children have accounts is the
+    school's decision."""
+    return can(user, MANAGE_ROSTER, school)
+
+
+def may_invite_pupil(user, pupil):
+    """Whether ``user`` may send ``pupil`` an account invitation: whoever invites parents (``INVITE_GUARDIAN``:
+    office staff and the headteacher) in the pupil's school."""
+    return can(user, INVITE_GUARDIAN, pupil)
 
 # Files prepared by the worker: large PDFs and class zips (issue 18 item 2, issue 17 item 8) ------------------------
