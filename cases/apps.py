@@ -9,3 +9,11 @@ class CasesConfig(AppConfig):
 
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from safeguard import panels
+
+        from . import panels as case_panels
+
+        panels.register("school_home", case_panels.school_cases)
+        panels.register("pupil_detail", case_panels.pupil_cases)

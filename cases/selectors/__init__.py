@@ -1,0 +1,1 @@
+"""Reads of the cases app: ``cases`` (cases, their chronology) and ``links`` (links between incidents)."""

@@ -1,0 +1,1 @@
+"""Writes of the cases app: ``cases`` (cases of the DSL team) and ``links`` (links between incidents)."""
