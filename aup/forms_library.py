@@ -12,6 +12,7 @@ from safeguard.base import DomainError
 from safeguard.directory.models import OrganisationRole, OrganisationRoleKind, Role, SchoolClass, StaffRole, YearGroup
 from safeguard.forms import SafeModelChoiceField
 
+from .agreement_templates import TEMPLATES, agreement_template
 from .models import Agreement, Audience, Policy, Signature
 from .selectors_library import CoverageStatus
 from .services import AUDIENCE_ROLES
@@ -177,6 +178,8 @@ class AgreementForm(forms.Form):
         initial="7,14,28",
         help_text=_("Days after the request at which non-signers are reminded, separated by commas."),
     )
+    # The shipped template the office started from, if any (``aup.agreement_templates``): kept in the audit event.
+    template = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, consent_purposes=(), **kwargs):
         """``consent_purposes``: the questions of the school's published photo consent form a permission statement
@@ -194,6 +197,10 @@ class AgreementForm(forms.Form):
                     "question. Blank: none."
                 ),
             )
+
+    def clean_template(self):
+        key = self.cleaned_data.get("template", "")
+        return key if agreement_template(key) is not None else ""
 
     def clean_statements(self):
         statements = parse_statements(self.cleaned_data["statements"])
@@ -241,6 +248,28 @@ class AgreementForm(forms.Form):
                 if s.consent_purpose_code
             },
         }
+
+
+class AgreementTemplateForm(forms.Form):
+    """The office's choice of a shipped template to fill the agreement form from (GET; nothing is saved)."""
+
+    template = forms.ChoiceField(
+        label=_("Template"),
+        choices=[],
+        help_text=_(
+            "Fills in who signs, the title, the introduction and the statements below. You can change any of it "
+            "before you save."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "choose_%s")  # the agreement form on the same page has its own id_template
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", _("Choose a template")), *[(t.key, t.name) for t in TEMPLATES]]
+
+    def chosen(self):
+        """The chosen ``AgreementTemplate`` once the form is valid, else None."""
+        return agreement_template(self.cleaned_data["template"]) if self.is_valid() else None
 
 
 class CoverageFilterForm(forms.Form):

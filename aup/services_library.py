@@ -512,6 +512,7 @@ def agreement_save(
     agreement=None,
     parent_signs_up_to_year=None,
     consent_links=None,
+    template="",
 ):
     """Create (``agreement`` None) or change an agreement on a draft version; return it.
 
@@ -528,6 +529,8 @@ def agreement_save(
             that also answer a question of the school's published photo consent form (issue 13 item 10); ``{}``
             removes every link, None leaves them as they are. Only for an agreement a parent signs, of a school's
             own policy.
+        template: the key of the shipped template (``aup.agreement_templates``) the office started from, or "";
+            recorded in the audit event only — the agreement is saved as written.
 
     Approved and superseded versions are never changed: what was signed stays exactly as it was. Raises
     ``PermissionError``; ``DomainError`` for an approved version, no statements, a clash of audience or bad values.
@@ -598,7 +601,12 @@ def agreement_save(
             action="aup.agreement.created" if created else "aup.agreement.changed",
             school=version.policy.school,
             subject=agreement,
-            data={"version": str(version.public_id), "audience": audience, "statements": len(statements)},
+            data={
+                "version": str(version.public_id),
+                "audience": audience,
+                "statements": len(statements),
+                **({"template": template} if template else {}),
+            },
         )
     return agreement
 

@@ -20,7 +20,15 @@ from safeguard.downloads import file_download
 
 from . import selectors_library as selectors
 from . import services_library as services
-from .forms_library import AgreementForm, PolicyFilterForm, PolicyForm, PolicyVersionForm, VersionApproveForm
+from .agreement_templates import TEMPLATES
+from .forms_library import (
+    AgreementForm,
+    AgreementTemplateForm,
+    PolicyFilterForm,
+    PolicyForm,
+    PolicyVersionForm,
+    VersionApproveForm,
+)
 from .models import PolicyVersion
 from .selectors_register import review_cycle_label
 from .services_register import can_manage_register
@@ -183,9 +191,33 @@ def version_document(request, slug, public_id):
     return file_download(version.document, title=f"{version.policy.title} v{version.number}")
 
 
-def _agreement_page(request, school, version, form, agreement=None):
-    context = {"school": school, "version": version, "policy": version.policy, "form": form, "agreement": agreement}
+def _agreement_page(request, school, version, form, agreement=None, template_form=None, template=None):
+    context = {
+        "school": school,
+        "version": version,
+        "policy": version.policy,
+        "form": form,
+        "agreement": agreement,
+        "template_form": template_form or AgreementTemplateForm(),
+        "template": template,
+        "templates": TEMPLATES,
+    }
     return render(request, "aup/agreement_edit.html", context)
+
+
+def _template_initial(request, school, version, initial):
+    """``(template form, chosen template or None, initial)``: on a GET with ``?template=<key>`` the agreement form
+    starts from that shipped template (``aup.agreement_templates``), in the policy's language as the school's country
+    writes it; the office changes what it likes before saving. Links from statements to consent questions are
+    dropped, since the numbers they name now hold other statements."""
+    if request.method != "GET" or "template" not in request.GET:
+        return AgreementTemplateForm(), None, initial
+    template_form = AgreementTemplateForm(request.GET)
+    template = template_form.chosen()
+    if template is None:
+        return template_form, None, initial
+    kept = {key: value for key, value in (initial or {}).items() if not key.startswith("consent_link_")}
+    return template_form, template, {**kept, **template.filled(school=school, language=version.policy.language)}
 
 
 def _refuse_if_not_draft(request, school, version):
@@ -209,6 +241,7 @@ def _save_agreement(request, school, version, agreement=None):
     if refused is not None:
         return refused
     initial = AgreementForm.initial_for(agreement) if agreement is not None else None
+    template_form, template, initial = _template_initial(request, school, version, initial)
     consent_purposes = services.consent_questions_for(version)
     form = AgreementForm(request.POST or None, initial=initial, consent_purposes=consent_purposes)
     if request.method == "POST" and form.is_valid():
@@ -220,19 +253,21 @@ def _save_agreement(request, school, version, agreement=None):
         else:
             messages.success(request, _("Agreement saved."))
             return redirect(f"{_detail_url(school, version.policy)}?version={version.public_id}")
-    return _agreement_page(request, school, version, form, agreement)
+    return _agreement_page(request, school, version, form, agreement, template_form, template)
 
 
 @login_required
 def agreement_create(request, slug, public_id):
-    """Add an agreement (one audience's statements) to a draft version."""
+    """Add an agreement (one audience's statements) to a draft version, written afresh or started from a shipped
+    template (``?template=<key>``)."""
     school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_AGREEMENTS)
     return _save_agreement(request, school, _version(school, public_id))
 
 
 @login_required
 def agreement_edit(request, slug, public_id):
-    """Change an agreement of a draft version. Agreements of approved versions are never changed."""
+    """Change an agreement of a draft version (``?template=<key>`` refills it from a shipped template, unsaved until
+    the office saves). Agreements of approved versions are never changed."""
     school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_AGREEMENTS)
     agreement = selectors.agreement_for_school(school, public_id)
     if agreement is None:
