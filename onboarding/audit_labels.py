@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 AUDIT_LABELS = {
+    "onboarding.pupil_accounts.changed": _("Changed which pupils have their own accounts"),
     "onboarding.organisation_admin.ended": _("Ended a trust or district administrator's role"),
     "onboarding.staff.details_changed": _("Changed a member of staff's name or job title"),
     "onboarding.term.removed": _("Removed a term"),

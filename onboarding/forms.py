@@ -289,6 +289,11 @@ class PupilForm(forms.Form):
         required=False,
         help_text=_("As recorded in your MIS; the pupil's Common Transfer File carries it."),
     )
+    email = forms.EmailField(
+        label=_("Pupil's own e-mail address"),
+        required=False,
+        help_text=_("Optional. Used only to invite the pupil to their own account, where the school gives pupils one."),
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, first_run, invitations, pupils, schools, staff
+from .views import calendar, first_run, invitations, pupil_accounts, pupils, schools, staff
 
 app_name = "onboarding"
 
@@ -43,6 +43,7 @@ urlpatterns = [
     path("school/<slug:slug>/setup/classes/add/", calendar.class_add, name="class_add"),
     path("school/<slug:slug>/setup/classes/<int:pk>/", calendar.class_edit, name="class_edit"),
     path("school/<slug:slug>/setup/roll-over/", calendar.roll_over, name="roll_over"),
+    path("school/<slug:slug>/setup/pupil-accounts/", pupil_accounts.pupil_accounts, name="pupil_accounts"),
     path("school/<slug:slug>/setup/pupils/add/", pupils.pupil_add, name="pupil_add"),
     path("school/<slug:slug>/setup/pupils/<uuid:public_id>/", pupils.pupil_edit, name="pupil_edit"),
     path("school/<slug:slug>/setup/pupils/<uuid:public_id>/left/", pupils.pupil_left, name="pupil_left"),

@@ -31,6 +31,7 @@ PUPIL_FIELDS = (
     "is_eal",
     "is_pupil_premium",
     "sex",
+    "email",  # the pupil's own address, for their account invitation (issue 14 item 1)
 )
 LINK_FIELDS = ("relationship", "has_parental_responsibility", "contact_order")
 

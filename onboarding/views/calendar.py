@@ -46,6 +46,7 @@ def setup_home(request, slug):
             "preset_form": YearGroupPresetForm(choices=services.year_group_presets_for(school)),
             "term_presets": [(key, spec["label"]) for key, spec in services.TERM_PRESETS.items()],
             "can_invite": permissions.can(request.user, permissions.INVITE_STAFF, school),
+            "can_set_pupil_accounts": permissions.may_set_pupil_accounts(request.user, school),
         },
     )
 

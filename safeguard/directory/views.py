@@ -32,6 +32,8 @@ def home(request):
     places += [reverse("directory:trust_home", args=[org.slug]) for org in navigation["organisations"]]
     if navigation["is_parent"]:
         places.append(reverse("directory:parent_home"))
+    if permissions.pupil_of_user(request.user) is not None:
+        places.append(reverse("directory:student_home"))  # a pupil's own account (views_student)
     if len(places) == 1:
         return redirect(places[0])
     return render(request, "directory/home.html", {"navigation": navigation, "has_places": bool(places)})
