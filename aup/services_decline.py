@@ -129,9 +129,7 @@ def signature_request_reopen(*, actor, request, expiry_days=DEFAULT_EXPIRY_DAYS,
         request.status = SignatureRequest.Status.PENDING  # _complete_if_done sets partly signed where it applies
         request.reopened_at, request.reopened_by = now, actor
         request.expiry_days, request.expires_at = expiry_days, expiry_for(now, expiry_days)
-        request.save(
-            update_fields=["status", "reopened_at", "reopened_by", "expiry_days", "expires_at", "updated_at"]
-        )
+        request.save(update_fields=["status", "reopened_at", "reopened_by", "expiry_days", "expires_at", "updated_at"])
         _complete_if_done(request, now=now)
         audit_log(
             actor=actor,

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     views_bulk_download,
+    views_chase,
     views_class_codes,
     views_coverage,
     views_documents,
@@ -24,6 +25,8 @@ urlpatterns = [
     *views_documents.urlpatterns,
     # Coverage, requests, paper returns, revoking (views_coverage)
     *views_coverage.urlpatterns,
+    # Remind now: one person, a selection, a class or everyone unsigned (views_chase)
+    *views_chase.urlpatterns,
     *views_reviews.urlpatterns,
     *views_register.urlpatterns,
     # Visitors and volunteers at the front desk (views_front_desk)

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,10 +24,13 @@ from safeguard.base import DomainError
 from safeguard.downloads import file_download
 
 from . import selectors_library as selectors
+from .forms_chase import ReopenForm, SendForm
 from .forms_library import CoverageFilterForm, PaperReturnForm, RevokeForm
-from .models import Signature
+from .models import Signature, SignatureRequest
+from .selectors_chase import apply_declines, declined_counts, declined_requests, unsigned_choices
 from .selectors_front_desk import visitor_counts
 from .services import paper_return_record, required_parties, signature_revoke
+from .services_decline import signature_request_reopen
 from .services_front_desk import FRONT_DESK_AUDIENCES
 from .services_library import EXTENSIONS, sniff_file_kind
 from .services_requests import requests_send
@@ -92,22 +96,44 @@ def coverage(request, slug, agreement_id):
     requests = selectors.coverage_requests(agreement=agreement, school=school)  # the list's and the summary's
     people = selectors.coverage_list(agreement=agreement, school=school, requests=requests, **filters)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.coverage_attach_requests(page.object_list)
+    rows = _mark_declined(selectors.coverage_attach_requests(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
+    pupils = selectors.is_pupil_audience(agreement)
+    # Declines are answers, counted apart from "not signed yet" (issue 17 item 2).
+    declined = declined_requests(agreement=agreement, school=school, requests=requests)
+    summary = selectors.coverage_summary(agreement=agreement, school=school, requests=requests)
+    apply_declines(summary, declined_counts(agreement=agreement, school=school, declined=declined), pupils=pupils)
     context = {
         "school": school,
         "agreement": agreement,
         "policy": agreement.version.policy,
         "is_current": agreement.version.status == agreement.version.Status.APPROVED,
-        "pupils": selectors.is_pupil_audience(agreement),
-        "summary": selectors.coverage_summary(agreement=agreement, school=school, requests=requests),
+        "pupils": pupils,
+        "summary": summary,
+        "declined": declined,
         "form": form,
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
     }
     return render(request, "aup/coverage.html", context)
+
+
+def _mark_declined(rows):
+    """Label the rows whose request was declined "Declined" (``declined`` True): ``coverage_people`` counts them as
+    not signed, but a decline is an answer, not a signature still to come."""
+    label = _("Declined")
+    for row in rows:
+        request_ = row.coverage_request
+        row.declined = bool(
+            row.coverage == selectors.CoverageStatus.NOT_SIGNED
+            and request_ is not None
+            and request_.status == SignatureRequest.Status.DECLINED
+        )
+        if row.declined:
+            row.coverage_label = label
+    return rows
 
 
 def _cell(value):
@@ -119,21 +145,32 @@ def _cell(value):
 @login_required
 @require_GET
 def coverage_csv(request, slug, agreement_id):
-    """The coverage list as CSV, one row per pupil or person, with the page's filters applied."""
+    """The coverage list as CSV, one row per pupil or person, with the page's filters applied.
+
+    A declined request's status reads "Declined"; when the list holds a decline, two columns follow: when it was
+    declined and the reason given (issue 17 item 2)."""
     school = _school(request, slug)
     agreement = _agreement(school, agreement_id)
     _form, filters = _filters(request, school, agreement)
-    rows = selectors.coverage_attach_requests(selectors.coverage_list(agreement=agreement, school=school, **filters))
+    rows = _mark_declined(
+        selectors.coverage_attach_requests(selectors.coverage_list(agreement=agreement, school=school, **filters))
+    )
+    any_declined = any(row.declined for row in rows)
+    decline_columns = [_("Declined on"), _("Reason for declining")] if any_declined else []
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coverage-{agreement.public_id}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 (Turkish letters) only with a byte-order mark
     writer = csv.writer(response)
     pupils = selectors.is_pupil_audience(agreement)
     if pupils:
-        writer.writerow([_("Pupil"), _("Year group"), _("Class"), _("Status"), _("Signed on"), _("How"), _("Sent on")])
+        writer.writerow(
+            [_("Pupil"), _("Year group"), _("Class"), _("Status"), _("Signed on"), _("How"), _("Sent on")]
+            + decline_columns
+        )
     else:
         writer.writerow(
             [_("Name"), _("E-mail address"), _("Roles"), _("Status"), _("Signed on"), _("How"), _("Sent on")]
+            + decline_columns
         )
     for row in rows:
         request_ = row.coverage_request
@@ -143,18 +180,63 @@ def coverage_csv(request, slug, agreement_id):
             who = [row.display_name, row.year_group or "", row.school_class or ""]
         else:
             who = [row.full_name, row.email, "; ".join(str(role.get_role_display()) for role in row.roles)]
-        writer.writerow([_cell(v) for v in [*who, row.coverage_label, signed_on, "; ".join(row.methods), sent_on]])
+        declined = []
+        if any_declined:
+            declined_at = request_.declined_at if row.declined else None
+            declined = [school.today(declined_at).isoformat() if declined_at else "", request_.decline_reason or ""]
+            if not row.declined:
+                declined = ["", ""]
+        writer.writerow(
+            [_cell(v) for v in [*who, row.coverage_label, signed_on, "; ".join(row.methods), sent_on, *declined]]
+        )
     return response
+
+
+def _send_page(request, school, agreement, data=None):
+    """The send form (``SendForm``) for ``agreement``, bound to ``data`` (a POST) or not: ``(form, context)``."""
+    pupils = selectors.is_pupil_audience(agreement)
+    form = SendForm(data, school=school, pupils=pupils, people=unsigned_choices(agreement=agreement, school=school))
+    context = {
+        "school": school,
+        "agreement": agreement,
+        "policy": agreement.version.policy,
+        "pupils": pupils,
+        "form": form,
+    }
+    return form, context
+
+
+@login_required
+@require_GET
+def requests_send_choose(request, slug, agreement_id):
+    """Choose whom to send the agreement to: everyone who has not signed, a class, a year group, chosen pupils or
+    chosen staff (issue 17 item 5), and for how many days the request is valid (item 3). Posts to
+    ``requests_send``."""
+    school = _school(request, slug)
+    agreement = _agreement(school, agreement_id)
+    _form, context = _send_page(request, school, agreement)
+    return render(request, "aup/coverage_send.html", context)
 
 
 @login_required
 @require_POST
 def requests_send_view(request, slug, agreement_id):
-    """Send the agreement to everyone who has not signed it (each person once, however often this is pressed)."""
+    """Send the agreement to everyone who has not signed it — the coverage page's button, valid for 30 days — or,
+    from the send form (``requests_send_choose``), to the selection chosen for the days chosen. Each person once,
+    however often this is pressed. A form with errors comes back with them (200)."""
     school = _school(request, slug)
     agreement = _agreement(school, agreement_id)
+    if "who" not in request.POST:
+        return _send(request, school, agreement, {})
+    form, context = _send_page(request, school, agreement, request.POST)
+    if form.is_valid():
+        return _send(request, school, agreement, form.selection())
+    return render(request, "aup/coverage_send.html", context)
+
+
+def _send(request, school, agreement, selection):
     try:
-        counts = requests_send(actor=request.user, agreement=agreement, school=school)
+        counts = requests_send(actor=request.user, agreement=agreement, school=school, **selection)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -191,9 +273,34 @@ def request_detail(request, slug, public_id):
         "agreement": signature_request.agreement,
         "signatures": signature_request.signature_list,
         "missing": [Signature.Party(party).label for party in missing],
-        "can_record_paper": bool(missing) and signature_request.status != signature_request.Status.CANCELLED,
+        "can_record_paper": bool(missing)
+        and signature_request.status not in (signature_request.Status.CANCELLED, signature_request.Status.DECLINED),
+        "declined": signature_request.status == signature_request.Status.DECLINED,
+        "expired": signature_request.is_expired(timezone.now()),
+        "reopen_form": ReopenForm() if signature_request.status == signature_request.Status.DECLINED else None,
     }
     return render(request, "aup/coverage_request.html", context)
+
+
+@login_required
+@require_POST
+def request_reopen(request, slug, public_id):
+    """Reopen a declined request and e-mail it again, valid for the days chosen (issue 17 item 2)."""
+    school = _school(request, slug)
+    signature_request = _request(school, public_id)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose for how many days the request is valid: 1 to 365."))
+    else:
+        try:
+            signature_request_reopen(
+                actor=request.user, request=signature_request, expiry_days=form.cleaned_data["expiry_days"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The request is open again and on its way by e-mail."))
+    return redirect("aup:request_detail", school.slug, signature_request.public_id)
 
 
 @login_required
@@ -267,7 +374,13 @@ urlpatterns = [
     path("school/<slug:slug>/agreements/<uuid:agreement_id>/coverage/", coverage, name="coverage"),
     path("school/<slug:slug>/agreements/<uuid:agreement_id>/coverage.csv", coverage_csv, name="coverage_csv"),
     path("school/<slug:slug>/agreements/<uuid:agreement_id>/send/", requests_send_view, name="requests_send"),
+    path(
+        "school/<slug:slug>/agreements/<uuid:agreement_id>/send/choose/",
+        requests_send_choose,
+        name="requests_send_choose",
+    ),
     path("school/<slug:slug>/agreements/requests/<uuid:public_id>/", request_detail, name="request_detail"),
+    path("school/<slug:slug>/agreements/requests/<uuid:public_id>/reopen/", request_reopen, name="request_reopen"),
     path("school/<slug:slug>/agreements/requests/<uuid:public_id>/paper-return/", paper_return, name="paper_return"),
     path("school/<slug:slug>/agreements/signatures/<uuid:public_id>/scan/", paper_scan, name="paper_scan"),
     path(
