@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safeguard.forms import SafeModelMultipleChoiceField
 
-from .forms_incidents import DATETIME_INPUT, SHORT_TEXT, TEXT
+from .forms_incidents import DATETIME_INPUT, SHORT_TEXT, TEXT, add_lesson_fields
 from .models import BullyingType, CategoryGroup, IncidentCategory, Location, ProtectedCharacteristic
 
 
@@ -67,9 +67,15 @@ class IncidentAmendForm(forms.Form):
                 "description": incident.description,
                 "immediate_action": incident.immediate_action,
                 "reported_by": incident.reported_by,
+                "period": incident.period,
+                "subject": incident.subject,
             },
         )
         super().__init__(*args, **kwargs)
+        # The lesson or period and the subject where the school keeps those lists, the record's own kept on offer
+        # even once removed from the list (issue 16 item 7).
+        add_lesson_fields(self, incident.school, keep={"period": incident.period, "subject": incident.subject})
+        self.order_fields(["occurred_at", "location", "location_detail", "period", "subject"])
         self.current_categories = current
         categories = IncidentCategory.objects.filter(
             Q(is_active=True) | Q(pk__in=[category.pk for category in current]), school=incident.school

@@ -11,6 +11,7 @@ from safeguard.accounts.models import User
 from safeguard.directory.models import Guardian, Pupil, SchoolClass, StaffRole, YearGroup
 from safeguard.forms import SafeModelChoiceField
 
+from . import selectors
 from .models import Action, CategoryGroup, Incident, ParentContact, Sanction, SuspensionReason
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -24,6 +25,46 @@ def staff_of(school, capability=permissions.RECORD_INCIDENT):
     roles = permissions.CAPABILITIES[capability]
     holders = StaffRole.objects.current().filter(school=school, role__in=roles).values("user_id")
     return User.objects.filter(pk__in=holders, is_active=True).order_by("full_name", "email")
+
+
+class LessonEntryField(forms.ChoiceField):
+    """A choice among a school's lesson periods or subjects (``entries``: a list of ``LessonPeriod`` / ``Subject``),
+    keyed by public id; cleans to the entry, or None when none is chosen. Removed entries read "(no longer used)"."""
+
+    def __init__(self, *, entries, empty_label, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.entries = {str(entry.public_id): entry for entry in entries}
+        self.choices = [("", empty_label)] + [
+            (key, _("%(name)s (no longer used)") % {"name": entry.name} if entry.is_removed else entry.name)
+            for key, entry in self.entries.items()
+        ]
+
+    def prepare_value(self, value):
+        return str(value.public_id) if hasattr(value, "public_id") else value
+
+    def to_python(self, value):
+        return "" if value in self.empty_values else str(value)
+
+    def clean(self, value):
+        key = super().clean(value)
+        return self.entries.get(key) if key else None
+
+
+def add_lesson_fields(form, school, *, include_removed=False, keep=None, empty_labels=None):
+    """Add ``period`` and ``subject`` choice fields to ``form`` for each list ``school`` keeps (issue 16 item 7):
+    nothing at all for a school that keeps neither. ``keep``: ``{"period": entry, "subject": entry}`` to offer even
+    if removed (the record's own, when correcting it). ``empty_labels``: ``{"period": label, "subject": label}``
+    for the choice of none. Two queries."""
+    keep = keep or {}
+    labels = {"period": _("Lesson or period"), "subject": _("Subject")}
+    empties = {"period": _("Not in a lesson"), "subject": _("No subject"), **(empty_labels or {})}
+    for name, kind in (("period", "periods"), ("subject", "subjects")):
+        entries = selectors.lesson_entries(school, kind, include_removed=include_removed)
+        if keep.get(name) is not None and keep[name] not in entries:
+            entries.append(keep[name])
+        if entries:
+            form.fields[name] = LessonEntryField(label=labels[name], entries=entries, empty_label=empties[name])
 
 
 class IncidentFilterForm(forms.Form):
@@ -66,6 +107,13 @@ class IncidentFilterForm(forms.Form):
             SchoolClass.objects.filter(school=school)
             .select_related("academic_year")
             .order_by("-academic_year__starts_on", "name")
+        )
+        # Where the school keeps lesson periods and subjects, the list filters by them, removed ones included.
+        add_lesson_fields(
+            self,
+            school,
+            include_removed=True,
+            empty_labels={"period": _("Any lesson or period"), "subject": _("Any subject")},
         )
 
     def clean(self):

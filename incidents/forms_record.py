@@ -22,6 +22,7 @@ from safeguard.directory.models import Pupil, SchoolClass, StaffRole
 from safeguard.forms import SafeModelMultipleChoiceField
 
 from . import services
+from .forms_incidents import add_lesson_fields
 from .models import (
     BehaviourLevel,
     BullyingType,
@@ -54,6 +55,8 @@ FIELD_FOR_ERROR_CODE = {
     "pupil": "body_map",
     "too_large": "attachments",
     "file_type": "attachments",
+    "period": "period",
+    "subject": "subject",
 }
 
 # Groups whose incidents are placed on the behaviour steps (level 1–5); a concern alone has no level.
@@ -250,6 +253,8 @@ class RecordForm(forms.Form):
         self.fields["alert_users"].choices = staff_choices(school, exclude_user=user)
         self.fields["follow_up_assignee"].choices = [("", _("The victim's class teacher")), *staff_choices(school)]
         self.levels = list(BehaviourLevel.objects.filter(school=school).order_by("level"))
+        # The lesson or period and the subject, only where the school keeps those lists (issue 16 item 7).
+        add_lesson_fields(self, school)
         self._set_error_anchors()
         if not self.is_bound:
             local_now = timezone.localtime(now or timezone.now())
@@ -428,6 +433,8 @@ class RecordForm(forms.Form):
             "reported_by": data["reported_by"],
             "slt_requested": data["slt_requested"],
             "alert_user_ids": data["alert_users"],
+            "period": data.get("period"),
+            "subject": data.get("subject"),
         }
         if data.get("follow_up_assignee"):
             arguments["follow_up_assignee"] = User.objects.filter(pk=data["follow_up_assignee"]).first()

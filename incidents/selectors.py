@@ -31,11 +31,14 @@ from .models import (
     IncidentAmendment,
     IncidentPupil,
     IncidentSearchDocument,
+    LessonPeriod,
     ParentContact,
     PhysicalIntervention,
     PupilFlag,
     Referral,
     Sanction,
+    SavedIncidentFilter,
+    Subject,
 )
 
 BODY_OUTLINES = {"front": "incidents/body-front.svg", "back": "incidents/body-back.svg"}
@@ -90,6 +93,8 @@ def incident_list(
     school_class=None,
     include_concerns_in_pupil_search=True,
     text="",
+    period=None,
+    subject=None,
 ):
     """The incidents of ``school`` that ``user`` may read, voided ones left out, newest first (by when they happened),
     as a queryset to paginate. Each incident carries ``involvement_list`` (pupils with their roles) and its recorder.
@@ -109,6 +114,7 @@ def incident_list(
             and — on concerns — the DSL's notes (``IncidentSearchDocument``): every word must be found. PostgreSQL
             full-text search in the school's language (stems: "bullied" finds "bullying"); ``icontains`` of each
             word on SQLite.
+        period, subject: a ``LessonPeriod`` / ``Subject`` of the school (in use or removed), or None.
 
     Three queries for a page (count, incidents with recorders, pupils), however many pupils each incident has.
     """
@@ -128,6 +134,10 @@ def incident_list(
         incidents = incidents.filter(behaviour_level=level)
     if status:
         incidents = incidents.filter(status=status)
+    if period is not None:
+        incidents = incidents.filter(period=period)
+    if subject is not None:
+        incidents = incidents.filter(subject=subject)
     pupil_filter = Q()
     if search:
         for word in search.split():
@@ -209,6 +219,7 @@ def incident_record(incident, *, with_dsl_notes=False):
             Prefetch("dsl_notes", queryset=DSLNote.objects.select_related("author"), to_attr="dsl_note_list")
         )
     prefetch_related_objects([incident], *prefetches)
+    prefetch_related_objects([incident], "period", "subject")  # no query for a record without them
     if not with_dsl_notes:
         incident.dsl_note_list = []
     incident.category_list.sort(key=lambda category: (category.order, category.name))
@@ -321,6 +332,26 @@ def incident_audit_trail(incident, *, limit=100):
 def attachment_of(incident, public_id):
     """The attachment ``public_id`` of ``incident``, or None."""
     return incident.attachments.filter(public_id=public_id).first()
+
+
+# Lesson periods and subjects; saved filters ----------------------------------------------------------------------
+
+
+def lesson_entries(school, kind, *, include_removed=False):
+    """``school``'s lesson periods (``kind`` "periods") or subjects ("subjects") in their order, as a list — those in
+    use, or every one ever added (removed ones after, for filtering old records) with ``include_removed``."""
+    model = {"periods": LessonPeriod, "subjects": Subject}[kind]
+    entries = model.objects.filter(school=school)
+    if not include_removed:
+        entries = entries.filter(removed_at__isnull=True)
+    return list(entries.order_by(F("removed_at").asc(nulls_first=True), "order", "name", "pk"))
+
+
+def saved_filters(*, owner, school):
+    """``owner``'s saved filters of the incident list of ``school`` that are not removed, by name (a list)."""
+    return list(
+        SavedIncidentFilter.objects.filter(owner=owner, school=school, removed_at__isnull=True).order_by("name", "pk")
+    )
 
 
 # Pupil flags and referrals (the DSL team's) ----------------------------------------------------------------------

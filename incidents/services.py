@@ -31,12 +31,15 @@ from .models import (
     IncidentAmendment,
     IncidentCategory,
     IncidentPupil,
+    LessonPeriod,
     Location,
     ParentContact,
     PhysicalIntervention,
     Sanction,
+    Subject,
 )
 from .services_search import search_document_refresh
+from .signals import incident_corrected, incident_voided
 
 SUSPENSION_LIMIT_DAYS = decimal.Decimal(45)  # School Discipline (Pupil Exclusions and Reviews) Regulations 2012
 VICTIM_FOLLOW_UP_DAYS = 14  # issue 6: "a bullying incident gets a follow-up with the victim two weeks later"
@@ -198,6 +201,8 @@ def incident_record(
     body_map=None,
     attachments=(),
     follow_up_assignee=None,
+    period=None,
+    subject=None,
     now=None,
 ):
     """Record an incident or raise a concern; alerts are created and e-mailed after commit. Returns the incident.
@@ -220,6 +225,8 @@ def incident_record(
 
         follow_up_assignee: for bullying, the member of staff (``User``) the recorder chose to follow up with the
             victim, or None for the victim's class teacher (``victim_follow_up_assignee``).
+        period, subject: a ``LessonPeriod`` / ``Subject`` of the school in use, or None (issue 16 item 7; optional
+            even where the school keeps the lists).
 
     A bullying incident gets an action to follow up with the victim 14 days later (Westminster §12), assigned as
     ``victim_follow_up_assignee`` says.
@@ -254,6 +261,7 @@ def incident_record(
         if role not in IncidentPupil.Role.values:
             raise DomainError(_("Choose each pupil's role."), code="pupils")
         seen.add(pupil.pk)
+    _check_lesson_entries(school, period=period, subject=subject)
     flags = _flags(categories)
     if flags["is_behaviour"] and behaviour_level is None:
         raise DomainError(_("Choose the behaviour level (1 to 5)."), code="behaviour_level")
@@ -281,6 +289,8 @@ def incident_record(
             immediate_action=(immediate_action or "").strip(),
             reported_by=(reported_by or "").strip(),
             slt_requested=bool(slt_requested),
+            period=period,
+            subject=subject,
             **flags,
         )
         incident.categories.set(categories)
@@ -674,7 +684,8 @@ def incident_reopen(*, actor, incident, reason):
 
 def incident_void(*, actor, incident, reason, now=None):
     """Void an incident recorded in error: kept with its history, hidden from lists, chronologies and reports.
-    The reason is required. Raises ``PermissionError``; ``DomainError``."""
+    The reason is required; ``incidents.signals.incident_voided`` is sent (it leaves the behaviour thresholds'
+    counts). Raises ``PermissionError``; ``DomainError``."""
     _check_manage(actor, incident)
     reason = (reason or "").strip()
     if not reason:
@@ -689,6 +700,7 @@ def incident_void(*, actor, incident, reason, now=None):
             subject=incident,
             data={"reason": reason[:500]},
         )
+        incident_voided.send(sender=Incident, incident=incident)
     return incident
 
 
@@ -699,6 +711,8 @@ def _amendable_values(incident, categories):
     """The values of ``IncidentAmendment.AMENDABLE_FIELDS`` as JSON, for the record of a correction."""
     values = {field: getattr(incident, field) for field in IncidentAmendment.AMENDABLE_FIELDS if field != "categories"}
     values["occurred_at"] = values["occurred_at"].isoformat()
+    for field in ("period", "subject"):
+        values[field] = values[field].name if values[field] is not None else ""
     values["categories"] = sorted(category.name for category in categories)
     return values
 
@@ -715,13 +729,15 @@ def incident_amend(*, actor, incident, reason, now=None, **changes):
         changes: any of ``occurred_at`` (aware datetime, not in the future), ``location`` (a ``Location`` value),
             ``location_detail``, ``categories`` (``IncidentCategory`` rows of the school: in use, or already on the
             incident), ``behaviour_level`` (1–5 or None), ``bullying_type``, ``protected_characteristic``,
-            ``description``, ``immediate_action``, ``reported_by``; fields not given keep their value.
+            ``description``, ``immediate_action``, ``reported_by``, ``period`` and ``subject`` (a ``LessonPeriod`` /
+            ``Subject`` of the school in use or already on the record, or None); fields not given keep their value.
 
     A correction cannot move a record into or out of the safeguarding concerns: that would change who may read it
     and who was told (a concern recorded as behaviour is recorded again as a concern, and the behaviour record
     voided). Nor can it add a physical intervention, whose details are recorded with the incident. When the level
     rises into the band SLT are alerted to (4–5, or 3 when SLT were asked — Westminster behaviour steps), SLT are
-    alerted now, once each; no other alert is sent again.
+    alerted now, once each; no other alert is sent again. ``incidents.signals.incident_corrected`` is sent (the
+    behaviour thresholds are checked again: a raised level may reach one).
 
     Returns ``(incident, amendment)``; ``amendment`` is None when nothing differs (nothing written). Raises
     ``PermissionError``; ``DomainError`` naming the field to put right.
@@ -787,6 +803,12 @@ def _amend_locked(*, actor, incident, reason, now, changes):
         raise DomainError(_("Choose the type of bullying."), code="bullying_type")
     if not reason:
         raise DomainError(_("Say why the record is corrected."), code="reason")
+    _check_lesson_entries(
+        school,
+        period=new.get("period"),
+        subject=new.get("subject"),
+        kept={"period": incident.period_id, "subject": incident.subject_id},
+    )
     before = _amendable_values(incident, old_categories)
     old_alerts = alert_reasons(
         level=incident.behaviour_level, groups=incident.groups(), slt_requested=incident.slt_requested
@@ -823,6 +845,7 @@ def _amend_locked(*, actor, incident, reason, now, changes):
     )
     if Alert.Reason.SLT in new_alerts and Alert.Reason.SLT not in old_alerts:
         _alert_senior_leaders(incident)
+    incident_corrected.send(sender=Incident, incident=incident, amendment=amendment)
     return incident, amendment
 
 
@@ -879,3 +902,117 @@ def racist_report_sent(*, actor, incident, sent_on, now=None):
 def categories_for_school(school):
     """The categories staff choose from, in use, ordered for the form."""
     return IncidentCategory.objects.filter(school=school, is_active=True).order_by("order", "name")
+
+
+# Lesson periods and subjects (issue 16 item 7) ----------------------------------------------------------------------
+
+LESSON_LISTS = {"periods": LessonPeriod, "subjects": Subject}
+_AUDIT_NOUNS = {LessonPeriod: "lesson_period", Subject: "subject"}
+
+
+def _check_lesson_entries(school, *, period, subject, kept=None):
+    """``DomainError`` unless ``period`` and ``subject`` are None or entries of ``school``'s lists in use (or, for a
+    correction, the entry already on the record: ``kept`` = ``{"period": id, "subject": id}``)."""
+    kept = kept or {}
+    for code, entry, model in (("period", period, LessonPeriod), ("subject", subject, Subject)):
+        if entry is None:
+            continue
+        if not isinstance(entry, model) or entry.school_id != school.pk:
+            raise DomainError(_("Choose from this school's list."), code=code)
+        if entry.is_removed and entry.pk != kept.get(code):
+            raise DomainError(_("That entry is no longer in use. Choose another."), code=code)
+
+
+def lesson_entry_add(*, actor, school, kind, name):
+    """Add a lesson period ("Period 1", "Lunch") or a subject to ``school``'s list, at its end.
+
+    Args:
+        actor: whoever sets the school up (``SETUP_SCHOOL``: the office, the headteacher, a trust admin) — periods
+            and subjects are the school's timetable, kept with its calendar, year groups and classes (issue 13).
+        kind: "periods" or "subjects" (``LESSON_LISTS``). name: up to 60 characters, not blank.
+
+    Returns ``(entry, created)``: a name already in use is not added twice (``created`` False, nothing written).
+    Raises ``PermissionError``; ``DomainError`` (code "name"). Audit: ``incidents.lesson_period.added`` /
+    ``incidents.subject.added``.
+    """
+    if not permissions.can(actor, permissions.SETUP_SCHOOL, school):
+        raise PermissionError("actor may not set this school up")
+    model = LESSON_LISTS[kind]
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_("Enter a name."), code="name")
+    if len(name) > 60:
+        raise DomainError(_("Use at most 60 characters."), code="name")
+    with transaction.atomic():
+        existing = model.objects.filter(school=school, name__iexact=name, removed_at__isnull=True).first()
+        if existing is not None:
+            return existing, False
+        last = model.objects.filter(school=school).order_by("-order").values_list("order", flat=True).first()
+        entry = model.objects.create(school=school, name=name, order=(last or 0) + 1)
+        audit_log(
+            actor=actor,
+            action=f"incidents.{_AUDIT_NOUNS[model]}.added",
+            school=school,
+            subject=entry,
+            data={"name": name},
+        )
+    return entry, True
+
+
+def lesson_entry_remove(*, actor, entry, now=None):
+    """Stop offering ``entry`` (a ``LessonPeriod`` or ``Subject``) when recording and correcting incidents; it stays
+    on the incidents recorded with it and in the list's history. Returns the entry; a repeat changes nothing.
+    Raises ``PermissionError`` (``SETUP_SCHOOL`` of the entry's school). Audit: ``incidents.lesson_period.removed``
+    / ``incidents.subject.removed``."""
+    if not permissions.can(actor, permissions.SETUP_SCHOOL, entry.school):
+        raise PermissionError("actor may not set this school up")
+    if entry.removed_at is not None:
+        return entry
+    with transaction.atomic():
+        entry.removed_at = now or timezone.now()
+        entry.save(update_fields=["removed_at", "updated_at"])
+        audit_log(
+            actor=actor,
+            action=f"incidents.{_AUDIT_NOUNS[type(entry)]}.removed",
+            school=entry.school,
+            subject=entry,
+            data={"name": entry.name},
+        )
+    return entry
+
+
+# Reassigning actions (issue 16 item 9) ------------------------------------------------------------------------------
+
+
+def action_reassign(*, actor, action, assignee):
+    """Give an open action to another member of staff (a head of year's actions while they are away, a DSL's
+    follow-ups when their caseload changes).
+
+    Args:
+        actor: whoever manages the incident (``permissions.can_manage_incident``).
+        assignee: a member of staff of the school (``RECORD_INCIDENT``); for a concern, of the DSL team.
+
+    Returns True when the action changed hands; False when it was done already or is already ``assignee``'s (nothing
+    written). Raises ``PermissionError``; ``DomainError`` (a voided incident, an assignee who may not take it).
+    Audit: ``incidents.action.reassigned`` with the previous and the new assignee's ids.
+    """
+    incident = action.incident
+    _check_manage(actor, incident)
+    if not permissions.can(assignee, permissions.RECORD_INCIDENT, incident.school):
+        raise DomainError(_("Choose a member of staff of this school."), code="assignee")
+    if incident.is_safeguarding and not permissions.can(assignee, permissions.VIEW_SAFEGUARDING, incident.school):
+        raise DomainError(_("Actions on a safeguarding concern go to the DSL team."), code="assignee")
+    if action.completed_at is not None or action.assignee_id == assignee.pk:
+        return False
+    previous = action.assignee_id
+    with transaction.atomic():
+        action.assignee = assignee
+        action.save(update_fields=["assignee", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="incidents.action.reassigned",
+            school=incident.school,
+            subject=incident,
+            data={"action": str(action.public_id), "from": previous, "to": assignee.pk},
+        )
+    return True

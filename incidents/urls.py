@@ -1,4 +1,12 @@
-from . import views_chronology, views_incidents, views_record, views_safeguarding
+from . import (
+    views_bulk,
+    views_chronology,
+    views_incidents,
+    views_lessons,
+    views_record,
+    views_safeguarding,
+    views_saved_filters,
+)
 
 app_name = "incidents"
 
@@ -11,4 +19,9 @@ urlpatterns = [
     *views_chronology.urlpatterns,
     # The DSL team's pupil flags and a concern's external referrals (views_safeguarding)
     *views_safeguarding.urlpatterns,
+    # The incident list's tools: saved filters and acting on selected records; a school's lessons and subjects
+    # (issue 16 items 7, 9)
+    *views_saved_filters.urlpatterns,
+    *views_bulk.urlpatterns,
+    *views_lessons.urlpatterns,
 ]

@@ -32,6 +32,7 @@ from safeguard.downloads import clean_display_name, file_download
 
 from . import selectors, services
 from .forms_amend import IncidentAmendForm
+from .forms_bulk import BulkActionForm, SavedFilterForm
 from .forms_incidents import (
     ActionCompleteForm,
     ActionFilterForm,
@@ -48,7 +49,9 @@ from .forms_incidents import (
 from .forms_safeguarding import ReferralForm, ReferralUpdateForm
 from .models import CategoryGroup, Incident, IncidentPupil
 from .selectors_chronology import is_racist_incident
+from .services_saved_filters import clean_filters
 from .services_search import incident_search_log
+from .views_list_tools import filter_query
 
 PAGE_SIZE = 50
 
@@ -150,6 +153,8 @@ def incident_list(request, slug):
         school_class=filters.get("school_class"),
         include_concerns_in_pupil_search=verified,
         text=filters.get("text", ""),
+        period=filters.get("period"),
+        subject=filters.get("subject"),
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     searched_by_pupil = bool(
@@ -165,6 +170,8 @@ def incident_list(request, slug):
             results=page.paginator.count,
             ip_address=client_ip(request),
         )
+    # The current filter, as the list's own form accepted it: what "Save this filter" saves (issue 16 item 9).
+    current_filter = clean_filters(request.GET) if form.is_bound and form.is_valid() else {}
     context = {
         "school": school,
         "form": form,
@@ -173,6 +180,13 @@ def incident_list(request, slug):
         "verified": verified,
         "concerns_left_out": show_concerns and not verified and searched_by_pupil,
         "can_manage": can_manage,
+        "saved_filters": _saved_filter_links(request.user, school),
+        "current_filter": current_filter,
+        "page_number": page.number,
+        "save_filter_form": SavedFilterForm() if current_filter else None,
+        # Acting on selected records: for those who manage incidents (each record is checked again when acted on).
+        "bulk_form": BulkActionForm(school=school) if can_manage else None,
+        "can_set_up": permissions.can(request.user, permissions.SETUP_SCHOOL, school),
     }
     with timezone.override(school.time_zone):
         page.object_list = _label_rows(school, list(page.object_list))
@@ -186,6 +200,15 @@ def incident_list(request, slug):
                 ip_address=client_ip(request),
             )
         return render(request, "incidents/list.html", context)
+
+
+def _saved_filter_links(user, school):
+    """The user's saved filters, each with ``apply_url`` (the list with its values). One query."""
+    base = reverse("incidents:list", args=[school.slug])
+    saved = selectors.saved_filters(owner=user, school=school)
+    for entry in saved:
+        entry.apply_url = f"{base}?{filter_query(entry.filters)}"
+    return saved
 
 
 # One incident -----------------------------------------------------------------------------------------------------

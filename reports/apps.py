@@ -24,6 +24,30 @@ def _queue_threshold_check(sender, instance, created, raw=False, **kwargs):
     enqueue(behaviour_thresholds_check, instance.pk)
 
 
+def _queue_check_after_correction(sender, incident, **kwargs):
+    """Queue ``behaviour_thresholds_check`` for a corrected incident: a raised level, or a behaviour category added,
+    may reach a rule the record did not reach as first written (``thresholds_check`` is idempotent)."""
+    if incident.is_safeguarding or incident.behaviour_level is None:
+        return
+    from safeguard.jobs.services import enqueue
+
+    from .tasks import behaviour_thresholds_check
+
+    enqueue(behaviour_thresholds_check, incident.pk)
+
+
+def _queue_check_after_void(sender, incident, **kwargs):
+    """Queue ``behaviour_thresholds_recheck_after_void`` for a voided incident: it leaves every count, and an action
+    raised on it leaves the lists with it, so its pupils are checked again without it."""
+    if incident.is_safeguarding or incident.behaviour_level is None:
+        return
+    from safeguard.jobs.services import enqueue
+
+    from .tasks import behaviour_thresholds_recheck_after_void
+
+    enqueue(behaviour_thresholds_recheck_after_void, incident.pk)
+
+
 class ReportsConfig(AppConfig):
     """Dashboards for senior leaders, governor termly reports and the trust roll-up."""
 
@@ -81,3 +105,10 @@ class ReportsConfig(AppConfig):
         post_save.connect(
             _queue_threshold_check, sender=incidents.Incident, dispatch_uid="reports.behaviour_thresholds_check"
         )
+        # A correction and a void check again (the incident log sends these from its services: incidents.signals).
+        from incidents.signals import incident_corrected, incident_voided
+
+        incident_corrected.connect(
+            _queue_check_after_correction, dispatch_uid="reports.behaviour_thresholds_check_corrected"
+        )
+        incident_voided.connect(_queue_check_after_void, dispatch_uid="reports.behaviour_thresholds_check_voided")

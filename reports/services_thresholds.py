@@ -10,6 +10,11 @@ pupils are committed, and never for a recording that rolled back). The task call
 at most one action per rule and pupil through ``incidents.services.action_add`` and records it as a
 ``ThresholdAlert``: the same rule is never raised for the same pupil twice within its window of school days.
 
+A corrected incident is checked again the same way (``incidents.signals.incident_corrected``: a raised level may reach a
+rule). A voided incident leaves every count (only incidents not voided are counted), and an action raised on it leaves
+the lists with it: ``thresholds_recheck_after_void`` checks its pupils again on their latest remaining incident, where
+an alert raised on a voided incident no longer stops the rule being raised again.
+
 School days: ``safeguard.directory.calendar.school_days_between`` (the school's terms and breaks) where it is
 installed; otherwise Monday to Friday (``_weekdays_between``).
 """
@@ -257,6 +262,50 @@ def thresholds_check(*, incident, now=None):
             )
             if alert is not None:
                 raised.append(alert)
+    return raised
+
+
+def thresholds_recheck_after_void(*, incident, now=None):
+    """Check again each pupil counted on the voided ``incident`` (alleged perpetrator or subject): ``thresholds_check``
+    on their latest remaining incident within the school's longest window, which counts without the voided one.
+
+    A pupil still at a rule's threshold without it gets the action again (on that incident) when the action raised
+    before was on the voided incident; a pupil no longer at the threshold gets nothing, and an action raised earlier
+    on another incident stays (someone is already looking at it). Returns the ``ThresholdAlert`` rows made.
+    """
+    if incident.voided_at is None or incident.is_safeguarding:
+        return []
+    school = incident.school
+    rules = [rule for rule in threshold_rules(school) if rule.is_active]
+    if not rules:
+        return []
+    zone = zoneinfo.ZoneInfo(school.time_zone)
+    today = school.today(now)
+    longest = max(rule.school_days for rule in rules)
+    lookback = today - datetime.timedelta(days=longest * 7 // 5 + LOOKBACK_SLACK_DAYS)
+    pupil_ids = list(
+        IncidentPupil.objects.filter(incident=incident, role__in=COUNTED_ROLES).values_list("pupil_id", flat=True)
+    )
+    raised, checked = [], set()
+    for pupil_id in pupil_ids:
+        latest = (
+            Incident.objects.filter(
+                school=school,
+                voided_at__isnull=True,
+                is_safeguarding=False,
+                behaviour_level__isnull=False,
+                occurred_at__gte=datetime.datetime.combine(lookback, datetime.time.min, tzinfo=zone),
+                involvements__pupil_id=pupil_id,
+                involvements__role__in=COUNTED_ROLES,
+            )
+            .select_related("school", "recorded_by")
+            .order_by("-occurred_at", "-pk")
+            .first()
+        )
+        if latest is None or latest.pk in checked:
+            continue
+        checked.add(latest.pk)
+        raised += thresholds_check(incident=latest, now=now)
     return raised
 
 

@@ -1,0 +1,52 @@
+"""Forms of the incident list's tools (issue 16 item 9): acting on the selected records, and saving the current
+filter under a name. Input only; the rules are in ``incidents.services_bulk`` and ``services_saved_filters``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safeguard.accounts.models import User
+from safeguard.forms import SafeModelChoiceField
+
+from .forms_incidents import SHORT_TEXT, staff_of
+
+
+class StaffChoiceField(SafeModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class BulkActionForm(forms.Form):
+    """One form for the three buttons (close, reassign, export): each button checks only the fields it uses."""
+
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=SHORT_TEXT, max_length=5000)
+    rationale = forms.CharField(
+        label=_("Rationale (safeguarding concerns)"),
+        required=False,
+        widget=SHORT_TEXT,
+        max_length=5000,
+        help_text=_("Why a referral was, or was not, made. A concern is not closed without it."),
+    )
+    assignee = StaffChoiceField(
+        label=_("Give their open actions to"), queryset=User.objects.none(), required=False, empty_label=_("Choose…")
+    )
+    from_assignee = StaffChoiceField(
+        label=_("Only the actions of"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Anyone (every open action)"),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = staff_of(school)
+        self.fields["assignee"].queryset = staff
+        self.fields["from_assignee"].queryset = staff
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of this filter"),
+        max_length=80,
+        error_messages={"required": _("Give the filter a name.")},
+        help_text=_("Only you see your saved filters."),
+    )

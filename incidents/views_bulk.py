@@ -1,0 +1,184 @@
+"""Acting on the records selected on the incident list (issue 16 item 9): close them, give their open actions to
+another member of staff, or download them as CSV.
+
+Any member of staff who reads the list (``RECORD_INCIDENT``) may post; each record is then checked on its own
+(``incidents.services_bulk``): records they may not act on are skipped and the message says how many and why ("3
+closed. 1 skipped: you may not close it."). Records of another school are never found. Concerns only for the DSL
+team with the second factor confirmed within the hour, as the list shows them.
+"""
+
+import types
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from exports.writing import csv_response
+from safeguard import permissions
+from safeguard.accounts import otp
+from safeguard.audit.services import client_ip
+from safeguard.base import DomainError
+
+from . import services_bulk
+from .forms_bulk import BulkActionForm
+from .views_list_tools import RETURN_PREFIX, list_url
+
+
+def _skip_message(reason, count, operation):
+    """The sentence saying why ``count`` records were skipped (``reason``: a ``services_bulk`` code)."""
+    if reason == services_bulk.NOT_ALLOWED:
+        if operation == "close":
+            return ngettext(
+                "%(count)s skipped: you may not close it.", "%(count)s skipped: you may not close them.", count
+            )
+        if operation == "reassign":
+            return ngettext(
+                "%(count)s skipped: you may not reassign its actions.",
+                "%(count)s skipped: you may not reassign their actions.",
+                count,
+            )
+        return ngettext(
+            "%(count)s skipped: you may not export it.", "%(count)s skipped: you may not export them.", count
+        )
+    texts = {
+        services_bulk.NOT_FOUND: ngettext(
+            "%(count)s skipped: it could not be found in your incident log.",
+            "%(count)s skipped: they could not be found in your incident log.",
+            count,
+        ),
+        services_bulk.SECOND_FACTOR: ngettext(
+            "%(count)s skipped: a safeguarding concern needs your second factor first.",
+            "%(count)s skipped: safeguarding concerns need your second factor first.",
+            count,
+        ),
+        services_bulk.VOIDED: ngettext(
+            "%(count)s skipped: it was voided.", "%(count)s skipped: they were voided.", count
+        ),
+        services_bulk.ALREADY_CLOSED: ngettext(
+            "%(count)s skipped: it was already closed.", "%(count)s skipped: they were already closed.", count
+        ),
+        services_bulk.RATIONALE: ngettext(
+            "%(count)s skipped: a safeguarding concern is closed only with the rationale.",
+            "%(count)s skipped: safeguarding concerns are closed only with the rationale.",
+            count,
+        ),
+        services_bulk.NO_OPEN_ACTIONS: ngettext(
+            "%(count)s skipped: it has no open actions to reassign.",
+            "%(count)s skipped: they have no open actions to reassign.",
+            count,
+        ),
+        services_bulk.DSL_ONLY: ngettext(
+            "%(count)s skipped: actions on a safeguarding concern go to the DSL team.",
+            "%(count)s skipped: actions on safeguarding concerns go to the DSL team.",
+            count,
+        ),
+    }
+    return texts[reason]
+
+
+def _report(request, result, operation, done_message):
+    """Flash what was done, and each reason records were skipped, as separate sentences."""
+    if done_message:
+        messages.success(request, done_message)
+    for reason, count in result.skipped.items():
+        messages.warning(request, _skip_message(reason, count, operation) % {"count": count})
+
+
+def _start(request, slug):
+    school = permissions.get_school_for_user(request.user, slug, permissions.RECORD_INCIDENT)
+    selected = request.POST.getlist("incident")
+    back = list_url(school, request.POST, prefix=RETURN_PREFIX)
+    form = BulkActionForm(request.POST, school=school)
+    form.is_valid()
+    return school, selected, back, form
+
+
+@login_required
+@require_POST
+def bulk_close(request, slug):
+    """Close the selected records with one outcome (and, for concerns, the rationale)."""
+    school, selected, back, form = _start(request, slug)
+    if not selected:
+        messages.error(request, _("Select at least one record first."))
+        return redirect(back)
+    try:
+        result = services_bulk.incidents_close(
+            actor=request.user,
+            school=school,
+            public_ids=selected,
+            outcome=form.cleaned_data.get("outcome", ""),
+            rationale=form.cleaned_data.get("rationale", ""),
+            verified=otp.is_recently_verified(request),
+        )
+    except DomainError as error:
+        messages.error(
+            request,
+            _("To close the selected records, write the outcome.") if error.code == "outcome" else error.message,
+        )
+        return redirect(back)
+    done = ngettext("%(count)s closed.", "%(count)s closed.", result.changes) % {"count": result.changes}
+    _report(request, result, "close", done)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def bulk_reassign(request, slug):
+    """Give the open actions of the selected records (all, or one person's) to another member of staff."""
+    school, selected, back, form = _start(request, slug)
+    if not selected:
+        messages.error(request, _("Select at least one record first."))
+        return redirect(back)
+    assignee = form.cleaned_data.get("assignee")
+    if assignee is None:
+        messages.error(request, _("Choose who the open actions go to."))
+        return redirect(back)
+    result = services_bulk.incidents_reassign_actions(
+        actor=request.user,
+        school=school,
+        public_ids=selected,
+        assignee=assignee,
+        from_assignee=form.cleaned_data.get("from_assignee"),
+        verified=otp.is_recently_verified(request),
+    )
+    done = ngettext("%(count)s action given to %(name)s.", "%(count)s actions given to %(name)s.", result.changes) % {
+        "count": result.changes,
+        "name": assignee,
+    }
+    _report(request, result, "reassign", done)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def bulk_export(request, slug):
+    """Download the selected records as CSV (UTF-8 with a byte-order mark; no cell a spreadsheet would run). What
+    was skipped is said on the next page."""
+    school, selected, back, _form = _start(request, slug)
+    if not selected:
+        messages.error(request, _("Select at least one record first."))
+        return redirect(back)
+    header, rows, result = services_bulk.incidents_export(
+        actor=request.user,
+        school=school,
+        public_ids=selected,
+        verified=otp.is_recently_verified(request),
+        ip_address=client_ip(request),
+    )
+    if not rows:
+        _report(request, result, "export", _("Nothing was exported."))
+        return redirect(back)
+    _report(request, result, "export", "")
+    filename = f"incidents-{school.slug}-{school.today():%Y-%m-%d}.csv"
+    return csv_response(types.SimpleNamespace(header=header, rows=rows), filename)
+
+
+urlpatterns = [
+    path("school/<slug:slug>/incidents/selected/close/", bulk_close, name="bulk_close"),
+    path("school/<slug:slug>/incidents/selected/reassign/", bulk_reassign, name="bulk_reassign"),
+    path("school/<slug:slug>/incidents/selected/export/", bulk_export, name="bulk_export"),
+]
