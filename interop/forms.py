@@ -61,6 +61,14 @@ class ImportConfirmForm(forms.Form):
         required=False,
         help_text=_("The same invitation as on the staff page. People who can already sign in get none."),
     )
+    invite_students = forms.BooleanField(
+        label=_("Invite students who are old enough: e-mail each a link to set up their own account"),
+        required=False,
+        help_text=_(
+            "Only pupils the school's setting for pupils' own accounts covers, with an e-mail address in the file and "
+            "no account or open invitation yet."
+        ),
+    )
     end_staff_roles = forms.BooleanField(
         label=_("End the roles of the staff listed as leaving (tobedeleted) today"),
         required=False,
@@ -69,7 +77,8 @@ class ImportConfirmForm(forms.Form):
 
 
 class DistrictImportConfirmForm(forms.Form):
-    """Apply a previewed district import in every school of the file. No parent invitations from the district."""
+    """Apply a previewed district import in every school of the file. No parent or student invitations from the
+    district: inviting a family or a pupil is each school's office's step (``INVITE_GUARDIAN``)."""
 
     mark_absent_as_left = forms.BooleanField(
         label=_("Mark the pupils listed as leaving as left today, in every school"),

@@ -240,7 +240,7 @@ def read_upload(uploaded_file):
     return payload
 
 
-APPLY_OPTIONS = ("mark_absent_as_left", "invite_guardians", "invite_staff", "end_staff_roles")
+APPLY_OPTIONS = ("mark_absent_as_left", "invite_guardians", "invite_staff", "end_staff_roles", "invite_students")
 
 
 def not_pending_error():
@@ -292,6 +292,7 @@ def interop_import_apply(
     invite_guardians=False,
     invite_staff=False,
     end_staff_roles=False,
+    invite_students=False,
     now=None,
     claim_from=InteropImport.Status.PENDING,
 ):
@@ -308,10 +309,15 @@ def interop_import_apply(
         invite_staff: OneRoster only: e-mail the staff invitation to every member of staff given a role by this
             import who has no password yet (``services_staff.write_staff_plan``).
         end_staff_roles: OneRoster only: end the roles of the staff marked ``tobedeleted`` (listed in the preview).
+        invite_students: OneRoster only: e-mail an account invitation
+            (``accounts.services.pupil_invitation_create``) to every student of the file the school's setting for
+            pupils' own accounts covers, with an e-mail address and no account or open invitation yet. Students'
+            addresses (users.csv ``email``) are recorded on the pupils either way.
         now: aware datetime (tests fix the clock).
 
     Returns the counts (``Preview.counts`` plus ``pupils_marked_left``, ``invitations_sent``,
-    ``staff_invitations_sent`` and ``staff_roles_ended``). Writes the audit event ``interop.<kind>.imported``.
+    ``staff_invitations_sent``, ``staff_roles_ended`` and ``student_invitations_sent``). Writes the audit event
+    ``interop.<kind>.imported``.
     Raises ``PermissionError``; ``DomainError`` when the import is not in ``claim_from``, the stored file no
     longer passes the checks, or the leavers changed since the preview. Nothing is written then.
     """
@@ -343,6 +349,7 @@ def interop_import_apply(
             invite_guardians=invite_guardians,
             invite_staff=invite_staff,
             end_staff_roles=end_staff_roles,
+            invite_students=invite_students,
         )
         interop_import.refresh_from_db(fields=["status", "applied_at"])
         interop_import.summary = {**interop_import.summary, "applied": counts}
@@ -368,6 +375,7 @@ def apply_preview(
     invite_guardians=False,
     invite_staff=False,
     end_staff_roles=False,
+    invite_students=False,
 ):
     """Write a preview built again from the stored file (inside the caller's transaction; the caller checked the
     actor). ``absent_in_preview``: the public ids (str) of the leavers the person saw. Returns the counts; raises
@@ -391,8 +399,12 @@ def apply_preview(
         year_group.save()
     marked_left = write_roster_plan(plan, actor=actor, today=today, mark_absent_as_left=mark_absent_as_left)
     staff_result = {"invitations": 0, "roles_ended": 0}
+    student_invitations = 0
     if preview.kind == InteropImport.Kind.ONEROSTER:
         _record_external_ids(school, preview.conversion, today)
+        students = _record_student_emails(school, preview.conversion, actor)
+        if invite_students:
+            student_invitations = _invite_students(actor, school, students)
         if not end_staff_roles:
             preview.staff.ending = []
         staff_result = write_staff_plan(
@@ -411,6 +423,7 @@ def apply_preview(
         "invitations_sent": invitations,
         "staff_invitations_sent": staff_result["invitations"],
         "staff_roles_ended": staff_result["roles_ended"],
+        "student_invitations_sent": student_invitations,
     }
 
 
@@ -453,6 +466,60 @@ def _record_external_ids(school, conversion, today):
         external_id.school = school
         external_id.source = ExternalId.Source.ONEROSTER
     ExternalId.objects.bulk_create(new)
+
+
+def _record_student_emails(school, conversion, actor):
+    """Record each student's own address from users.csv (``email``) on their pupil record, matched as
+    ``_record_external_ids`` matches them (UPN, else MIS id); a blank address in the file keeps the one recorded.
+    Returns the pupils of the file (list), for ``_invite_students``. One save (with history) per changed pupil."""
+    pupils = {}
+    for pupil in Pupil.objects.filter(school=school).select_related("school", "year_group"):
+        if pupil.upn:
+            pupils[("upn", pupil.upn)] = pupil
+        if pupil.mis_id:
+            pupils[("mis_id", pupil.mis_id)] = pupil
+    found = []
+    for values, facts in zip(conversion.rows, conversion.extra.get("students", []), strict=True):
+        pupil = pupils.get(("upn", values.get("upn"))) or pupils.get(("mis_id", values.get("mis_id")))
+        if pupil is None:
+            continue
+        found.append(pupil)
+        email = facts.get("email", "")
+        if email and email != pupil.email:
+            pupil.email = email
+            pupil._history_user = actor
+            pupil.save(update_fields=["email", "updated_at"])
+    return found
+
+
+def _invite_students(actor, school, pupils):
+    """Invite the students of the file old enough under the school's setting (issue 14 item 1) who have an address,
+    no account and no open invitation (a re-import sends nothing twice). Returns how many were invited."""
+    from safeguard.accounts.models import Invitation
+    from safeguard.accounts.services import pupil_invitation_create
+    from safeguard.directory.pupil_accounts import pupil_is_eligible, setting_for
+
+    setting = setting_for(school)
+    if setting is None or not setting.is_on:
+        return 0
+    today = school.today()
+    invited = set(
+        Invitation.objects.filter(
+            pupil__school=school, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).values_list("pupil_id", flat=True)
+    )
+    sent = 0
+    for pupil in pupils:
+        if not pupil.email or pupil.user_id is not None or pupil.pk in invited or not pupil.is_on_roll(today):
+            continue
+        if not pupil_is_eligible(pupil, setting=setting, day=today):
+            continue
+        try:
+            pupil_invitation_create(actor=actor, pupil=pupil)
+        except (DomainError, PermissionError):
+            continue  # e.g. the address is another account's: the office sees it on the pupil page
+        sent += 1
+    return sent
 
 
 def _invite_new_guardians(actor, plan):

@@ -233,7 +233,10 @@ def district_import_queue(*, actor, district_import, now=None, **options):
 
     _check_actor(actor, district_import.organisation)
     now = now or timezone.now()
-    options = {name: bool(options.get(name)) for name in APPLY_OPTIONS if name != "invite_guardians"}
+    # Families and pupils are invited by each school's office, never from the district (``INVITE_GUARDIAN``).
+    options = {
+        name: bool(options.get(name)) for name in APPLY_OPTIONS if name not in ("invite_guardians", "invite_students")
+    }
     with transaction.atomic():
         claimed = DistrictImport.objects.filter(pk=district_import.pk, status=InteropImport.Status.PENDING).update(
             status=InteropImport.Status.APPLYING, applied_by=actor, updated_at=now

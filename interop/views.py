@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from safeguard import permissions
 from safeguard.base import DomainError
+from safeguard.directory import pupil_accounts
 
 from . import selectors
 from .ctf_export import ctf_export_pupil
@@ -55,6 +56,9 @@ def _upload(request, slug, kind):
             "counts": preview.counts(),
             "confirm_form": ImportConfirmForm(),
             "upload_form": form_class(),
+            # Pupils' own accounts (issue 14 item 1): offered where the school gives them, from a OneRoster file
+            # (its users.csv carries students' addresses; a CTF carries none).
+            "offers_student_invitations": kind == InteropImport.Kind.ONEROSTER and pupil_accounts.is_on(school),
         }
     )
     return render(request, "interop/preview.html", context)

@@ -793,7 +793,13 @@ def _build_rows(conversion, school, org, parsed):
         max_agents = max(max_agents, len(agents))
         conversion.add_row(values, origins)
         student_facts.append(
-            {"sourced_id": sid, "agents": [(a[0], a[2]["givenName"], a[2]["familyName"]) for a in agents]}
+            {
+                "sourced_id": sid,
+                "agents": [(a[0], a[2]["givenName"], a[2]["familyName"]) for a in agents],
+                # The student's own address (users.csv ``email``), recorded on the pupil for their account
+                # invitation (issue 14 item 1); checked as an e-mail address above.
+                "email": (row.get("email") or "").strip().lower(),
+            }
         )
 
     columns = ["upn", "mis_id", "legal_first_name", "legal_last_name"]

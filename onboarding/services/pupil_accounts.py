@@ -18,7 +18,8 @@ from safeguard.directory.pupil_accounts import PUPIL_ACCOUNT_AGES
 
 def pupil_accounts_set(*, actor, school, from_age=None, from_year_group=None, ip_address=None):
     """Give ``school``'s pupils their own accounts from ``from_age`` (int in ``PUPIL_ACCOUNT_AGES``) or from
-    ``from_year_group`` (a ``YearGroup`` of the school), or turn them off (both None); return ``(setting, changed)``.
+    ``from_year_group`` (a ``YearGroup`` of the school), or turn them off (both None); return ``(setting, changed)``
+    (``setting`` None when a school that never turned them on is told "off").
 
     Turning it off, or raising the age, ends the access of the pupils no longer covered at once
     (``permissions.pupil_of_user``); their accounts stay and work again if the setting covers them again. A repeat
@@ -40,12 +41,13 @@ def pupil_accounts_set(*, actor, school, from_age=None, from_year_group=None, ip
         raise DomainError(_("Choose one of the school's year groups."), code="year_group")
     year_group_id = from_year_group.pk if from_year_group is not None else None
     with transaction.atomic():
-        setting, created = PupilAccountSetting.objects.select_for_update().get_or_create(
-            school=school, defaults={"changed_by": actor}
-        )
-        previous = {"from_age": setting.from_age, "from_year_group": setting.from_year_group_id}
-        if not created and previous == {"from_age": from_age, "from_year_group": year_group_id}:
-            return setting, False
+        setting = PupilAccountSetting.objects.select_for_update().filter(school=school).first()
+        previous = {"from_age": None, "from_year_group": None}
+        if setting is not None:
+            previous = {"from_age": setting.from_age, "from_year_group": setting.from_year_group_id}
+        if previous == {"from_age": from_age, "from_year_group": year_group_id}:
+            return setting, False  # the same again (or "off" for a school never set: still off)
+        setting = setting or PupilAccountSetting(school=school)
         setting.from_age, setting.from_year_group, setting.changed_by = from_age, from_year_group, actor
         setting._history_user = actor
         setting.save()
