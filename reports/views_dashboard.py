@@ -8,6 +8,8 @@ Who sees what (``safeguard.permissions``):
   they are left out of every figure, and the page says so. Drill-down lists hold only what the viewer may read
   (``incidents_visible_to``); a concern's pupils are named there only after the second factor, and until then
   concerns are left out of the lists and figures that pick out pupils.
+- Praise (``achievements``) stands beside the incidents on a school's dashboard, for the same period and pupil
+  filters: counts and points only, no pupil named; the trust's view of a school shows the same counts.
 - The trust's pages: ``VIEW_TRUST`` on the organisation. No safeguarding concern in any figure, no pupil's name
   (pupils with repeated incidents are counted), no drill-down; a trust admin who also holds a role in a school uses
   that school's own dashboard for more.
@@ -18,8 +20,10 @@ incidents or pupils change, per viewer scope and filters; CSV exports count afre
 """
 
 import csv
+import decimal
 import functools
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -33,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from achievements import selectors as achievement_selectors
 from incidents.models import (
     Action,
     BullyingType,
@@ -145,6 +150,13 @@ def cohort_cells(counts):
     return {"cells": cells, "share": share}
 
 
+def _ratio(praise, incidents):
+    """Praise for each incident, to one decimal place ("3.5"), or "—" when there were no incidents."""
+    if not incidents:
+        return "—"
+    return localize(round(decimal.Decimal(praise) / decimal.Decimal(incidents), 1))
+
+
 # A school's dashboard -----------------------------------------------------------------------------------------------
 
 
@@ -164,6 +176,7 @@ class SchoolDashboard:
 
     SECTIONS = (
         "summary",
+        "positives",
         "cohorts",
         "weeks",
         "categories",
@@ -177,6 +190,8 @@ class SchoolDashboard:
     # CSV ``view`` → the section holding that table.
     TABLES = {
         "summary": "summary",
+        "positives": "positives",
+        "positive_categories": "positives",
         "cohorts": "cohorts",
         "weeks": "weeks",
         "categories": "categories",
@@ -290,6 +305,66 @@ class SchoolDashboard:
         )
         table = Table("summary", _("Incidents by group"), header, rows, note=note)
         return Section("summary", _("Overview"), tables=[table], chart=chart, kind="bars")
+
+    @functools.cached_property
+    def positives(self):
+        """Praise of the period beside its incidents (``achievements.selectors.dashboard_counts``: two queries)."""
+        return achievement_selectors.dashboard_counts(self.school, self.filters, previous=self.previous)
+
+    def praise_link(self):
+        """The school's list of praise for the period and the year group and class filters, or "" where figures are
+        not links (the trust's view) or the list cannot narrow as the figures do (characteristics, recorder)."""
+        if not self.drill_url or self.filters.characteristics or self.filters.recorder_id:
+            return ""
+        query = {"date_from": self.filters.date_from.isoformat(), "date_to": self.filters.date_to.isoformat()}
+        if self.filters.year_group:
+            query["year_group"] = self.filters.year_group
+        if self.filters.school_class_id:
+            query["school_class"] = self.filters.school_class_id
+        return f"{reverse('achievements:list', args=[self.school.slug])}?{urlencode(query)}"
+
+    def _section_positives(self):
+        data, incidents = self.positives, self.figures.summary.count("total")
+        praise_href = self.praise_link()
+        rows = [
+            ("incidents", _("Incidents"), incidents, self.link("total")),
+            ("praise", _("Praise given"), data.praise, praise_href),
+            ("points", _("Achievement points"), data.points, praise_href),
+            ("pupils", _("Pupils praised"), data.pupils, ""),
+        ]
+        header = [_("Figure"), _("This period")]
+        table_rows = [[Cell(label), num(count, href)] for _key, label, count, href in rows]
+        ratio_now = _ratio(data.praise, incidents)
+        note = _(
+            "Praise is counted for the same dates and the same year group, class, pupil characteristics and recorder "
+            "as the incidents; the group and level filters are about incidents only. Withdrawn praise is not counted."
+        )
+        if self.comparison is not None and data.before is not None:
+            before = {"incidents": self.comparison["groups"].get((self.school.pk, "total"), 0), **data.before}
+            for row, (key, _label, count, _href) in zip(table_rows, rows, strict=True):
+                row += [num(before[key]), Cell(change_in_words(count, before[key]), numeric=True)]
+            header += [_("Same period last year"), _("Change")]
+            ratio_row = [Cell(_("Praise for each incident")), Cell(ratio_now, numeric=True)]
+            ratio_row += [Cell(_ratio(before["praise"], before["incidents"]), numeric=True), Cell("")]
+            note += " " + self.previous_text() + "."
+        else:
+            ratio_row = [Cell(_("Praise for each incident")), Cell(ratio_now, numeric=True)]
+        table_rows.append(ratio_row)
+        summary = Table("positives", _("Praise beside incidents"), header, table_rows, note=note)
+        categories = Table(
+            "positive_categories",
+            _("Praise by what it was for"),
+            [_("What for"), _("Praise given"), _("Achievement points")],
+            [[Cell(name), num(count), num(points)] for name, count, points in data.categories],
+            empty=_("No praise in this period."),
+        )
+        chart = charts.bar_chart(
+            [(_("Incidents"), incidents, self.link("total")), (_("Praise given"), data.praise, praise_href)],
+            chart_id="chart-positives",
+            title=_("Praise beside incidents"),
+            description=_("Incidents and praise of the period, side by side; the table below has the numbers."),
+        )
+        return Section("positives", _("Positive behaviour"), tables=[summary, categories], chart=chart, kind="bars")
 
     def _section_cohorts(self):
         counts = self.figures.cohorts or {}

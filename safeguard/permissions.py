@@ -481,6 +481,24 @@ def can_attach_to_incident(user, incident):
 # Agreements: declining, expiry, chasing, sending to a selection (issue 17 items 2-5) ------------------------------
 
 # Agreement templates and parents' history (issue 17 items 6-7) ---------------------------------------------------
+#
+# Templates are read on the agreement pages, so whoever writes agreements (MANAGE_AGREEMENTS) uses them. A parent's
+# history lists what they gave — signatures and consent answers — for the children their account is still linked to;
+# of another parent or carer it says only whether they have answered, never what (consent is each person's own act).
+# A copy of a signed agreement is the signed document (``aup.documents.can_download_signed_document``); a copy of a
+# consent response is for the parent who gave it.
+
+
+def may_download_consent_copy(user, response):
+    """Whether ``user`` may download the PDF copy of ``response`` (a ``consent.ConsentResponse``): the parent or carer
+    who gave it, through their own guardian record, while that record is still linked to the pupil. The office and
+    the pupil's other parents are not given it here (the office reads the pupil's consent record)."""
+    if not user.is_authenticated or not user.is_active or response.guardian_id is None:
+        return False
+    if response.guardian.user_id != user.pk:
+        return False
+    return PupilGuardian.objects.current().filter(pupil_id=response.pupil_id, guardian_id=response.guardian_id).exists()
+
 
 # Cases and linked incidents (issue 16 item 3) --------------------------------------------------------------------
 #
