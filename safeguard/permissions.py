@@ -579,6 +579,36 @@ def can_withdraw_achievement(user, achievement):
 
 # Saved filters and bulk actions on the incident log (issue 16 items 7, 9) -----------------------------------------
 
+
+def can_keep_lesson_lists(user, school):
+    """Add and remove the school's lesson periods and subjects: whoever sets the school up (``SETUP_SCHOOL``: the
+    office, the headteacher, a trust admin) — they are the school's timetable, kept with its calendar, year groups
+    and classes (issue 13), and hold nothing about a pupil."""
+    return can(user, SETUP_SCHOOL, school)
+
+
+def can_export_incident(user, incident):
+    """Download ``incident`` in a spreadsheet (the incident list's selected records): a safeguarding concern for the
+    DSL team only (the caller also requires the second factor, as for reading it); any other record for those who
+    export behaviour (``EXPORT_BEHAVIOUR``), provided they may read it (``incidents_visible_to``, checked by the
+    caller's look-up)."""
+    if incident.is_safeguarding:
+        return can(user, VIEW_SAFEGUARDING, incident.school)
+    return can(user, EXPORT_BEHAVIOUR, incident.school)
+
+
+def get_saved_filter_for_user(user, school, public_id):
+    """``user``'s own saved filter ``public_id`` of ``school``'s incident list (not removed); raises ``Http404`` for
+    anyone else's, exactly as for a missing one (saved filters are private)."""
+    from incidents.models import SavedIncidentFilter
+
+    saved = SavedIncidentFilter.objects.filter(
+        public_id=public_id, school=school, owner=user, removed_at__isnull=True
+    ).first()
+    if saved is None or not can(user, RECORD_INCIDENT, school):
+        raise Http404
+    return saved
+
 # Notification preferences (issue 16 item 8) ----------------------------------------------------------------------
 
 # Alerts and action reminders go to members of staff only, so only they choose how those reach them — each their own
