@@ -935,7 +935,7 @@ def lesson_entry_add(*, actor, school, kind, name):
     Raises ``PermissionError``; ``DomainError`` (code "name"). Audit: ``incidents.lesson_period.added`` /
     ``incidents.subject.added``.
     """
-    if not permissions.can(actor, permissions.SETUP_SCHOOL, school):
+    if not permissions.can_keep_lesson_lists(actor, school):
         raise PermissionError("actor may not set this school up")
     model = LESSON_LISTS[kind]
     name = " ".join((name or "").split())
@@ -964,7 +964,7 @@ def lesson_entry_remove(*, actor, entry, now=None):
     on the incidents recorded with it and in the list's history. Returns the entry; a repeat changes nothing.
     Raises ``PermissionError`` (``SETUP_SCHOOL`` of the entry's school). Audit: ``incidents.lesson_period.removed``
     / ``incidents.subject.removed``."""
-    if not permissions.can(actor, permissions.SETUP_SCHOOL, entry.school):
+    if not permissions.can_keep_lesson_lists(actor, entry.school):
         raise PermissionError("actor may not set this school up")
     if entry.removed_at is not None:
         return entry

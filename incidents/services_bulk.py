@@ -186,11 +186,10 @@ def incidents_export(*, actor, school, public_ids, verified=False, ip_address=No
     result = BulkResult()
     if missing:
         result.skip(NOT_FOUND, missing)
-    may_export = permissions.can(actor, permissions.EXPORT_BEHAVIOUR, school)
     for incident in incidents:
         if _concern_refused(actor, incident, verified, result):
             continue
-        if not incident.is_safeguarding and not may_export:
+        if not permissions.can_export_incident(actor, incident):
             result.skip(NOT_ALLOWED)
         elif incident.is_void:
             result.skip(VOIDED)

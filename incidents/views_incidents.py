@@ -186,7 +186,7 @@ def incident_list(request, slug):
         "save_filter_form": SavedFilterForm() if current_filter else None,
         # Acting on selected records: for those who manage incidents (each record is checked again when acted on).
         "bulk_form": BulkActionForm(school=school) if can_manage else None,
-        "can_set_up": permissions.can(request.user, permissions.SETUP_SCHOOL, school),
+        "can_set_up": permissions.can_keep_lesson_lists(request.user, school),
     }
     with timezone.override(school.time_zone):
         page.object_list = _label_rows(school, list(page.object_list))

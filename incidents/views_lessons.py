@@ -25,7 +25,10 @@ KINDS = ("periods", "subjects")
 
 
 def _school(request, slug):
-    return permissions.get_school_for_user(request.user, slug, permissions.SETUP_SCHOOL)
+    school = permissions.get_school_for_user(request.user, slug)
+    if not permissions.can_keep_lesson_lists(request.user, school):
+        raise Http404
+    return school
 
 
 def _render(request, school, *, status=200, **bound_forms):

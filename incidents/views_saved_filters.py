@@ -19,7 +19,6 @@ from safeguard.base import DomainError
 from . import selectors, services_saved_filters
 from .forms_bulk import SavedFilterForm
 from .forms_incidents import IncidentFilterForm
-from .models import SavedIncidentFilter
 from .services_saved_filters import FILTER_FIELDS
 from .views_list_tools import filter_query, list_url
 
@@ -89,11 +88,7 @@ def saved_filter_save(request, slug):
 def saved_filter_remove(request, slug, filter_id):
     """Remove one of the user's saved filters (someone else's: 404)."""
     school = _school(request, slug)
-    saved = SavedIncidentFilter.objects.filter(
-        public_id=filter_id, school=school, owner=request.user, removed_at__isnull=True
-    ).first()
-    if saved is None:
-        raise Http404
+    saved = permissions.get_saved_filter_for_user(request.user, school, filter_id)
     services_saved_filters.saved_filter_remove(actor=request.user, saved=saved)
     messages.success(request, _("Saved filter “%(name)s” removed.") % {"name": saved.name})
     return redirect("incidents:saved_filters", school.slug)
