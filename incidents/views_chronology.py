@@ -5,7 +5,8 @@ online safety log).
 Who may open what (``safeguard.permissions`` decides; anyone else gets 404, as for a page that does not exist):
 - the chronology: SLT and the DSL team for every pupil, a class teacher for the pupils of their class — each sees
   the incidents ``incidents_visible_to`` allows (concerns and DSL notes: the DSL team only);
-- the child protection file, transfers, professionals and who viewed: the DSL team;
+- the child protection file (built by the worker: ``jobs:prepared_file``), transfers, professionals and who viewed:
+  the DSL team;
 - the racist incident report: whoever may read the incident; the online safety log: ``VIEW_ALL_BEHAVIOUR``.
 
 The DSL team always passes the second factor first (``safeguard.accounts.otp``): their chronology holds concerns.
@@ -40,6 +41,7 @@ from safeguard.audit.services import audit_log, client_ip
 from safeguard.base import DomainError
 from safeguard.country_words import local_date
 from safeguard.directory.models import AcademicYear, Pupil
+from safeguard.jobs.models import PreparedFile
 
 from . import documents
 from . import selectors_chronology as selectors
@@ -305,21 +307,47 @@ def chronology(request, slug, public_id):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def cp_file(request, slug, public_id):
-    """The child protection file as a PDF (DSL team, second factor): front sheet and full chronology. Audited
-    (``incidents.cp_file.downloaded``, with the file's SHA-256)."""
+    """The child protection file (DSL team, second factor): front sheet and full chronology, as a PDF built by the
+    worker (dozens of pages: too long for a web request). GET shows what it holds and the button; POST asks for it
+    (``documents.cp_file_request``, audited ``incidents.cp_file.requested``) and goes to the file's page, which
+    says "being prepared" until it is ready; the download there is audited ``incidents.cp_file.downloaded``."""
     school, pupil = _dsl_pupil(request, slug, public_id)
     response = otp.second_factor_redirect(request)
     if response is not None:
         return response
-    now = timezone.now()
-    pdf = documents.cp_file_pdf(school=school, pupil=pupil, actor=request.user, now=now)
-    sha256 = hashlib.sha256(pdf).hexdigest()
-    _log(request, "incidents.cp_file.downloaded", school, pupil, {"pupil": str(pupil.public_id), "sha256": sha256})
-    filename = _filename(_("child protection file"), pupil.display_name, school.today(now).isoformat())
-    return _pdf_response(pdf, filename)
+    if request.method == "POST":
+        try:
+            prepared, _queued = documents.cp_file_request(
+                school=school, pupil=pupil, actor=request.user, ip_address=client_ip(request)
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("incidents:cp_file", school.slug, pupil.public_id)
+        return redirect("jobs:prepared_file", school.slug, prepared.public_id)
+    latest = (
+        PreparedFile.objects.filter(
+            kind=documents.CP_FILE, school=school, requested_by=request.user, params__pupil=str(pupil.public_id)
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    context = {
+        "school": school,
+        "pupil": pupil,
+        "heading": _("Child protection file: %(pupil)s") % {"pupil": pupil.display_name},
+        "description": _(
+            "The front sheet (the child, parents and carers, professionals involved) and the full chronology, with "
+            "every safeguarding record, as a PDF. Keep it separately from the main pupil file."
+        ),
+        "button": _("Prepare the child protection file"),
+        "back_url": reverse("incidents:chronology", args=[school.slug, pupil.public_id]),
+        "back_label": _("Chronology"),
+        "latest": latest,
+    }
+    return render(request, "jobs/prepare.html", context)
 
 
 # Transfers of the child protection file ----------------------------------------------------------------------------
@@ -634,7 +662,7 @@ CHRONOLOGY = "school/<slug:slug>/pupils/<uuid:public_id>/chronology/"
 
 urlpatterns = [
     path(CHRONOLOGY, chronology, name="chronology"),
-    path(f"{CHRONOLOGY}cp-file.pdf", cp_file, name="cp_file"),
+    path(f"{CHRONOLOGY}cp-file/", cp_file, name="cp_file"),
     path(f"{CHRONOLOGY}transfers/", pupil_transfers, name="pupil_transfers"),
     path(f"{CHRONOLOGY}professionals/", professionals, name="professionals"),
     path(f"{CHRONOLOGY}professionals/end/", professional_end_view, name="professional_end"),

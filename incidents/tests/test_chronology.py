@@ -38,6 +38,7 @@ from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_log
 from safeguard.directory.models import AcademicYear, Role
 from safeguard.directory.tests import factories
+from safeguard.jobs.models import PreparedFile
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 PupilRole = IncidentPupil.Role
@@ -489,7 +490,7 @@ def _pdf_text(data):
 
 @pytest.mark.django_db
 def test_the_cp_file_is_a_pdf_with_the_front_sheet_and_the_chronology(
-    client, school, dsl, pupil, guardian_link, behaviour, concern
+    client, school, dsl, pupil, guardian_link, behaviour, concern, celery_eager, django_capture_on_commit_callbacks
 ):
     Professional.objects.create(
         pupil=pupil, name="Priya Okafor", role="Social worker", organisation="Children's services"
@@ -501,12 +502,23 @@ def test_the_cp_file_is_a_pdf_with_the_front_sheet_and_the_chronology(
     assert client.get(url).status_code == 302  # second factor first
 
     _verify(client)
-    response = client.get(url)
+    assert client.get(url).status_code == 200  # the page with the button: nothing is built on GET
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)  # the worker builds it (eager here)
+    prepared = PreparedFile.objects.get(kind="incidents.cp_file")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:prepared_file", args=[school.slug, prepared.public_id])
+    assert prepared.status == PreparedFile.Status.READY and prepared.requested_by == dsl
+    page = client.get(response["Location"])
+    assert "Your file is ready." in page.content.decode() and "Refresh" not in page
+
+    response = client.get(reverse("jobs:prepared_file_download", args=[school.slug, prepared.public_id]))
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    data = b"".join(response.streaming_content)
+    assert data.startswith(b"%PDF")
     assert "attachment" in response["Content-Disposition"]
-    text = _pdf_text(response.content)
+    text = _pdf_text(data)
     assert "Child protection file" in text
     assert "Amara Whitfield" in text
     assert guardian_link.guardian.full_name in text
@@ -516,8 +528,11 @@ def test_the_cp_file_is_a_pdf_with_the_front_sheet_and_the_chronology(
     assert "Pushed a classmate in the lunch queue" in text
     assert "Threshold for social care not met" in text
     assert "Confidential — child protection" in text
+    requested = AuditEvent.objects.get(action="incidents.cp_file.requested")
     event = AuditEvent.objects.get(action="incidents.cp_file.downloaded")
     assert (event.actor, event.subject_id) == (dsl, str(pupil.public_id))
+    assert (requested.actor, requested.subject_id) == (dsl, str(pupil.public_id))
+    assert event.data["sha256"] == prepared.sha256
 
 
 @pytest.mark.django_db

@@ -143,7 +143,7 @@ def prepare(*, kind, school, actor, params, title, inputs, ip_address=None, now=
             .first()
         )
         if same is not None and same.in_progress and same.created_at < now - STALE_AFTER:
-            _fail(same, "stale: no worker finished it within %s" % STALE_AFTER)
+            _fail(same, f"stale: no worker finished it within {STALE_AFTER}")
             same = None
         if same is not None:
             _audit(same, spec.requested_action, actor=actor, ip_address=ip_address, again=True)
