@@ -1,5 +1,9 @@
 """The PDFs of acceptable use agreements: the signed document with its certificate of completion, its
-verification, printable blank forms with QR codes, and a printable policy version.
+verification, printable blank forms with QR codes, a printable policy version, and a class's signed PDFs as one zip.
+
+Blank forms and the class zip run to many pages, so the worker builds them (issue 18 item 2; issue 17 item 8): they
+are kinds of ``safeguard.jobs.prepared`` (``aup.blank_forms``, ``aup.class_zip``), asked for with
+``blank_forms_request`` and ``class_zip_request``.
 
 A signed PDF is rendered from what each party *signed* — the ``content`` snapshot kept on each ``Signature`` — not
 from the agreement as it reads today, so a later edit can never change what the record shows. The stored PDF keeps
@@ -7,6 +11,9 @@ the SHA-256 of its exact bytes: anyone holding a copy can check it on the verifi
 """
 
 import datetime
+import hashlib
+import io
+import zipfile
 
 import markdown
 import nh3
@@ -14,14 +21,18 @@ import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from safeguard import permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.country_words import school_language
+from safeguard.directory.models import Pupil, SchoolClass, YearGroup
+from safeguard.jobs import prepared as prepared_files
 from safeguard.middleware import with_language
 from safeguard.pdf import render_pdf
 from safeguard.sealing import seal_pdf, sealing_configured
@@ -32,9 +43,9 @@ from .services import required_parties, signature_request_open
 from .services_library import POLICY_TEXT_TAGS
 
 SHORT_REFERENCE_LENGTH = 8
-# One blank form takes 0.16–0.23 s to lay out (make bench: 30 forms in 5–7 s on 2 cores), and the forms are rendered
-# in the web request: 100 stays inside gunicorn's 30-second timeout. Larger sets are printed class by class.
-MAX_BLANK_FORMS = 100
+# One blank form takes 0.16–0.23 s to lay out (make bench: 30 forms in 5–7 s on 2 cores). The worker builds them
+# (issue 18 item 2), so a whole school fits; beyond this, forms are printed year group by year group.
+MAX_BLANK_FORMS = 500
 DOCUMENT_PREFIX = "document:"
 
 
@@ -446,3 +457,242 @@ def policy_version_pdf(*, version):
     language = school_language(policy.school, policy.language) if policy.school_id else policy.language
     with translation.override(language):
         return render_pdf("aup/pdf/policy_version.html", context)
+
+
+# Blank forms, built by the worker -----------------------------------------------------------------------------------
+
+BLANK_FORMS = "aup.blank_forms"
+BLANK_FORMS_LAYOUT = 1  # raise when the blank form's template changes, so forms built before are not reused
+
+
+def blank_forms_pupils(*, school, school_class=None, year_group=None):
+    """The pupils on roll whose blank forms are printed together: of ``school_class`` (a ``SchoolClass``), of
+    ``year_group`` (a ``YearGroup``), or of the whole school; by class, then surname and first name (a queryset)."""
+    pupils = Pupil.objects.for_school(school).on_roll(school.today()).select_related("year_group", "school_class")
+    if school_class is not None:
+        pupils = pupils.filter(school_class=school_class)
+    elif year_group is not None:
+        pupils = pupils.filter(year_group=year_group)
+    return pupils.order_by("school_class__name", "legal_last_name", "legal_first_name", "pk")
+
+
+def _blank_forms_scope(prepared):
+    params, school = prepared.params, prepared.school
+    agreement = Agreement.objects.select_related("version__policy").filter(public_id=params.get("agreement")).first()
+    school_class = year_group = None
+    if params.get("school_class"):
+        school_class = SchoolClass.objects.get(school=school, pk=params["school_class"])
+    elif params.get("year_group"):
+        year_group = YearGroup.objects.get(school=school, pk=params["year_group"])
+    return agreement, school_class, year_group
+
+
+def may_have_blank_forms(user, prepared):
+    """Whoever manages agreements in the school (``MANAGE_AGREEMENTS``), asked again at download."""
+    return permissions.can(user, permissions.MANAGE_AGREEMENTS, prepared.school)
+
+
+def blank_forms_request(*, agreement, school, actor, school_class=None, year_group=None, ip_address=None):
+    """Ask the worker for the blank forms of ``agreement`` for a class, a year group or the whole school (neither);
+    returns ``(PreparedFile, queued)`` (``safeguard.jobs.prepared.prepare``). Forms of the same pupils, agreement
+    and completions are the same file, whoever asks: it is reused, not built again.
+
+    Raises ``DomainError``: too many pupils (``MAX_BLANK_FORMS``, code ``too_many``), none on roll (``empty``),
+    an agreement that is not for pupils or parents of this school, or an actor who may not (``forbidden``)."""
+    if not permissions.can(actor, permissions.MANAGE_AGREEMENTS, school):
+        raise DomainError(_("You may not print blank forms in this school."), code="forbidden")
+    if agreement.audience not in (Audience.PUPIL, Audience.PARENT) or not _agreement_serves_school(agreement, school):
+        raise DomainError(_("Blank forms can be printed for pupil and parent agreements of this school only."))
+    pupils = list(
+        blank_forms_pupils(school=school, school_class=school_class, year_group=year_group).values_list(
+            "pk", "updated_at", "year_group_id", "school_class_id"
+        )[: MAX_BLANK_FORMS + 1]
+    )
+    if len(pupils) > MAX_BLANK_FORMS:
+        raise DomainError(
+            _(
+                "There are more than %(max)d pupils here. Blank forms are printed for at most %(max)d pupils at a "
+                "time: choose a class or a year group."
+            )
+            % {"max": MAX_BLANK_FORMS},
+            code="too_many",
+        )
+    if not pupils:
+        raise DomainError(_("There are no pupils on roll here, so there are no forms to print."), code="empty")
+    group = school_class or year_group
+    completed = SignatureRequest.objects.filter(
+        agreement=agreement, pupil_id__in=[row[0] for row in pupils], status=SignatureRequest.Status.COMPLETED
+    ).aggregate(n=Count("pk"), at=Max("completed_at"))
+    inputs = {
+        "layout": BLANK_FORMS_LAYOUT,
+        "agreement": [agreement.pk, agreement.updated_at, agreement.version.updated_at],
+        "statements": list(agreement.statements.aggregate(n=Count("pk"), at=Max("updated_at")).values()),
+        "pupils": pupils,
+        "completed": [completed["n"], completed["at"]],
+        "school": [school.updated_at, school_language(school, agreement.version.policy.language)],
+        "site": settings.SITE_URL,
+    }
+    params = {
+        "agreement": str(agreement.public_id),
+        "school_class": school_class.pk if school_class else None,
+        "year_group": year_group.pk if year_group else None,
+    }
+    title = _("Blank forms: %(agreement)s, %(group)s") % {
+        "agreement": agreement.title,
+        "group": group.name if group else school.name,
+    }
+    return prepared_files.prepare(
+        kind=BLANK_FORMS,
+        school=school,
+        actor=actor,
+        params=params,
+        title=title,
+        inputs=inputs,
+        ip_address=ip_address,
+    )
+
+
+def _build_blank_forms(prepared):
+    agreement, school_class, year_group = _blank_forms_scope(prepared)
+    if agreement is None:
+        raise LookupError("the agreement no longer exists")
+    pupils = blank_forms_pupils(school=prepared.school, school_class=school_class, year_group=year_group)
+    return blank_forms_pdf(agreement=agreement, school=prepared.school, pupils=pupils, actor=prepared.requested_by)
+
+
+def _blank_forms_agreement(prepared):
+    return Agreement.objects.filter(public_id=prepared.params.get("agreement")).first()
+
+
+prepared_files.register(
+    prepared_files.PreparedKind(
+        name=BLANK_FORMS,
+        build=_build_blank_forms,
+        may_have=may_have_blank_forms,
+        subject=_blank_forms_agreement,
+        requested_action="aup.blank_forms.requested",
+        downloaded_action="aup.blank_forms.downloaded",
+    )
+)
+
+
+# A class's signed PDFs as one zip (issue 17 item 8) ---------------------------------------------------------------
+
+CLASS_ZIP = "aup.class_zip"
+# Every entry of the zip carries this time, so the same PDFs make a zip with the same SHA-256.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def may_have_class_zip(user, prepared):
+    """Whoever may export the school's signatures (``EXPORT_SIGNATURES``: the office, SLT and the headteacher) —
+    a zip of every signed copy of a class is the signatures leaving the portal, as the signatures CSV is."""
+    return permissions.can(user, permissions.EXPORT_SIGNATURES, prepared.school)
+
+
+def class_signed_requests(*, agreement, school, school_class, now=None):
+    """The completed requests whose signed PDFs make a class's zip: for each pupil on roll in ``school_class``, the
+    request that counts as their signature of ``agreement`` on the coverage page (``coverage_requests``: this
+    version, or the version it replaced while that still counts; this academic year where the policy asks every
+    year) — the current version's first, then the latest completed. A list, by pupil name (two queries)."""
+    from .selectors_library import coverage_requests
+
+    pupils = Pupil.objects.for_school(school).on_roll(school.today(now)).filter(school_class=school_class)
+    requests = (
+        coverage_requests(agreement=agreement, school=school, now=now)
+        .filter(status=SignatureRequest.Status.COMPLETED, pupil__in=pupils)
+        .select_related("pupil", "agreement__version__policy", "school")
+        .order_by("pupil_id", "on_previous_version", "-completed_at", "-pk")
+    )
+    best = {}
+    for request in requests:
+        best.setdefault(request.pupil_id, request)
+    return sorted(best.values(), key=lambda r: (r.pupil.display_name.lower(), r.pupil_id))
+
+
+def class_zip_names(requests):
+    """``{request pk: file name in the zip}``: ``<pupil>-<agreement>.pdf`` (slugs), with the request's short
+    reference added when two pupils of the class share a name."""
+    names, taken = {}, set()
+    for request in requests:
+        base = f"{slugify(request.pupil.display_name) or 'pupil'}-{slugify(request.agreement.title) or 'agreement'}"
+        name = f"{base}.pdf"
+        if name in taken:
+            name = f"{base}-{short_reference(request)}.pdf"
+        taken.add(name)
+        names[request.pk] = name
+    return names
+
+
+def class_zip_request(*, agreement, school, school_class, actor, ip_address=None):
+    """Ask the worker for the signed PDFs of ``school_class`` for ``agreement`` as one zip; returns
+    ``(PreparedFile, queued)`` (``safeguard.jobs.prepared.prepare``). While no signature of the class changed, the
+    zip already built is given again, to whoever may have it.
+
+    Raises ``DomainError``: an actor who may not (``EXPORT_SIGNATURES``; code ``forbidden``), an agreement that is
+    not for pupils or parents, or a class with no signed copy yet (code ``empty``)."""
+    if not permissions.can(actor, permissions.EXPORT_SIGNATURES, school):
+        raise DomainError(_("You may not download signed agreements in this school."), code="forbidden")
+    if agreement.audience not in (Audience.PUPIL, Audience.PARENT) or not _agreement_serves_school(agreement, school):
+        raise DomainError(_("Only pupil and parent agreements are signed class by class."))
+    requests = class_signed_requests(agreement=agreement, school=school, school_class=school_class)
+    if not requests:
+        raise DomainError(_("Nobody in this class has signed this agreement yet."), code="empty")
+    superseded = SignedDocument.objects.filter(request__in=requests).aggregate(at=Max("superseded_at"))["at"]
+    inputs = {
+        "requests": [[r.pk, r.completed_at, r.pupil.display_name, r.agreement.title] for r in requests],
+        "superseded": superseded,
+    }
+    title = _("Signed agreements: %(agreement)s, %(class)s") % {
+        "agreement": agreement.title,
+        "class": school_class.name,
+    }
+    return prepared_files.prepare(
+        kind=CLASS_ZIP,
+        school=school,
+        actor=actor,
+        params={"agreement": str(agreement.public_id), "school_class": school_class.pk},
+        title=title,
+        inputs=inputs,
+        ip_address=ip_address,
+    )
+
+
+def class_zip_bytes(requests):
+    """The zip (bytes) of the current signed PDF of each of ``requests`` (completed ``SignatureRequest``s), named by
+    ``class_zip_names``; a PDF not rendered yet is rendered and stored first (``signed_document_create``). Each
+    entry is stored as it is (PDFs are compressed already) with a fixed time, so the same PDFs give the same zip."""
+    names = class_zip_names(requests)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for request in requests:
+            document = current_signed_document(request) or signed_document_create(request=request)
+            with document.pdf.open("rb") as handle:
+                data = handle.read()
+            if hashlib.sha256(data).hexdigest() != document.sha256:
+                raise ValueError(f"the stored signed PDF of request {request.public_id} does not match its SHA-256")
+            archive.writestr(zipfile.ZipInfo(names[request.pk], date_time=_ZIP_TIME), data)
+    return buffer.getvalue()
+
+
+def _build_class_zip(prepared):
+    agreement = _blank_forms_agreement(prepared)
+    school_class = SchoolClass.objects.filter(school=prepared.school, pk=prepared.params.get("school_class")).first()
+    if agreement is None or school_class is None:
+        raise LookupError("the agreement or the class no longer exists")
+    return class_zip_bytes(
+        class_signed_requests(agreement=agreement, school=prepared.school, school_class=school_class)
+    )
+
+
+prepared_files.register(
+    prepared_files.PreparedKind(
+        name=CLASS_ZIP,
+        build=_build_class_zip,
+        may_have=may_have_class_zip,
+        subject=_blank_forms_agreement,
+        requested_action="aup.class_zip.requested",
+        downloaded_action="aup.class_zip.downloaded",
+        content_type="application/zip",
+        extension="zip",
+    )
+)

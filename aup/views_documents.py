@@ -4,26 +4,28 @@ Thin views: permission helper → form → document service → response. A sign
 attachment, after a permission check; anyone not entitled gets the same 404 as for a record that does not exist.
 """
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguard import permissions
 from safeguard.audit.services import client_ip
 from safeguard.base import DomainError
-from safeguard.directory.models import Pupil, School, SchoolClass, YearGroup
+from safeguard.directory.models import School, SchoolClass, YearGroup
+from safeguard.jobs.models import PreparedFile
 from safeguard.sealing import verify_seal
 
 from .documents import (
+    BLANK_FORMS,
     MAX_BLANK_FORMS,
-    blank_forms_pdf,
+    blank_forms_pupils,
+    blank_forms_request,
     can_download_signed_document,
     short_reference,
     signed_document_for_download,
@@ -99,11 +101,14 @@ def _int_param(request, name):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def blank_forms(request, slug, agreement_id):
-    """Printable blank forms (one page per pupil, with a QR code) for a class, a year group or the whole school.
+    """Printable blank forms (one page per pupil, with a QR code) for a class, a year group or the whole school,
+    prepared by the worker (issue 18 item 2): GET says how many forms and offers the button; POST asks for them
+    (``blank_forms_request``) and goes to the file's page ("being prepared", then the download).
 
-    Query: ``school_class=<id>`` or ``year_group=<id>``; neither means every pupil on roll (at most 500).
+    Query: ``school_class=<id>`` or ``year_group=<id>``; neither means every pupil on roll (at most
+    ``MAX_BLANK_FORMS``).
     """
     school = permissions.get_school_for_user(request.user, slug, permissions.MANAGE_AGREEMENTS)
     scope = Q(version__policy__school=school)
@@ -116,21 +121,32 @@ def blank_forms(request, slug, agreement_id):
     )
     if agreement is None:
         raise Http404
-    pupils = Pupil.objects.for_school(school).on_roll(school.today()).select_related("year_group", "school_class")
-    group_name = school.name
+    school_class = year_group = None
     class_id, year_group_id = _int_param(request, "school_class"), _int_param(request, "year_group")
     if class_id is not None:
         school_class = SchoolClass.objects.filter(school=school, pk=class_id).first()
         if school_class is None:
             raise Http404
-        pupils, group_name = pupils.filter(school_class=school_class), school_class.name
     elif year_group_id is not None:
         year_group = YearGroup.objects.filter(school=school, pk=year_group_id).first()
         if year_group is None:
             raise Http404
-        pupils, group_name = pupils.filter(year_group=year_group), year_group.name
-    pupils = list(pupils.order_by("school_class__name", "legal_last_name", "legal_first_name")[: MAX_BLANK_FORMS + 1])
-    if len(pupils) > MAX_BLANK_FORMS:
+    group_name = (school_class or year_group or school).name
+    if request.method == "POST":
+        try:
+            prepared, _queued = blank_forms_request(
+                agreement=agreement,
+                school=school,
+                actor=request.user,
+                school_class=school_class,
+                year_group=year_group,
+                ip_address=client_ip(request),
+            )
+        except DomainError as error:
+            return _problem(request, school, error.message)
+        return redirect("jobs:prepared_file", school.slug, prepared.public_id)
+    count = blank_forms_pupils(school=school, school_class=school_class, year_group=year_group).count()
+    if count > MAX_BLANK_FORMS:
         return _problem(
             request,
             school,
@@ -140,14 +156,32 @@ def blank_forms(request, slug, agreement_id):
             )
             % {"max": MAX_BLANK_FORMS},
         )
-    if not pupils:
+    if not count:
         return _problem(request, school, _("There are no pupils on roll here, so there are no forms to print."))
-    try:
-        data = blank_forms_pdf(agreement=agreement, school=school, pupils=pupils, actor=request.user)
-    except DomainError as error:
-        return _problem(request, school, error.message)
-    filename = _attachment_name(agreement.title, group_name, _("blank forms"))
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type="application/pdf")
+    latest = (
+        PreparedFile.objects.filter(
+            kind=BLANK_FORMS, school=school, requested_by=request.user, params__agreement=str(agreement.public_id)
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    context = {
+        "school": school,
+        "heading": _("Blank forms: %(agreement)s, %(group)s") % {"agreement": agreement.title, "group": group_name},
+        "description": ngettext(
+            "One page for %(count)d pupil, with the statements, a line to sign for each party, the reference and a "
+            "QR code that opens the online form.",
+            "One page for each of %(count)d pupils, with the statements, a line to sign for each party, the "
+            "reference and a QR code that opens the online form.",
+            count,
+        )
+        % {"count": count},
+        "button": _("Prepare the blank forms"),
+        "back_url": reverse("aup:coverage", args=[school.slug, agreement.public_id]),
+        "back_label": _("Who has signed"),
+        "latest": latest,
+    }
+    return render(request, "jobs/prepare.html", context)
 
 
 # Verification -----------------------------------------------------------------------------------------------------
@@ -190,7 +224,7 @@ urlpatterns = [
         name="document_download",
     ),
     path(
-        "school/<slug:slug>/agreements/<uuid:agreement_id>/blank-forms.pdf",
+        "school/<slug:slug>/agreements/<uuid:agreement_id>/blank-forms/",
         blank_forms,
         name="blank_forms",
     ),
