@@ -182,10 +182,9 @@ def coverage_csv(request, slug, agreement_id):
             who = [row.full_name, row.email, "; ".join(str(role.get_role_display()) for role in row.roles)]
         declined = []
         if any_declined:
-            declined_at = request_.declined_at if row.declined else None
-            declined = [school.today(declined_at).isoformat() if declined_at else "", request_.decline_reason or ""]
-            if not row.declined:
-                declined = ["", ""]
+            declined = ["", ""]
+            if row.declined:
+                declined = [school.today(request_.declined_at).isoformat(), request_.decline_reason]
         writer.writerow(
             [_cell(v) for v in [*who, row.coverage_label, signed_on, "; ".join(row.methods), sent_on, *declined]]
         )
