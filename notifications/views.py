@@ -26,7 +26,8 @@ def notification_settings(request):
     """Show and change the signed-in person's delivery choice (POST saves it, then back here with a message)."""
     if not permissions.may_choose_notifications(request.user):
         raise Http404
-    form = NotificationSettingsForm(request.POST or None, initial={"delivery": delivery_for(request.user)})
+    data = request.POST if request.method == "POST" else None  # an empty POST is an answer missing, not a visit
+    form = NotificationSettingsForm(data, initial={"delivery": delivery_for(request.user)})
     if request.method == "POST" and form.is_valid():
         try:
             notification_preference_set(
