@@ -362,12 +362,28 @@ class TestBlankForms:
         url = reverse("aup:blank_forms", args=[agreement.version.policy.school.slug, agreement.public_id])
         return client.get(url, params)
 
+    def _prepare(self, client, user, agreement, capture, **params):
+        """Ask for the forms (POST), let the worker build them (eager), and download them from the file's page."""
+        client.force_login(user)
+        url = reverse("aup:blank_forms", args=[agreement.version.policy.school.slug, agreement.public_id])
+        query = "&".join(f"{key}={value}" for key, value in params.items())
+        with capture(execute=True):
+            response = client.post(f"{url}?{query}" if query else url)
+        assert response.status_code == 302
+        page = client.get(response["Location"])
+        assert "Your file is ready." in page.content.decode()
+        return client.get(response["Location"] + "download/")
+
     def test_a_class_of_30_prints_30_pages_each_with_its_pupil_and_qr_code(
-        self, client, office, agreement, class_of_30
+        self, client, office, agreement, class_of_30, celery_eager, django_capture_on_commit_callbacks
     ):
         school_class, pupils = class_of_30
+        assert self._get(client, office, agreement, school_class=school_class.pk).status_code == 200  # the button
+        assert not SignatureRequest.objects.exists()  # nothing is opened or built on GET
 
-        response = self._get(client, office, agreement, school_class=school_class.pk)
+        response = self._prepare(
+            client, office, agreement, django_capture_on_commit_callbacks, school_class=school_class.pk
+        )
 
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment;")
@@ -391,11 +407,19 @@ class TestBlankForms:
             expected = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
             assert ImageChops.difference(image.image.convert("L"), expected).getbbox() is None  # encodes this URL
 
-    def test_printing_again_opens_no_second_request(self, client, office, agreement, class_of_30):
+    def test_printing_again_opens_no_second_request_and_reuses_the_file(
+        self, client, office, head, agreement, class_of_30, celery_eager, django_capture_on_commit_callbacks
+    ):
+        from safeguard.jobs.models import PreparedFile
+
         school_class, _ = class_of_30
-        self._get(client, office, agreement, school_class=school_class.pk)
-        self._get(client, office, agreement, school_class=school_class.pk)
+        capture = django_capture_on_commit_callbacks
+        first = b"".join(self._prepare(client, office, agreement, capture, school_class=school_class.pk))
+        second = b"".join(self._prepare(client, head, agreement, capture, school_class=school_class.pk))
         assert SignatureRequest.objects.filter(agreement=agreement).count() == 30
+        assert first == second  # the head's request reused the file the office's built: the same content
+        rows = list(PreparedFile.objects.order_by("pk"))
+        assert [row.reused for row in rows] == [False, True] and rows[0].sha256 == rows[1].sha256
 
     def test_too_many_pupils_are_refused_with_a_clear_message(
         self, client, office, agreement, class_of_30, monkeypatch

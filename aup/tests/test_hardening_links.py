@@ -35,16 +35,22 @@ def _pdf(client, url):
 
 
 @pytest.mark.django_db
-def test_the_coverage_page_links_blank_forms_per_class_and_year_group(client, school, office, agreement, pupil):
+def test_the_coverage_page_links_blank_forms_per_class_and_year_group(
+    client, school, office, agreement, pupil, celery_eager, django_capture_on_commit_callbacks
+):
     client.force_login(office)
     page = client.get(reverse("aup:coverage", args=[school.slug, agreement.public_id])).text
     base = reverse("aup:blank_forms", args=[school.slug, agreement.public_id])
-    links = {unescape(href) for href in re.findall(r'href="([^"]*blank-forms\.pdf[^"]*)"', page)}
+    links = {unescape(href) for href in re.findall(r'href="([^"]*blank-forms/[^"]*)"', page)}
     assert f"{base}?school_class={pupil.school_class_id}" in links
     assert f"{base}?year_group={pupil.year_group_id}" in links
     assert base in links
-    for link in links:
-        _pdf(client, link)
+    for link in links:  # each opens the page that asks the worker for the forms, and the forms are a PDF
+        assert client.get(link).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            prepared = client.post(link)
+        assert prepared.status_code == 302
+        _pdf(client, prepared["Location"] + "download/")
 
 
 @pytest.mark.django_db
