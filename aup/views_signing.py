@@ -391,13 +391,16 @@ def decline_by_link(request, token):
     )
 
 
-def _fresh_link_sent(request, signature_request, **who):
+def _fresh_link_sent(request, signature_request, *, sign_url, **who):
+    """Ask for a fresh link (``services_decline.fresh_link_request``) and say so; a link that still works goes
+    back to the signing page."""
     try:
-        fresh_link_request(request=signature_request, **who)
+        renewed = fresh_link_request(request=signature_request, **who)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        # The same words whether or not a link went out today: the page never says more than the e-mail does.
+        if not renewed:
+            return redirect(sign_url)
         messages.success(
             request,
             _(
@@ -420,9 +423,10 @@ def _fresh_link_sent(request, signature_request, **who):
 def fresh_link(request, public_id):
     """E-mail a fresh link for an expired request to the signed-in person's own address on record."""
     signature_request, _signed, seat = _request_and_seat(request, public_id)
+    sign_url = reverse("aup:sign", args=[public_id])
     if seat.guardian is not None:
-        return _fresh_link_sent(request, signature_request, guardian=seat.guardian)
-    return _fresh_link_sent(request, signature_request, user=request.user)
+        return _fresh_link_sent(request, signature_request, sign_url=sign_url, guardian=seat.guardian)
+    return _fresh_link_sent(request, signature_request, sign_url=sign_url, user=request.user)
 
 
 @require_POST
@@ -433,7 +437,8 @@ def fresh_link_by_link(request, token):
     if not isinstance(found, tuple):
         return found
     signature_request, _signed, seat = found
-    return _fresh_link_sent(request, signature_request, guardian=seat.guardian)
+    sign_url = reverse("aup:sign_by_link", args=[token])
+    return _fresh_link_sent(request, signature_request, sign_url=sign_url, guardian=seat.guardian)
 
 
 # Pupils in class, under the teacher's session ---------------------------------------------------------------------

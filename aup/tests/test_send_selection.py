@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from aup.middleware import GATE_CLEAR_SESSION_KEY
 from aup.models import SignatureRequest
 from aup.services_requests import requests_send
 from aup.tests.factories import pupil_agreement, staff_agreement
@@ -87,6 +88,9 @@ class TestSendToASelection:
     ):
         agreement = staff_agreement(school)
         client.force_login(office)
+        session = client.session
+        session[GATE_CLEAR_SESSION_KEY] = True  # the office has not signed it either: past the sign-in gate
+        session.save()
         page = client.get(reverse("aup:requests_send_choose", args=[school.slug, agreement.public_id]))
         assert "The people I choose" in page.text
         with django_capture_on_commit_callbacks(execute=True):
