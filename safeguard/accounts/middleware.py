@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from safeguard.country_words import VARIANTS, english_variant, is_english
-from safeguard.directory.models import Guardian, School, StaffRole
+from safeguard.directory.models import Guardian, Pupil, School, StaffRole
 
 from .selectors import user_language
 
@@ -127,13 +127,16 @@ class UserLanguageMiddleware:
 
 
 def _home_country(user):
-    """The country of ``user``'s own school: the first where they hold a role, else their first child's (as
-    ``user_language`` chooses the school's language); "" when they have none."""
+    """The country of ``user``'s own school: the first where they hold a role, else their first child's, else their
+    own as a pupil (as ``user_language`` chooses the school's language); "" when they have none."""
     role = StaffRole.objects.current().filter(user=user).select_related("school").order_by("pk").first()
     if role is not None:
         return role.school.country
     guardian = Guardian.objects.filter(user=user).select_related("school").order_by("pk").first()
-    return guardian.school.country if guardian is not None else ""
+    if guardian is not None:
+        return guardian.school.country
+    pupil = Pupil.objects.filter(user=user).select_related("school").first()  # a pupil's own account
+    return pupil.school.country if pupil is not None else ""
 
 
 def _page_country(request):

@@ -1,18 +1,22 @@
 """Reads about accounts."""
 
 from safeguard.country_words import english_variant
-from safeguard.directory.models import Guardian, StaffRole
+from safeguard.directory.models import Guardian, Pupil, StaffRole
 
 
 def _home_school(user):
     """``(school, guardian)``: the first school where ``user`` holds a current role, else the school of their first
-    guardian record (with that record); ``(None, None)`` when they have neither."""
+    guardian record (with that record), else the school of the pupil whose own account it is; ``(None, None)`` when
+    they have none of these."""
     role = StaffRole.objects.current().filter(user=user).select_related("school").order_by("pk").first()
     if role is not None:
         return role.school, None
     guardian = Guardian.objects.filter(user=user).select_related("school").order_by("pk").first()
     if guardian is not None:
         return guardian.school, guardian
+    pupil = Pupil.objects.filter(user=user).select_related("school").first()  # a pupil's own account
+    if pupil is not None:
+        return pupil.school, None
     return None, None
 
 
