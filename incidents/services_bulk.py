@@ -36,6 +36,10 @@ NO_OPEN_ACTIONS = "no_open_actions"
 DSL_ONLY = "dsl_only"  # actions on a concern go to the DSL team
 
 
+# The order the reasons are said in.
+REASONS = [NOT_FOUND, SECOND_FACTOR, NOT_ALLOWED, VOIDED, ALREADY_CLOSED, RATIONALE, NO_OPEN_ACTIONS, DSL_ONLY]
+
+
 @dataclasses.dataclass
 class BulkResult:
     """What a bulk action did: ``done`` the incidents changed (or exported), ``skipped`` ``{reason code: count}``,
@@ -47,6 +51,10 @@ class BulkResult:
 
     def skip(self, reason, count=1):
         self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+    def skipped_in_order(self):
+        """``[(reason code, count)]`` in the order of ``REASONS``."""
+        return [(reason, self.skipped[reason]) for reason in REASONS if reason in self.skipped]
 
 
 def selected_incidents(*, user, school, public_ids):

@@ -84,7 +84,7 @@ def _report(request, result, operation, done_message):
     """Flash what was done, and each reason records were skipped, as separate sentences."""
     if done_message:
         messages.success(request, done_message)
-    for reason, count in result.skipped.items():
+    for reason, count in result.skipped_in_order():
         messages.warning(request, _skip_message(reason, count, operation) % {"count": count})
 
 

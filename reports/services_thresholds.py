@@ -329,14 +329,27 @@ def _raise(rule, pupil, incident, first, today, count, staff_ids, action_add, no
         }
     try:
         with transaction.atomic():
-            alert = ThresholdAlert.objects.create(
-                rule=rule,
-                pupil=pupil,
-                incident=incident,
-                window_starts_on=first,
-                raised_on=today,
-                incidents_counted=count,
+            # The same window raised before on an incident since voided: that raise is moved to this incident (the
+            # one-per-window row stays one; the audit keeps both raises).
+            alert = (
+                ThresholdAlert.objects.select_for_update()
+                .filter(rule=rule, pupil=pupil, window_starts_on=first, incident__voided_at__isnull=False)
+                .select_related("incident")
+                .first()
             )
+            replaced = str(alert.incident.public_id) if alert is not None else None
+            if alert is None:
+                alert = ThresholdAlert.objects.create(
+                    rule=rule,
+                    pupil=pupil,
+                    incident=incident,
+                    window_starts_on=first,
+                    raised_on=today,
+                    incidents_counted=count,
+                )
+            else:
+                alert.incident, alert.raised_on, alert.incidents_counted = incident, today, count
+                alert.save(update_fields=["incident", "raised_on", "incidents_counted", "updated_at"])
             alert.action = action_add(
                 actor=actor,
                 incident=incident,
@@ -351,7 +364,12 @@ def _raise(rule, pupil, incident, first, today, count, staff_ids, action_add, no
                 action="reports.threshold.reached",
                 school=school,
                 subject=pupil,
-                data={"rule": str(rule.public_id), "incidents": count, "school_days": rule.school_days},
+                data={
+                    "rule": str(rule.public_id),
+                    "incidents": count,
+                    "school_days": rule.school_days,
+                    **({"replaces_voided_incident": replaced} if replaced else {}),
+                },
             )
     except IntegrityError:  # the same window raised at the same moment by another recording
         return None

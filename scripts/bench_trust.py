@@ -835,6 +835,9 @@ def print_cpu(prepared):
 def small_only(args, port, secret_key):
     """``--small-only``: the small data's query counts and CPU per request, in process (no gunicorn)."""
     env = production_env(args.small_database, secret_key=secret_key, port=port)
+    print(
+        f"Production settings: DEBUG=false, Postgres {args.small_database}, cache {env.get('REDIS_URL', 'in-process')}"
+    )
     prepare_database(args.small_database, env, small=True)
     print("Collecting static files")
     _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
@@ -884,10 +887,10 @@ def main():
     port = args.port or _free_port()
     secret_key = secrets.token_urlsafe(50)
     env = production_env(args.database, secret_key=secret_key, port=port)
-    print(f"Production settings: DEBUG=false, Postgres {args.database}, cache {env.get('REDIS_URL', 'in-process')}")
     if args.small_only:
         small_only(args, port, secret_key)
         return
+    print(f"Production settings: DEBUG=false, Postgres {args.database}, cache {env.get('REDIS_URL', 'in-process')}")
 
     build = prepare_database(args.database, env, small=False)
     if args.pg_setting is None:  # production's (docker-compose.yml's postgres command)
