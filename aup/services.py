@@ -399,6 +399,12 @@ def signature_record(
             return existing, False
         if request.status == SignatureRequest.Status.CANCELLED:
             raise SigningError(_("This request was cancelled by the school."), code="cancelled")
+        if request.status == SignatureRequest.Status.DECLINED:
+            # A decline is an answer (issue 17 item 2): the office reopens the request before anyone signs it.
+            raise SigningError(
+                _("This agreement was declined. The school office can reopen it if you have changed your mind."),
+                code="declined",
+            )
         if request.agreement.version.status != PolicyVersion.Status.APPROVED:
             raise SigningError(
                 _("A newer version of this policy has been approved. Please read and sign that one."), code="superseded"
@@ -530,6 +536,10 @@ def paper_return_record(*, actor, request, returned_on, returned_by, names, scan
         )
         if request.status == SignatureRequest.Status.CANCELLED:
             raise SigningError(_("This request was cancelled."), code="cancelled")
+        if request.status == SignatureRequest.Status.DECLINED:
+            raise SigningError(
+                _("This request was declined: reopen it before recording a paper form."), code="declined"
+            )
         missing = [p for p in required_parties(request.agreement) if p not in _signed_parties(request)]
         parties = [p for p in missing if (names.get(p) or "").strip()]
         if not parties:

@@ -518,6 +518,13 @@ def pupil_sign(request, slug, agreement_id, pupil_id):
     )
     back = _class_signing_url(school, agreement, pupil.school_class)
     signed = selectors.live_signatures(signature_request)
+    if signature_request.status == SignatureRequest.Status.DECLINED:
+        messages.info(
+            request,
+            _("This agreement was declined for %(name)s. The school office can reopen it.")
+            % {"name": pupil.display_name},
+        )
+        return redirect(back)
     if signature_request.status == SignatureRequest.Status.CANCELLED or Party.PUPIL in signed:
         messages.info(request, _("%(name)s has already signed this agreement.") % {"name": pupil.display_name})
         return redirect(back)

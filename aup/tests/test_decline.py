@@ -174,3 +174,27 @@ class TestTheOfficeSeesDeclines:
         assert [m.to for m in mail.outbox] == [[guardian_link.guardian.email]]
         assert "asks you again" in mail.outbox[0].body
         assert AuditEvent.objects.filter(action="aup.request.reopened", actor=office).exists()
+
+
+@pytest.mark.django_db
+def test_nobody_signs_a_declined_request_until_the_office_reopens_it(client, sent, teacher):
+    from aup import services
+    from aup.evidence import agreement_content, content_sha256
+    from aup.models import Signature
+
+    request, link = sent
+    client.post(_decline_url(link), {"reason": REASON})
+    content = agreement_content(request.agreement)
+    with pytest.raises(services.SigningError) as raised:
+        services.signature_record(
+            request=request,
+            party=Signature.Party.PUPIL,
+            method=Signature.Method.TEACHER_PRESENT,
+            typed_name=request.pupil.display_name,
+            statements_confirmed=[s["number"] for s in content["statements"]],
+            shown_sha256=content_sha256(content),
+            teacher_present=teacher,
+        )
+    assert raised.value.code == "declined"
+    request.refresh_from_db()
+    assert request.status == SignatureRequest.Status.DECLINED and not request.signatures.exists()
