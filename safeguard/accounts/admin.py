@@ -18,8 +18,17 @@ class UserAdmin(SimpleHistoryAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(SimpleHistoryAdmin):
-    list_display = ["email", "guardian", "created_at", "sent_at", "accepted_at", "revoked_at", "expires_at"]
-    readonly_fields = ["guardian", "email", "sent_at", "accepted_at", "revoked_at", "expires_at", "created_by"]
+    list_display = ["email", "guardian", "pupil", "created_at", "sent_at", "accepted_at", "revoked_at", "expires_at"]
+    readonly_fields = [
+        "guardian",
+        "pupil",
+        "email",
+        "sent_at",
+        "accepted_at",
+        "revoked_at",
+        "expires_at",
+        "created_by",
+    ]
 
     def has_delete_permission(self, request, obj=None):
         return False
