@@ -135,7 +135,8 @@ def send_signature_request(self, request_id):
         .filter(pk=request_id)
         .first()
     )
-    if request is None or request.status in (SignatureRequest.Status.COMPLETED, SignatureRequest.Status.CANCELLED):
+    closed = (SignatureRequest.Status.COMPLETED, SignatureRequest.Status.CANCELLED, SignatureRequest.Status.DECLINED)
+    if request is None or request.status in closed:
         return 0
     sent = _send_request_email(request, offset_days=0, template="aup_request")
     SignatureRequest.objects.filter(pk=request.pk, sent_at__isnull=True).update(sent_at=timezone.now())
