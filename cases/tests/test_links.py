@@ -146,3 +146,20 @@ class TestWhoSeesLinks:
         verify(client)
         client.post(link_url(first), {"other": str(concern.public_id)})
         assert IncidentLink.objects.count() == 1
+
+
+def test_the_incident_page_shows_the_links_card(client, slt, pair):
+    """On the record itself, once ``templates/incidents/detail.html`` includes the card (see the cases app's
+    report); skipped until then."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    detail = Path(settings.BASE_DIR) / "templates" / "incidents" / "detail.html"
+    if "cases/includes/incident_links.html" not in detail.read_text():
+        pytest.skip("templates/incidents/detail.html does not include the links card yet")
+    first, second = pair
+    services.incident_link(actor=slt, incident=first, other=second, note="same event")
+    client.force_login(slt)
+    page = client.get(reverse("incidents:incident_detail", args=[first.school.slug, first.public_id]))
+    assert 'id="incident-links"' in page.content.decode() and "same event" in page.content.decode()
