@@ -154,7 +154,7 @@ class IncidentLinkForm(forms.Form):
 
     # A select of suggestions, but any incident id is accepted: the suggestions are built for the form shown on the
     # record, and the view looks up and checks whatever is posted.
-    other = forms.CharField(label=_("Link to"), required=False, max_length=36, widget=forms.Select)
+    other = forms.CharField(label=_("Link to"), required=False, widget=forms.Select)
     address = forms.CharField(
         label=_("Or paste the other incident's web address"),
         required=False,
