@@ -170,9 +170,9 @@ class TestOnceADay:
 
     def test_a_refused_e_mail_is_sent_by_the_retry(self, school, pupil, teacher, dsl_on_digest, tomorrow):
         record_behaviour(teacher, school, pupil, alert=dsl_on_digest)
-        with mock.patch("incidents.tasks.send_templated_email", side_effect=smtplib.SMTPException("down")):
-            with pytest.raises(smtplib.SMTPException):
-                tasks.send_notification_digest.run(dsl_on_digest.pk, tomorrow)
+        refused = mock.patch("incidents.tasks.send_templated_email", side_effect=smtplib.SMTPException("down"))
+        with refused, pytest.raises(smtplib.SMTPException):
+            tasks.send_notification_digest.run(dsl_on_digest.pk, tomorrow)
         assert not DigestSent.objects.exists()
         assert Alert.objects.get(recipient=dsl_on_digest).emailed_at is None
         assert tasks.send_notification_digest.run(dsl_on_digest.pk, tomorrow) is True
@@ -209,7 +209,8 @@ def _actions(school, people, count):
     incident = IncidentFactory(school=school, recorded_by=people[0])
     today = school.today()
     for number in range(count):
-        ActionFactory(incident=incident, assignee=people[number % len(people)], due_on=today - datetime.timedelta(number))
+        due_on = today - datetime.timedelta(days=number)
+        ActionFactory(incident=incident, assignee=people[number % len(people)], due_on=due_on)
 
 
 class TestSweepsAreSetBased:
@@ -248,3 +249,15 @@ def test_the_choice_is_kept_per_person_with_history(teacher, dsl):
     assert not NotificationPreference.objects.filter(user=dsl).exists()
     history = NotificationPreference.objects.get(user=teacher).history.order_by("history_date")
     assert [record.delivery for record in history][-1] == Delivery.DIGEST
+
+
+def test_the_digest_runs_every_morning_before_the_action_lists(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from safeguard.celery import app
+
+    digest = PeriodicTask.objects.select_related("crontab").get(name="notifications: daily digest")
+    assert digest.enabled and digest.task in app.tasks
+    assert (digest.crontab.hour, digest.crontab.minute, str(digest.crontab.timezone)) == ("7", "10", "Europe/London")
+    reminders = PeriodicTask.objects.select_related("crontab").get(task="incidents.tasks.send_action_reminders")
+    assert int(reminders.crontab.minute) > int(digest.crontab.minute)
