@@ -196,3 +196,9 @@ def test_the_words_follow_the_schools_country(monkeypatch):
     with translation.override("en-us"):
         expected = str(template.title)
     assert template.filled(school=us_school, language="en-gb")["title"] == expected
+
+
+def test_the_policy_page_offers_a_template_for_a_draft(client, school, office, draft):
+    client.force_login(office)
+    page = client.get(reverse("aup:policy_detail", args=[school.slug, draft.policy.public_id]))
+    assert f'href="{_create_url(school, draft)}#choose_template"' in page.content.decode()
