@@ -285,3 +285,21 @@ def test_praise_adds_no_query_per_year_group_or_category(client, slt, school):
                 pupil=factories.PupilFactory(school=school, year_group=year), category=category(school, code)
             )
     assert count_queries() == few
+
+
+def test_record_praise_from_the_pupil_page_ticks_the_pupil(client, class_teacher, pupil, classmate):
+    client.force_login(class_teacher)
+    page = client.get(_record_url(pupil.school), {"pupil": str(pupil.public_id)}).content.decode()
+    ticked = [tag for tag in page.split("<input") if 'name="pupils"' in tag and "checked" in tag]
+    assert len(ticked) == 1 and str(pupil.public_id) in ticked[0]
+
+
+def test_the_trust_sees_praise_counts_but_no_pupil(client, trust_admin, pupil):
+    AchievementFactory(pupil=pupil, points=2)
+    client.force_login(trust_admin)
+    url = reverse("reports:trust_school_dashboard", args=[pupil.school.organisation.slug, pupil.school.slug])
+    page = client.get(url).content.decode()
+    section = page[page.index('id="figure-positives"') :]
+    section = section[: section.index("</section>")]
+    assert "Praise given" in section and pupil.legal_first_name not in section
+    assert reverse("achievements:list", args=[pupil.school.slug]) not in section
