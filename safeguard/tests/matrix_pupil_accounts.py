@@ -1,16 +1,28 @@
 """Permission-matrix rows for pupils' own accounts (issue 14 item 1). Imported by ``test_permissions_matrix.py``,
 which owns the rules (``allow``, ``only``, "login" = redirect to sign in).
 
-No persona of the matrix is a pupil with an account, so the pupil's own pages answer 404 to every one of them (a
-pupil's own view of them, and of everything else, is in ``safeguard/directory/tests/test_pupil_accounts.py``). The
-school gives pupils no accounts in the world, so the office's and head's invitation POST is refused with a message
-and a redirect to the pupil page (302), and changes nothing."""
+The world's school gives pupils accounts from age 8 and ``world.pupil`` has one: ``world.users["pupil"]``, for the
+"pupil" persona (a role of the matrix once ``ROLES`` lists it; until then its expectations here are unused, and a
+pupil's view of every other page is tested in ``safeguard/directory/tests/test_pupil_accounts.py``). Only that
+pupil opens the pupil's pages, and only their own requests. The office's and head's invitation POST for
+``world.pupil`` (who already has an account) is refused with a message and a redirect to the pupil page (302), and
+changes nothing."""
 
 SETTERS = ["office", "head"]  # ``permissions.may_set_pupil_accounts`` / ``may_invite_pupil``
 
 
 def build_world(world):
-    """Nothing of its own: the rows use ``world.pupil`` and ``world.request_pending`` (a pupil agreement)."""
+    """Turn pupils' accounts on (from 8: ``world.pupil`` is 8) and give ``world.pupil`` their own account, the
+    "pupil" persona. ``world.request_pending`` is that pupil's agreement; ``world.other_request`` another school's."""
+    from safeguard.directory.models import PupilAccountSetting
+    from safeguard.directory.tests import factories
+
+    PupilAccountSetting.objects.create(school=world.school, from_age=8)
+    user = factories.UserFactory(email="pupil@pupils.example.test")
+    world.pupil.email = user.email
+    world.pupil.user = user
+    world.pupil.save()
+    world.users["pupil"] = user
 
 
 def _request(f):
@@ -20,11 +32,17 @@ def _request(f):
 def rows(allow, only):
     """(url name, variant) -> (method, kwargs builder, expected status by role)."""
     return {
-        # The pupil's own home and signing pages: only for a pupil with an open account (none in the matrix).
-        ("directory:student_home", ""): ("get", lambda f: {}, allow([])),
-        ("directory:student_sign", ""): ("get", _request, allow([])),
-        ("directory:student_sign", "post"): ("post", _request, allow([])),
-        ("directory:student_signed", ""): ("get", _request, allow([])),
+        # The pupil's own home and signing pages: only for a pupil with an open account, their own requests.
+        ("directory:student_home", ""): ("get", lambda f: {}, allow(["pupil"])),
+        ("directory:student_sign", ""): ("get", _request, allow(["pupil"])),
+        # An empty POST shows the form again with its errors (200); nothing is signed.
+        ("directory:student_sign", "post"): ("post", _request, allow(["pupil"])),
+        ("directory:student_signed", ""): ("get", _request, allow(["pupil"])),
+        ("directory:student_sign", "another school's request"): (
+            "get",
+            lambda f: {"public_id": f.other_request.public_id},
+            allow([]),
+        ),
         # The office invites one pupil from the pupil page.
         ("directory:student_invite", ""): (
             "post",
