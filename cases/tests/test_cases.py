@@ -242,3 +242,16 @@ def test_pupil_taken_off_and_the_last_one_stays(school, pupil, sibling, dsl):
     with pytest.raises(DomainError):
         services.case_pupil_remove(actor=dsl, case=case, pupil=pupil)
     assert CasePupil.objects.filter(case=case).count() == 2  # the sibling's row is kept, ended
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_list_takes_the_same_queries_for_3_or_30_cases(
+    client, django_assert_max_num_queries, school, pupil, dsl, count
+):
+    for number in range(count):
+        services.case_open(actor=dsl, school=school, title=f"Case {number}", owner=dsl, pupils=[pupil])
+    client.force_login(dsl)
+    verify(client)
+    with django_assert_max_num_queries(20):  # 17 for 3 cases and for 30: no query per case
+        content = client.get(reverse("cases:case_list", args=[school.slug])).content.decode()
+    assert content.count('class="case-row"') == count
