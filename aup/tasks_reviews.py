@@ -3,9 +3,14 @@
 The sweep only decides what is due (``aup.reviews.reminder_due``) and queues one ``send_review_email`` per
 recipient through the outbox; it sends nothing itself, so one bad address cannot hold up the rest. Each e-mail is
 claimed by inserting a ``ReviewReminderSent`` row (unique per policy, due date, offset and recipient) before it is
-sent: a sweep run twice, a task delivered twice or a worker killed and restarted never e-mails anyone twice. A mail
-failure releases the claim and retries with back-off; after the last retry the failure is recorded for
-administrators (``safeguard.jobs``) and the next day's sweep queues it again.
+sent: a task delivered twice or a worker killed and restarted never e-mails anyone twice. A mail failure releases
+the claim and retries with back-off; after the last retry the failure is recorded for administrators
+(``safeguard.jobs``) and the next day's sweep queues it again.
+
+The sweep is set-based (issue 18 item 3): one query for what was already sent, one for what is already queued (the
+outbox rows of ``send_review_email`` of the last ``QUEUED_WINDOW``: a sweep run twice before the queue drains queues
+nothing twice), and the escalation recipients of every overdue policy in three queries — its cost does not grow
+with the number of reminders already sent.
 """
 
 import datetime
@@ -23,7 +28,7 @@ from django.utils import timezone
 from safeguard.accounts.models import User
 from safeguard.directory.models import OrganisationRole, OrganisationRoleKind, Role, StaffRole
 from safeguard.emails import send_templated_email
-from safeguard.jobs.services import enqueue
+from safeguard.jobs.services import enqueue, queued_since
 
 from .models import Policy, PolicyReview, ReviewReminderSent
 from .reviews import REMINDER_OFFSETS, reminder_due
@@ -31,6 +36,8 @@ from .reviews import REMINDER_OFFSETS, reminder_due
 logger = logging.getLogger(__name__)
 
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
+# A reminder queued within this long counts as on its way; the next day's sweep (24 hours on) may queue it again.
+QUEUED_WINDOW = datetime.timedelta(hours=20)
 
 
 def _today(policy, now):
@@ -50,21 +57,39 @@ def reminder_recipients(policy):
 def escalation_recipients(policy):
     """Who hears of an overdue review: the school's headteachers and the trust or district administrators
     (issue 5: "escalates to the headteacher (and trust admin)"); for a trust-wide policy, the trust admins."""
-    ids = set()
-    if policy.school_id:
-        ids |= set(
-            StaffRole.objects.current()
-            .filter(school_id=policy.school_id, role=Role.HEADTEACHER)
-            .values_list("user_id", flat=True)
-        )
-    organisation_id = policy.organisation_id or (policy.school.organisation_id if policy.school_id else None)
-    if organisation_id:
-        ids |= set(
-            OrganisationRole.objects.current()
-            .filter(organisation_id=organisation_id, role=OrganisationRoleKind.TRUST_ADMIN)
-            .values_list("user_id", flat=True)
-        )
-    return list(User.objects.filter(pk__in=ids, is_active=True).exclude(email="").order_by("pk"))
+    return escalation_recipients_of([policy])[policy.pk]
+
+
+def escalation_recipients_of(policies):
+    """``{policy pk: [User, …]}``: ``escalation_recipients`` of each of ``policies`` (``Policy`` rows with their
+    ``school`` loaded), active with an e-mail address, by pk — three queries whatever their number."""
+    school_ids = {policy.school_id for policy in policies if policy.school_id}
+    organisation_of = {
+        policy.pk: policy.organisation_id or (policy.school.organisation_id if policy.school_id else None)
+        for policy in policies
+    }
+    heads, admins = {}, {}
+    for school_id, user_id in (
+        StaffRole.objects.current()
+        .filter(school_id__in=school_ids, role=Role.HEADTEACHER)
+        .values_list("school_id", "user_id")
+    ):
+        heads.setdefault(school_id, set()).add(user_id)
+    for organisation_id, user_id in (
+        OrganisationRole.objects.current()
+        .filter(organisation_id__in={o for o in organisation_of.values() if o}, role=OrganisationRoleKind.TRUST_ADMIN)
+        .values_list("organisation_id", "user_id")
+    ):
+        admins.setdefault(organisation_id, set()).add(user_id)
+    wanted = {
+        policy.pk: heads.get(policy.school_id, set()) | admins.get(organisation_of[policy.pk], set())
+        for policy in policies
+    }
+    users = {
+        user.pk: user
+        for user in User.objects.filter(pk__in=set().union(*wanted.values()), is_active=True).exclude(email="")
+    }
+    return {pk: [users[i] for i in sorted(ids) if i in users] for pk, ids in wanted.items()}
 
 
 @shared_task(ignore_result=True)
@@ -93,25 +118,31 @@ def send_policy_review_reminders(today=None, now=None):
             "policy_id", "due_on", "offset_days", "recipient"
         )
     )
-    queued = 0
+    queued = queued_since(send_review_email, timezone.now() - QUEUED_WINDOW)  # the outbox keeps real times
+    due_now = []  # (policy, kind, offset)
     for policy in policies:
         today_here = fixed_today or _today(policy, now)
         due = reminder_due(next_review_on=policy.next_review_on, today=today_here)
         if due is None:
             continue
         kind, offset = due
-        if kind == "reminder":
-            if policy.open_reviews:
-                continue  # the review has started: no need to remind anyone to start it
-            people = reminder_recipients(policy)
-        else:
-            people = escalation_recipients(policy)
+        if kind == "reminder" and policy.open_reviews:
+            continue  # the review has started: no need to remind anyone to start it
+        due_now.append((policy, kind, offset))
+    escalations = escalation_recipients_of([policy for policy, kind, _offset in due_now if kind != "reminder"])
+    count = 0
+    for policy, kind, offset in due_now:
+        people = reminder_recipients(policy) if kind == "reminder" else escalations[policy.pk]
+        due_on = policy.next_review_on.isoformat()
         for person in people:
             if (policy.pk, policy.next_review_on, offset, person.email.lower()) in already:
                 continue
-            enqueue(send_review_email, policy.pk, policy.next_review_on.isoformat(), offset, person.pk)
-            queued += 1
-    return queued
+            if (policy.pk, due_on, offset, person.pk) in queued:
+                continue  # queued by an earlier sweep and not sent yet: the queue has not drained
+            enqueue(send_review_email, policy.pk, due_on, offset, person.pk)
+            queued.add((policy.pk, due_on, offset, person.pk))
+            count += 1
+    return count
 
 
 def _claim(policy, due_on, offset, email):

@@ -97,3 +97,31 @@ def drain(*, now=None, limit=1000):
         elif OutboxTask.objects.filter(pk=row_id, dispatched_at__isnull=True).exists():
             break  # the broker is still down: try again next minute
     return published
+
+
+def queued_since(task, since):
+    """The argument lists, as tuples, of ``task`` (a Celery task) queued through the outbox at or after ``since``
+    (aware datetime) and still on their way: waiting, or handed to the broker and not failed for good since (a
+    ``TaskFailure`` of the same arguments recorded after it). Two queries.
+
+    A daily sweep skips what it finds here, so that running it twice before the queue drains queues nothing twice
+    (issue 18 item 3), while a task that failed for good — or was queued before the window — is queued again."""
+    from .models import TaskFailure
+
+    queued = {}
+    for args, at in OutboxTask.objects.filter(task_name=task.name, created_at__gte=since).values_list(
+        "args", "created_at"
+    ):
+        if isinstance(args, list):
+            key = tuple(args)
+            queued[key] = max(at, queued.get(key, at))
+    if not queued:
+        return set()
+    failed = {}
+    for args, at in TaskFailure.objects.filter(task_name=task.name, created_at__gte=since).values_list(
+        "args", "created_at"
+    ):
+        if isinstance(args, list):
+            key = tuple(args)
+            failed[key] = max(at, failed.get(key, at))
+    return {key for key, at in queued.items() if key not in failed or failed[key] < at}
