@@ -303,3 +303,23 @@ def test_the_trust_sees_praise_counts_but_no_pupil(client, trust_admin, pupil):
     section = section[: section.index("</section>")]
     assert "Praise given" in section and pupil.legal_first_name not in section
     assert reverse("achievements:list", args=[pupil.school.slug]) not in section
+
+
+def test_the_list_makes_as_many_queries_for_30_praise_as_for_3(client, slt, school):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("achievements:list", args=[school.slug]))
+        assert response.status_code == 200
+        return len(queries), response.content.decode().count('href="/school/')
+
+    client.force_login(slt)
+    for _index in range(3):
+        AchievementFactory(pupil=factories.PupilFactory(school=school))
+    count_queries()  # the process's first request fills caches of its own
+    few, _links = count_queries()
+    for _index in range(27):
+        year = factories.YearGroupFactory(school=school)
+        school_class = factories.SchoolClassFactory(school=school, year_group=year)
+        AchievementFactory(pupil=factories.PupilFactory(school=school, school_class=school_class, year_group=year))
+    many, _links = count_queries()
+    assert many == few
