@@ -235,7 +235,10 @@ def thresholds_check(*, incident, now=None):
         days.sort(reverse=True)
     latest = {
         (row["rule_id"], row["pupil_id"]): row["last"]
-        for row in ThresholdAlert.objects.filter(rule__in=rules, pupil_id__in=list(pupils))
+        # An alert raised on an incident since voided no longer counts: its action left the lists with it.
+        for row in ThresholdAlert.objects.filter(
+            rule__in=rules, pupil_id__in=list(pupils), incident__voided_at__isnull=True
+        )
         .values("rule_id", "pupil_id")
         .annotate(last=Max("raised_on"))
         .order_by()

@@ -191,6 +191,7 @@ class TestExport:
         response = post(client, school, "export", [behaviour[0], worry])
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert [row[0] for row in rows[1:]] == [str(behaviour[0].public_id)]
+        assert said(response) == ["1 skipped: a safeguarding concern needs your second factor first."]
         verify(client)
         response = post(client, school, "export", [worry])
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
