@@ -4,8 +4,14 @@ Each e-mail is claimed by inserting a ``ConsentReminderSent`` row (unique per re
 before it is sent, so a retried task or a second sweep e-mails nobody twice. Reminders go 7, 14 and 28 days after
 the request was sent, only the latest one due (after a missed week, one reminder, not a flood), and stop for a
 guardian who has answered since, and for everyone once the pupil's answers are complete.
+
+The sweep is set-based (issue 18 item 3): it reads the guardians of every due request in one query, what was
+already sent in one, and what is already queued in one (the outbox), and queues one ``send_consent_reminder`` per
+e-mail still to send — so a quiet day costs the same statements however many requests were reminded before, a sweep
+run twice before the queue drains queues nothing twice, and one bad address holds up nobody else.
 """
 
+import datetime
 import logging
 import smtplib
 
@@ -16,6 +22,7 @@ from django.utils import timezone
 
 from aup.services import current_academic_year
 from safeguard.emails import send_templated_email
+from safeguard.jobs.services import enqueue, queued_since
 
 from .models import ConsentFormVersion, ConsentReminderSent, ConsentRequest, ConsentResponse
 from .selectors import effective_answers
@@ -25,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
 REMINDER_OFFSETS = (7, 14, 28)  # days after the request was sent
+# A reminder queued within this long counts as on its way; the next day's sweep (24 hours on) may queue it again.
+QUEUED_WINDOW = datetime.timedelta(hours=20)
 
 
 def _claim(request, offset_days, recipient):
@@ -102,15 +111,29 @@ def send_consent_request(self, request_id):
     return sent
 
 
-@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=6)
-def send_consent_reminders(self, now=None):
-    """Daily sweep: remind guardians who have not answered this year's request, 7, 14 and 28 days after it was
-    sent. Only requests for the school's current form version and academic year are reminded; a pupil whose
-    answers are now complete, or who has left, gets no more reminders, and nor does a guardian who has answered
-    since the request was sent. Returns the number of e-mails sent."""
-    now = now or timezone.now()
-    sent = 0
-    pending = list(
+def _guardians_of(pupil_ids):
+    """``{pupil pk: [Guardian, …]}``: the guardians with parental responsibility and an e-mail address of each pupil,
+    in contact order — one query."""
+    from safeguard.directory.models import PupilGuardian
+
+    guardians = {}
+    links = (
+        PupilGuardian.objects.current()
+        .filter(pupil_id__in=pupil_ids, has_parental_responsibility=True)
+        .exclude(guardian__email="")
+        .select_related("guardian")
+        .order_by("pupil_id", "contact_order", "pk")
+    )
+    for link in links:
+        guardians.setdefault(link.pupil_id, []).append(link.guardian)
+    return guardians
+
+
+def _due_requests(now):
+    """``[(request, offset)]``: requests of each school's current form version and academic year whose latest
+    reminder offset has come (``REMINDER_OFFSETS`` days after it was sent). One query, and one per school for its
+    academic year."""
+    pending = (
         ConsentRequest.objects.filter(
             sent_at__isnull=False,
             sent_at__lte=now,
@@ -119,32 +142,87 @@ def send_consent_reminders(self, now=None):
         .select_related("school", "pupil", "version__form", "academic_year")
         .order_by("school_id", "pk")
     )
-    by_school = {}
+    years, due = {}, []
     for request in pending:
-        by_school.setdefault(request.school_id, []).append(request)
-    for requests in by_school.values():
-        school = requests[0].school
-        year = current_academic_year(school, now=now)
-        due = []
-        for request in requests:
-            if year is None or request.academic_year_id != year.pk:
-                continue
-            offsets = [offset for offset in REMINDER_OFFSETS if offset <= (now - request.sent_at).days]
-            if offsets:
-                due.append((request, max(offsets)))
-        if not due:
+        if request.school_id not in years:
+            years[request.school_id] = current_academic_year(request.school, now=now)
+        year = years[request.school_id]
+        if year is None or request.academic_year_id != year.pk:
             continue
-        pupils = [request.pupil for request, _offset in due]
+        offsets = [offset for offset in REMINDER_OFFSETS if offset <= (now - request.sent_at).days]
+        if offsets:
+            due.append((request, max(offsets)))
+    return due
+
+
+@shared_task(ignore_result=True)
+def send_consent_reminders(now=None):
+    """Daily sweep: queue a reminder for each guardian who has not answered this year's request, 7, 14 and 28 days
+    after it was sent (``send_consent_reminder``, one task per e-mail). Only requests for the school's current form
+    version and academic year are reminded; a pupil whose answers are now complete, or who has left, gets no more
+    reminders, and nor does a guardian who has answered since the request was sent. ``now``: aware datetime or ISO
+    string (tests). Returns the number of e-mails queued: nothing already sent, nothing already queued."""
+    if isinstance(now, str):
+        now = datetime.datetime.fromisoformat(now)
+    now = now or timezone.now()
+    due = _due_requests(now)
+    if not due:
+        return 0
+    guardians = _guardians_of({request.pupil_id for request, _offset in due})
+    sent = set(
+        ConsentReminderSent.objects.filter(request__in=[request.pk for request, _offset in due]).values_list(
+            "request_id", "offset_days", "recipient"
+        )
+    )
+    queued = queued_since(send_consent_reminder, timezone.now() - QUEUED_WINDOW)  # the outbox keeps real times
+    candidates = [
+        (request, offset, guardian)
+        for request, offset in due
+        for guardian in guardians.get(request.pupil_id, ())
+        if (request.pk, offset, guardian.email.lower()) not in sent and (request.pk, offset, guardian.pk) not in queued
+    ]
+    if not candidates:
+        return 0  # a quiet day: nothing more is read
+    by_school = {}
+    for request, offset, guardian in candidates:
+        by_school.setdefault(request.school_id, []).append((request, offset, guardian))
+    count = 0
+    for rows in by_school.values():
+        school = rows[0][0].school
+        pupils = list({request.pupil_id: request.pupil for request, _o, _g in rows}.values())
         _purposes, decisions = effective_answers(school=school, pupils=pupils, now=now)
-        answered = {}  # pupil pk → [(guardian pk, submitted at)]
-        for pupil_id, guardian_id, submitted_at in ConsentResponse.objects.filter(
-            pupil__in=pupils, guardian__isnull=False, submitted_at__gte=min(r.sent_at for r, _o in due)
-        ).values_list("pupil_id", "guardian_id", "submitted_at"):
-            answered.setdefault(pupil_id, []).append((guardian_id, submitted_at))
-        for request, offset in due:
+        answered = set()  # (pupil pk, guardian pk, request pk) answered since the request was sent
+        earliest = min(request.sent_at for request, _o, _g in rows)
+        responses = ConsentResponse.objects.filter(
+            pupil__in=pupils, guardian__isnull=False, submitted_at__gte=earliest
+        ).values_list("pupil_id", "guardian_id", "submitted_at")
+        since = {}
+        for pupil_id, guardian_id, submitted_at in responses:
+            since.setdefault((pupil_id, guardian_id), []).append(submitted_at)
+        for request, offset, guardian in rows:
             if not needs_asking(decisions[request.pupil_id]):
                 continue  # complete, refused, left, or a DSL measure decides
-            since = {g for g, at in answered.get(request.pupil_id, ()) if at >= request.sent_at}
-            guardians = [g for g in _guardians(request) if g.pk not in since]
-            sent += _send(request, guardians, offset_days=offset, template="consent_reminder")
-    return sent
+            if any(at >= request.sent_at for at in since.get((request.pupil_id, guardian.pk), ())):
+                continue  # this guardian has answered since
+            if (request.pk, guardian.pk) in answered:
+                continue
+            answered.add((request.pk, guardian.pk))
+            enqueue(send_consent_reminder, request.pk, offset, guardian.pk)
+            count += 1
+    return count
+
+
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=6)
+def send_consent_reminder(self, request_id, offset_days, guardian_id):
+    """E-mail one reminder of request ``request_id`` (int pk), ``offset_days`` after it was sent, to guardian
+    ``guardian_id`` (int pk), once (claimed by ``ConsentReminderSent``). Nothing is sent if the form version was
+    replaced or the guardian no longer has parental responsibility. Returns the number sent (0 or 1)."""
+    request = (
+        ConsentRequest.objects.select_related("school", "pupil", "version__form", "academic_year")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None or request.version.status != ConsentFormVersion.Status.PUBLISHED:
+        return 0
+    guardians = [guardian for guardian in _guardians(request) if guardian.pk == guardian_id]
+    return _send(request, guardians, offset_days=offset_days, template="consent_reminder")

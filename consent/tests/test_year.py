@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -21,6 +23,7 @@ from safeguard.audit.models import AuditEvent
 from safeguard.base import DomainError
 from safeguard.directory.models import PupilGuardian
 from safeguard.directory.tests import factories
+from safeguard.jobs.models import OutboxTask
 
 LAST_YEAR = datetime.datetime(2026, 5, 12, 18, 0, tzinfo=datetime.UTC)
 THIS_YEAR = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
@@ -161,28 +164,69 @@ class TestReminders:
         task = PeriodicTask.objects.get(name="consent: consent reminders")
         assert task.task == "consent.tasks_requests.send_consent_reminders" and task.enabled
 
-    def test_running_the_sweep_twice_reminds_once(self, asked, families):
+    @pytest.fixture
+    def remind(self, django_capture_on_commit_callbacks):
+        """Run the sweep; the reminders it queues are sent (eager) before it returns."""
+
+        def run(now):
+            with django_capture_on_commit_callbacks(execute=True):
+                return send_consent_reminders(now=now)
+
+        return run
+
+    def test_running_the_sweep_twice_reminds_once(self, asked, families, remind):
         now = _sent_days_ago(8)
-        assert send_consent_reminders(now=now) == 3
-        assert send_consent_reminders(now=now) == 0
+        assert remind(now) == 3
+        assert remind(now) == 0
         assert len(mail.outbox) == 3 and "Reminder" in mail.outbox[0].subject
         assert set(ConsentReminderSent.objects.exclude(offset_days=0).values_list("offset_days", flat=True)) == {7}
 
-    def test_nothing_before_a_week_and_only_the_latest_offset_after_a_gap(self, asked, families):
-        assert send_consent_reminders(now=_sent_days_ago(6)) == 0
+    def test_running_the_sweep_twice_before_the_queue_drains_queues_once(self, asked, families):
+        now = _sent_days_ago(8)
+        assert send_consent_reminders(now=now) == 3  # queued in the outbox; no worker has taken them yet
+        assert send_consent_reminders(now=now) == 0
+        queued = OutboxTask.objects.filter(task_name="consent.tasks_requests.send_consent_reminder")
+        assert queued.count() == 3 and mail.outbox == []
+
+    def test_nothing_before_a_week_and_only_the_latest_offset_after_a_gap(self, asked, families, remind):
+        assert remind(_sent_days_ago(6)) == 0
         now = _sent_days_ago(30)
-        assert send_consent_reminders(now=now) == 3
+        assert remind(now) == 3
         assert set(ConsentReminderSent.objects.exclude(offset_days=0).values_list("offset_days", flat=True)) == {28}
 
-    def test_a_guardian_who_answers_gets_no_more_reminders(self, asked, families):
+    def test_a_guardian_who_answers_gets_no_more_reminders(self, asked, families, remind):
         now = _sent_days_ago(8)
-        send_consent_reminders(now=now)
+        remind(now)
         mail.outbox.clear()
         # Leo's mum says no to everything: Leo's answers are settled, so neither of his parents is chased again.
         answer(asked, families["leo"], families["mum"], dict.fromkeys(CODES, False), now=now)
         later = now + datetime.timedelta(days=7)
-        assert send_consent_reminders(now=later) == 1
+        assert remind(later) == 1
         assert [m.to for m in mail.outbox] == [[families["amara_parent"].email]]
         # Amara's parent answers too: nobody is reminded at 28 days.
         answer(asked, families["amara"], families["amara_parent"], dict.fromkeys(CODES, True), now=later)
-        assert send_consent_reminders(now=now + datetime.timedelta(days=21)) == 0
+        assert remind(now + datetime.timedelta(days=21)) == 0
+
+
+@pytest.mark.django_db
+def test_a_quiet_day_costs_the_same_statements_for_3_and_30_requests_already_reminded(
+    school, years, office, pupil, celery_eager, django_capture_on_commit_callbacks
+):
+    published_form(school)
+
+    def statements(count):
+        for _number in range(count - ConsentRequest.objects.count()):
+            child = factories.PupilFactory(school=school, year_group=pupil.year_group, school_class=pupil.school_class)
+            factories.PupilGuardianFactory(pupil=child, has_parental_responsibility=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            consent_requests_send(actor=office, school=school)
+        now = _sent_days_ago(8)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_consent_reminders(now=now)  # everyone due is reminded
+        reminded = ConsentReminderSent.objects.filter(offset_days=7).count()
+        assert reminded == ConsentReminderSent.objects.filter(offset_days=0).count() >= count - 1
+        with CaptureQueriesContext(connection) as queries:
+            assert send_consent_reminders(now=now) == 0  # the quiet day
+        return len(queries)
+
+    assert statements(3) == statements(30)
