@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import OutboxTask, TaskFailure
+from .models import OutboxTask, PreparedFile, TaskFailure
 from .services import enqueue
 
 
@@ -77,3 +77,13 @@ class TaskFailureAdmin(ReadOnlyAdmin):
             ngettext("%(count)d failure marked resolved.", "%(count)d failures marked resolved.", count)
             % {"count": count},
         )
+
+
+@admin.register(PreparedFile)
+class PreparedFileAdmin(ReadOnlyAdmin):
+    """Files prepared by the worker: what was asked for, by whom, and why one failed (the page shows only "failed")."""
+
+    list_display = ["created_at", "kind", "school", "requested_by", "status", "reused", "size", "finished_at"]
+    list_filter = ["status", "kind"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in PreparedFile._meta.fields]
