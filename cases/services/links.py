@@ -7,7 +7,6 @@ change is audited once per incident (subject the incident), so both records' "wh
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,8 +70,8 @@ def incident_unlink(*, actor, link, now=None):
     if not permissions.can_link_incidents(actor, link.incident_a, link.incident_b):
         raise PermissionError("only someone who manages both incidents unlinks them")
     with transaction.atomic():
-        changed = IncidentLink.objects.filter(Q(pk=link.pk) & Q(ended_at__isnull=True)).exists()
-        if not changed:
+        # Locked, so two people unlinking at once end it once (and audit it once).
+        if IncidentLink.objects.select_for_update().filter(pk=link.pk, ended_at__isnull=True).first() is None:
             link.refresh_from_db()
             return link
         link.ended_at, link.ended_by = now or timezone.now(), actor
