@@ -215,7 +215,8 @@ def _batches(schools, periods):
 class _Windows:
     """The incidents of several non-overlapping periods (``{key: Period}``) of ``schools``, seen from a model that
     reaches ``Incident`` through ``prefix``: ``where`` selects the incidents of any of them (not voided), and
-    ``period`` is a SQL expression naming each row's period (``GROUP BY`` it to count every period at once)."""
+    ``period`` is a SQL expression naming each row's period, annotated as ``report_period`` (``Incident.period`` is a
+    lesson period) and grouped by to count every period at once."""
 
     def __init__(self, schools, periods, prefix=""):
         whens, any_window, starts, ends = [], Q(), [], []
@@ -256,13 +257,13 @@ def _count_incidents(counts, schools, periods):
         aggregates[f"bullying_type_{index}"] = Count("id", filter=Q(is_bullying=True, bullying_type=value))
     rows = (
         Incident.objects.filter(windows.where)
-        .annotate(period=windows.period)
-        .values("school_id", "period")
+        .annotate(report_period=windows.period)
+        .values("school_id", "report_period")
         .annotate(**aggregates)
         .order_by()
     )
     for row in rows:
-        school = counts[row["period"]][row["school_id"]]
+        school = counts[row["report_period"]][row["school_id"]]
         school["levels"] = {level: row[f"level_{level}"] for level in LEVELS}
         school["bullying_total"] = row["bullying"]
         school["prejudice_total"] = row["prejudice"]
@@ -282,13 +283,13 @@ def _count_prejudice(counts, schools, periods):
     windows = _Windows(schools, periods, "incident__")
     rows = (
         Incident.categories.through.objects.filter(windows.where, incidentcategory__code__in=PREJUDICE_CODES)
-        .annotate(period=windows.period)
-        .values("period", school_id=F("incident__school_id"), code=F("incidentcategory__code"))
+        .annotate(report_period=windows.period)
+        .values("report_period", school_id=F("incident__school_id"), code=F("incidentcategory__code"))
         .annotate(n=Count("incident_id"))
         .order_by()
     )
     for row in rows:
-        counts[row["period"]][row["school_id"]]["prejudice"][row["code"]] = row["n"]
+        counts[row["report_period"]][row["school_id"]]["prejudice"][row["code"]] = row["n"]
 
 
 def _count_sanctions(counts, schools, periods):
@@ -307,13 +308,13 @@ def _count_sanctions(counts, schools, periods):
         aggregates[f"reason_{code}"] = Count("id", filter=Q(reason_1=code) | Q(reason_2=code) | Q(reason_3=code))
     rows = (
         Sanction.objects.filter(windows.where, voided_at__isnull=True, kind__in=figures.EXCLUSION_KINDS)
-        .annotate(period=windows.period)
-        .values("period", "pupil_id", "pupil__school_id")
+        .annotate(report_period=windows.period)
+        .values("report_period", "pupil_id", "pupil__school_id")
         .annotate(**aggregates)
         .order_by()
     )
     for row in rows:  # one row per period and pupil with a suspension or exclusion
-        school = counts[row["period"]].get(row["pupil__school_id"])
+        school = counts[row["report_period"]].get(row["pupil__school_id"])
         if school is None:  # a pupil since moved to a school outside the report: counted nowhere, as on the dashboard
             continue
         days = row["days"] or Decimal(0)
@@ -332,13 +333,13 @@ def _count_referrals(counts, schools, periods):
     windows = _Windows(schools, periods, "incident__")
     rows = (
         Action.objects.filter(windows.where, kind__in=Action.REFERRALS)
-        .annotate(period=windows.period)
-        .values("period", "incident__school_id", "kind")
+        .annotate(report_period=windows.period)
+        .values("report_period", "incident__school_id", "kind")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in rows:
-        counts[row["period"]][row["incident__school_id"]]["referrals"][row["kind"]] = row["n"]
+        counts[row["report_period"]][row["incident__school_id"]]["referrals"][row["kind"]] = row["n"]
 
 
 def _count_open_cases(counts, schools, periods, *, now):
