@@ -20,7 +20,20 @@ GATE_CLEAR_SESSION_KEY = "aup_staff_gate_clear"
 
 # Pages a held member of staff can still reach: signing itself, the gate, and the ways out.
 EXEMPT_VIEWS = {
-    "aup": {"sign", "signed", "sign_by_link", "signed_by_link", "staff_gate", "verify", "calendar_ics"},
+    "aup": {
+        "sign",
+        "signed",
+        "sign_by_link",
+        "signed_by_link",
+        "staff_gate",
+        "verify",
+        "calendar_ics",
+        # Declining the agreement the gate asks for, or asking for a new link, must not be held at the gate.
+        "decline",
+        "decline_by_link",
+        "fresh_link",
+        "fresh_link_by_link",
+    },
     "accounts": {
         "login",
         "logout",

@@ -405,7 +405,7 @@ def incidents_for_export(*, school, concerns):
 
     return list(
         Incident.objects.filter(school=school, is_safeguarding=concerns)
-        .select_related("recorded_by", "closed_by", "voided_by")
+        .select_related("recorded_by", "closed_by", "voided_by", "period", "subject")
         .prefetch_related(
             "categories",
             Prefetch(
@@ -428,6 +428,8 @@ def incidents_table(*, school, concerns, incidents=None):
         _("When it happened (UTC)"),
         _("Where"),
         _("Where exactly"),
+        _("Lesson or period"),
+        _("Subject"),
         _("Categories"),
         _("Behaviour level"),
         _("Type of bullying"),
@@ -456,6 +458,8 @@ def incidents_table(*, school, concerns, incidents=None):
                 iso_utc(incident.occurred_at),
                 incident.get_location_display(),
                 incident.location_detail,
+                incident.period.name if incident.period_id else "",
+                incident.subject.name if incident.subject_id else "",
                 "; ".join(category.name for category in incident.categories.all()),
                 incident.behaviour_level or "",
                 incident.get_bullying_type_display() if incident.bullying_type else "",

@@ -488,3 +488,16 @@ def test_a_signed_pdf_missing_from_storage_is_named_in_the_readme_not_a_failed_e
     assert "could not be found" in readme
     assert f"pupil-acceptable-use-agreement-{known['request'].public_id}.pdf" in readme
     export.file.close()
+
+
+def test_behaviour_csv_names_the_lesson_and_subject_where_the_school_uses_them(client, school, slt, known):
+    from incidents.models import LessonPeriod, Subject
+
+    incident = known["incident"]
+    incident.period = LessonPeriod.objects.create(school=school, name="Period 3")
+    incident.subject = Subject.objects.create(school=school, name="Science")
+    incident.save()
+    client.force_login(slt)
+    rows = rows_of(download(client, school, "behaviour"))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["Lesson or period"], row["Subject"]) == ("Period 3", "Science")
