@@ -49,6 +49,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from reports import benchmeasure  # noqa: E402 — Django-free helpers (medians, the cache prefix, calibration)
+
 BENCH_DIR = ROOT / "var" / "bench"
 PYTHON = sys.executable
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
@@ -63,7 +66,7 @@ JSON_MARK = "BENCH_JSON:"
 # The production database's settings (docker-compose.yml starts postgres with them); --pg-setting replaces them.
 PRODUCTION_PG_SETTINGS = ("random_page_cost=1.1", "jit=off")
 SLOWEST = 3  # the slowest queries of each page kept in the JSON (with their SQL, for EXPLAIN)
-COST_RUNS, COST_SECONDS = 5, 2.0  # in-process requests per page for its CPU cost
+SAMPLES = 7  # CPU samples per page and state (cold, warm); --samples changes it
 # The incident list's search by words (issue 16 item 1): two words of the bench's bullying descriptions ("Has been
 # excluding the other pupil from games all week…"), so a search finds a few hundred records of a school.
 SEARCH_QUERY = "?text=excluding+games"
@@ -116,12 +119,15 @@ def _redis_answers():
         return False
 
 
-def production_env(database, *, secret_key, port):
-    """The environment of a production deployment behind a TLS proxy, pointed at ``database``."""
+def production_env(database, *, secret_key, port, cache_prefix):
+    """The environment of a production deployment behind a TLS proxy, pointed at ``database``, whose caches use the
+    key prefix ``cache_prefix`` (``CACHE_KEY_PREFIX``, applied by ``reports.bench_settings``: production's settings
+    plus the prefix), so no other process's cached keys are read, shared or deleted."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SAFEGUARD_"))}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "safeguard.settings",
+            "DJANGO_SETTINGS_MODULE": "reports.bench_settings",
+            "CACHE_KEY_PREFIX": cache_prefix,
             "DEBUG": "false",
             "SECRET_KEY": secret_key,
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -241,7 +247,6 @@ def worker():
     from consent.models import ConsentAnswer, ConsentResponse
     from incidents.models import Incident, IncidentPupil
     from reports import benchdata
-    from safeguard import datacache
     from safeguard.accounts import otp
     from safeguard.accounts.models import User
     from safeguard.directory.models import Guardian, Organisation, Pupil, School, Term
@@ -339,6 +344,10 @@ def worker():
             raise NoReverseMatch("no governor report")
         return reverse(view, args=args) + query
 
+    samples = int(os.environ.get("BENCH_SAMPLES", SAMPLES))
+    reset_cache = _own_cache_reset()
+    calibration = {"before": _calibration(connection)}
+
     pages = []
     only = set(filter(None, os.environ.get("BENCH_PAGES", "").split(",")))
     for key, label, persona, kind, needs_otp in PAGES:
@@ -361,28 +370,33 @@ def worker():
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()
         try:
+            get = lambda url=page["url"], c=client: c.get(url, secure=True)  # noqa: E731
             for _ in range(2):  # the first request clears the staff agreement gate and warms caches
-                response = client.get(page["url"], secure=True)
-            # Cold: no cached figures (as after any change to the school's records) — its queries are the page's
-            # query count, and its CPU is reported beside the warm cost.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                backend = cursor.fetchone()[0]
-            datacache.forget_all()
-            with CaptureQueriesContext(connection) as queries:
-                page.update(_cpu_cost(lambda url=page["url"], c=client: c.get(url, secure=True), backend, once=True))
+                response = get()
+            # Cold: this run's cache prefix emptied before each sample (as after any change to the school's records,
+            # and the session read back from the database) — the first sample's queries are the page's query count.
+            cold = []
+            for index in range(samples):
+                reset_cache()
+                if index == 0:
+                    with CaptureQueriesContext(connection) as queries:
+                        cold.append(_cpu_sample(get, connection))
+                else:
+                    cold.append(_cpu_sample(get, connection))
             page["queries"] = len(queries)
-            with CaptureQueriesContext(connection) as warm:
-                response = client.get(page["url"], secure=True)
-            page["warm_queries"] = len(warm)
+            with CaptureQueriesContext(connection) as warm_queries:
+                response = get()  # also fills the cache again after the last cold sample
+            page["warm_queries"] = len(warm_queries)
             page["status"] = response.status_code
             page["sql_ms"] = round(sum(float(q["time"]) * 1000 for q in queries.captured_queries), 1)
             slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST]
             page["slowest_queries"] = [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"]} for q in slowest]
+            page["cpu"] = {"cold": _cpu_summary(cold)}
             if response.status_code != 200:
                 page["note"] = f"in-process status {response.status_code} {response.get('Location', '')}".strip()
             else:
-                page.update(_cpu_cost(lambda url=page["url"], c=client: c.get(url, secure=True), backend))
+                page["cpu"]["warm"] = _cpu_summary([_cpu_sample(get, connection) for _ in range(samples)])
+            _flat_cpu_keys(page)
         except Exception as error:
             page["status"] = None
             page["note"] = f"not available: {type(error).__name__}: {error}"
@@ -405,6 +419,11 @@ def worker():
         "signatures": Signature.objects.count(),
         "policies": Policy.objects.filter(Q(school__organisation=organisation) | Q(organisation=organisation)).count(),
     }
+    calibration["after"] = _calibration(connection)
+    calibration["unit"] = _calibration_unit(calibration)
+    for page in pages:
+        _ratios(page, calibration["unit"])
+    reset_cache()  # leave nothing of this run behind (its own prefix only)
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         postgres = cursor.fetchone()[0]
@@ -418,6 +437,9 @@ def worker():
         "postgres": postgres,
         "database_size": size,
         "now": timezone.now().isoformat(),
+        "samples": samples,
+        "cache_prefix": os.environ.get("CACHE_KEY_PREFIX", ""),
+        "calibration": calibration,
     }
     print(JSON_MARK + json.dumps(result, default=str))
 
@@ -432,31 +454,116 @@ def _backend_cpu_ms(pid):
         return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_cost(get, backend, *, once=False):
-    """What one request costs in CPU, whatever else the machine is doing: the Django process's CPU time and its
-    Postgres backend's CPU time, per request, over at least ``COST_RUNS`` requests and ``COST_SECONDS`` (warm), or
-    of a single request with ``once`` (keys prefixed ``cold_``). ``backend`` is the Postgres backend's process id."""
+def _backend_pid(connection):
+    """The process id of the Postgres backend behind Django's ``connection`` (opened if needed)."""
+    connection.ensure_connection()
+    return connection.connection.info.backend_pid
+
+
+def _cpu_sample(get, connection):
+    """What one request ``get()`` costs in CPU, whatever else the machine is doing: ``{"app": ms, "db": ms}`` — the
+    Django process's CPU time and its Postgres backend's (``db`` is ``None`` if the request changed connection)."""
+    backend = _backend_pid(connection)
     try:
         db_before = _backend_cpu_ms(backend)
     except OSError:
         db_before = None
-    app_before, started, runs = time.process_time(), time.perf_counter(), 0
-    while runs < (1 if once else COST_RUNS) or (not once and time.perf_counter() - started < COST_SECONDS):
-        get()
-        runs += 1
-    cost = {
-        "app_cpu_ms": round((time.process_time() - app_before) * 1000 / runs, 1),
-        "in_process_ms": round((time.perf_counter() - started) * 1000 / runs, 1),
-        "cost_runs": runs,
+    app_before = time.process_time()
+    get()
+    app = (time.process_time() - app_before) * 1000
+    db = None
+    if db_before is not None and connection.connection is not None and _backend_pid(connection) == backend:
+        db = _backend_cpu_ms(backend) - db_before
+    return {"app": app, "db": db}
+
+
+def _cpu_summary(samples):
+    """Median and spread (``reports.benchmeasure.summarise``) of the app, DB and app + DB milliseconds of
+    ``samples`` (from ``_cpu_sample``); a sample without a DB figure counts in ``app`` only."""
+    with_db = [sample for sample in samples if sample["db"] is not None]
+    summary = {"app": benchmeasure.summarise([sample["app"] for sample in samples])}
+    if with_db:
+        summary["db"] = benchmeasure.summarise([sample["db"] for sample in with_db])
+        summary["total"] = benchmeasure.summarise([sample["app"] + sample["db"] for sample in with_db])
+    summary["samples"] = [
+        {"app": round(sample["app"], 1), "db": None if sample["db"] is None else round(sample["db"], 1)}
+        for sample in samples
+    ]
+    return summary
+
+
+def _flat_cpu_keys(page):
+    """The medians under the keys earlier runs' JSON used (``cold_app_cpu_ms``, ``app_cpu_ms``…)."""
+    for state, prefix in (("cold", "cold_"), ("warm", "")):
+        summary = page["cpu"].get(state)
+        if summary:
+            page[f"{prefix}app_cpu_ms"] = summary["app"]["median"]
+            if "db" in summary:
+                page[f"{prefix}db_cpu_ms"] = summary["db"]["median"]
+
+
+def _own_cache_reset():
+    """A function that empties this process's cache — only the keys under its ``KEY_PREFIX`` in Redis (``SCAN`` +
+    ``DEL``, ``reports.benchmeasure.delete_prefix``), or the process's own memory (locmem) — and returns how many keys
+    went (``None`` for locmem). Refuses a Redis cache without a prefix: it would have to touch others' keys."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return lambda: backend.clear()  # a LocMemCache is this process's own
+    if not backend.key_prefix:
+        raise SystemExit("The bench's Redis cache has no KEY_PREFIX (CACHE_KEY_PREFIX): refusing to clear it.")
+
+    def reset():
+        return benchmeasure.delete_prefix(backend._cache.get_client(write=True), backend.key_prefix)
+
+    return reset
+
+
+def _calibration(connection):
+    """The calibration workload (``reports.benchmeasure.calibrate``) three times; the median of each part."""
+
+    runs = []
+    with connection.cursor() as cursor:
+        backend = _backend_pid(connection)
+        for _ in range(3):
+            runs.append(benchmeasure.calibrate(cursor, lambda: _backend_cpu_ms(backend)))
+    result = {
+        part: round(statistics.median(run[part] for run in runs), 3)
+        for part in ("python_s", "postgres_s", "total_s")
+        if all(run[part] is not None for run in runs)
     }
-    if db_before is not None:
-        cost["db_cpu_ms"] = round((_backend_cpu_ms(backend) - db_before) / runs, 1)
-    if once:
-        return {f"cold_{key}": value for key, value in cost.items() if key != "cost_runs"}
-    return cost
+    result["runs"] = runs
+    return result
+
+
+def _calibration_unit(calibration):
+    """The calibration's seconds a page's figures are divided by: the mean of the before and after medians of each
+    part (``python_s`` for the app's CPU, ``postgres_s`` for the DB's, ``total_s`` for both)."""
+    return {
+        part: round((calibration["before"][part] + calibration["after"][part]) / 2, 3)
+        for part in ("python_s", "postgres_s", "total_s")
+        if part in calibration["before"] and part in calibration["after"]
+    }
+
+
+def _ratios(page, unit):
+    """Each state's medians as ratios to the calibration: ``app`` to its Python part, ``db`` to its Postgres part,
+    ``total`` (app + DB) to the whole workload."""
+
+    for summary in page.get("cpu", {}).values():
+        summary["ratio"] = {
+            "app": benchmeasure.ratio(summary["app"]["median"], unit.get("python_s")),
+            "db": benchmeasure.ratio(summary.get("db", {}).get("median"), unit.get("postgres_s")),
+            "total": benchmeasure.ratio(summary.get("total", {}).get("median"), unit.get("total_s")),
+        }
 
 
 def run_worker(env):
+    # One connection for the whole measurement, so each sample's DB CPU is read from the backend that served it
+    # (production's 60 s would reconnect in the middle of a page's samples).
+    env = {**env, "DATABASE_CONN_MAX_AGE": "3600"}
     output = _run([PYTHON, __file__, "--worker"], env, capture=True)
     line = [line for line in output.splitlines() if line.startswith(JSON_MARK)][-1]
     return json.loads(line[len(JSON_MARK) :])
@@ -737,6 +844,33 @@ def _ms(value):
     return "–" if value is None else f"{value:.0f} ms"
 
 
+def cpu_cell(row, state):
+    """``"45 + 14 ms (55–66) ×0.142"``: the medians of the app's and the DB's CPU per request, the min–max of app + DB
+    over the samples, and app + DB as a ratio to the calibration workload; "–" when not measured."""
+    summary = row.get("cpu", {}).get(state)
+    if not summary:
+        return "–"
+    app, db, total = summary["app"], summary.get("db"), summary.get("total")
+    if db is None:
+        return f"{app['median']:.0f} ms ({app['min']:.0f}–{app['max']:.0f})"
+    text = f"{app['median']:.0f} + {db['median']:.0f} ms ({total['min']:.0f}–{total['max']:.0f})"
+    ratio = summary.get("ratio", {}).get("total")
+    return text + ("" if ratio is None else f" ×{ratio:.3f}")
+
+
+def calibration_line(prepared):
+    """The calibration workload's CPU seconds before and after the measurements (median of 3 each)."""
+    calibration = prepared.get("calibration") or {}
+
+    def seconds(run):
+        if not run:
+            return "?"
+        python_s, postgres_s = run.get("python_s", 0), run.get("postgres_s") or 0
+        return f"{python_s:.3f} s Python + {postgres_s:.3f} s Postgres = {run['total_s']:.3f} s"
+
+    return f"before {seconds(calibration.get('before'))}; after {seconds(calibration.get('after'))}"
+
+
 def table(rows, small_queries):
     """The Markdown table: per page its queries (full and small data), CPU per request, and latency at 1 and 8
     clients against its target."""
@@ -751,11 +885,7 @@ def table(rows, small_queries):
         same = "" if small is None or queries == "–" else (" ✓" if small == queries else " ✗")
         target = f"p95 < {TARGET_PDF_MS / 1000:.0f} s" if row["kind"] == "pdf" else f"c=8 p95 < {TARGET_MS} ms"
         label = row["label"] + ("" if row["key"] in REQUIRED else " *")
-        cpu = cold = "–"
-        if "app_cpu_ms" in row:
-            cpu = f"{row['app_cpu_ms']:.0f} + {row.get('db_cpu_ms', 0):.0f} ms"
-        if "cold_app_cpu_ms" in row:
-            cold = f"{row['cold_app_cpu_ms']:.0f} + {row.get('cold_db_cpu_ms', 0):.0f} ms"
+        cold, cpu = cpu_cell(row, "cold"), cpu_cell(row, "warm")
         if "c8" in row:
             c1, c8 = row["c1"], row["c8"]
             cells = [_ms(c1["median_ms"]), _ms(c1["p95_ms"]), _ms(c8["median_ms"]), _ms(c8["p95_ms"])]
@@ -798,6 +928,10 @@ def report(rows, prepared, small, build, args, started_at):
         f"- Requests: {requests['html'][0]} at 1 client and {requests['html'][1]} at 8 clients per page "
         f"({requests['pdf'][0]} and {requests['pdf'][1]} for PDFs), after a warm-up; times to the last byte",
         f"- Postgres settings for this run: {', '.join(args.pg_setting) or 'defaults'}",
+        f"- CPU samples: {prepared.get('samples', '?')} cold and {prepared.get('samples', '?')} warm per page; cache "
+        f"key prefix {prepared.get('cache_prefix') or '(none: in-process cache)'}",
+        f"- Calibration (CPU, {benchmeasure.CALIBRATION_HASHES:,} chained SHA-256 in Python and "
+        f"`{benchmeasure.CALIBRATION_SQL}`, median of 3): {calibration_line(prepared)}",
         f"- Load average (1, 5, 15 min) before/after: {_loads(rows[0].get('loadavg_before') if rows else None)} / "
         f"{_loads(os.getloadavg())}",
         "",
@@ -806,10 +940,12 @@ def report(rows, prepared, small, build, args, started_at):
         "Queries: counted in-process for one request with no cached figures (same settings); ✓ = the same count on "
         "the small dataset "
         f"({SMALL_DB}: 2 schools, 100 pupils, 2,000 incidents). CPU/request: measured in-process (the Django "
-        "process's CPU time and its Postgres backend's, per request), which does not depend on what else the "
-        "machine is doing — cold: one request with no cached figures (as after any change to the school's records), "
-        "warm: the average over repeated requests; with 8 clients on 2 cores a page needs well under 75 ms of CPU to "
-        "answer within 300 ms. "
+        "process's CPU time and its Postgres backend's, per request), which hardly depends on what else the "
+        "machine is doing: app + DB medians of the samples, (min–max of app + DB), ×ratio of app + DB to the "
+        "calibration workload's CPU (mean of before and after; compare runs on different machines by it) — cold: "
+        "this run's cache prefix emptied before each sample (as after any change to the school's records; the "
+        "session is read back from the database), warm: repeated requests; with 8 clients on 2 cores a page needs "
+        "well under 75 ms of CPU to answer within 300 ms. "
         "Load: the 1-minute load average after the page's run (ours included; above ~2.5 other work competed for the "
         "2 cores). "
         "* = an extra row beyond the pages issue 7 names.",
@@ -818,25 +954,44 @@ def report(rows, prepared, small, build, args, started_at):
 
 
 def print_cpu(prepared):
-    """``--cpu-only``: each page's status, query count and CPU per request (app + its Postgres backend)."""
-    print(
-        f"{'page':30} {'status':>6} {'queries':>7} {'warm q':>6} {'sql ms':>7} {'cold app':>8} {'cold db':>7}"
-        f" {'warm app':>8} {'warm db':>7} {'wall':>7}"
-    )
+    """``--cpu-only``/``--small-only``: each page's status, query counts and CPU per request cold and warm (app + its
+    Postgres backend: medians, min–max of app + DB, ratio to the calibration), then the calibration."""
+    print(f"{'page':30} {'status':>6} {'queries':>7} {'warm q':>6} {'cold app + DB':>32} {'warm app + DB':>32}")
     for page in prepared["pages"]:
         print(
             f"{page['key']:30} {page.get('status') or '-':>6} {page.get('queries', '-'):>7}"
-            f" {page.get('warm_queries', '-'):>6} {page.get('sql_ms', '-'):>7} {page.get('cold_app_cpu_ms', '-'):>8}"
-            f" {page.get('cold_db_cpu_ms', '-'):>7} {page.get('app_cpu_ms', '-'):>8} {page.get('db_cpu_ms', '-'):>7}"
-            f" {page.get('in_process_ms', '-'):>7}" + (f"  ({page['note']})" if page.get("note") else "")
+            f" {page.get('warm_queries', '-'):>6} {cpu_cell(page, 'cold'):>32} {cpu_cell(page, 'warm'):>32}"
+            + (f"  ({page['note']})" if page.get("note") else "")
         )
+    print(f"Calibration: {calibration_line(prepared)}")
+
+
+def small_table(prepared):
+    """The Markdown table of ``--small-only``: queries and CPU per request, cold and warm, with their spread."""
+    lines = [
+        "| Page | As | Queries cold | Queries warm | CPU/request app + DB, cold | warm |",
+        "|---|---|---|---|---|---|",
+    ]
+    for page in prepared["pages"]:
+        lines.append(
+            f"| {page['label']} | {page['persona']} | {page.get('queries', '–')} | {page.get('warm_queries', '–')} "
+            f"| {cpu_cell(page, 'cold')} | {cpu_cell(page, 'warm')} |"
+        )
+    return "\n".join(lines)
 
 
 def small_only(args, port, secret_key):
     """``--small-only``: the small data's query counts and CPU per request, in process (no gunicorn)."""
-    env = production_env(args.small_database, secret_key=secret_key, port=port)
+    env = production_env(
+        args.small_database,
+        secret_key=secret_key,
+        port=port,
+        cache_prefix=benchmeasure.cache_prefix(args.small_database),
+    )
+    env["BENCH_SAMPLES"] = str(args.samples)
     print(
         f"Production settings: DEBUG=false, Postgres {args.small_database}, cache {env.get('REDIS_URL', 'in-process')}"
+        f" (key prefix {env['CACHE_KEY_PREFIX']})"
     )
     prepare_database(args.small_database, env, small=True)
     print("Collecting static files")
@@ -844,7 +999,38 @@ def small_only(args, port, secret_key):
     if args.pages:
         env["BENCH_PAGES"] = ",".join(args.pages)
     print(f"Preparing pages and counting queries (small data: {args.small_database})")
-    print_cpu(run_worker(env))
+    prepared = run_worker(env)
+    print_cpu(prepared)
+    started_at = datetime.datetime.now()
+    text = "\n".join(
+        [
+            f"# Small-data CPU per request, {started_at:%Y-%m-%d %H:%M} ({args.small_database})",
+            "",
+            f"- Machine: {_machine()['cores']} cores; load average after: {_loads(os.getloadavg())}",
+            f"- {prepared['samples']} samples per page and state; calibration: {calibration_line(prepared)}",
+            "",
+            small_table(prepared),
+        ]
+    )
+    stamp = started_at.strftime("%Y%m%d-%H%M%S")
+    (BENCH_DIR / f"small-{stamp}.md").write_text(text + "\n")
+    (BENCH_DIR / f"small-{stamp}.json").write_text(json.dumps(prepared, indent=2, default=str))
+    print()
+    print(text)
+    print(f"\nWritten to {BENCH_DIR / f'small-{stamp}.md'} and .json")
+
+
+def _forget_prefix(env):
+    """Delete the keys under ``env``'s ``CACHE_KEY_PREFIX`` from its Redis (``SCAN`` + ``DEL``; nothing else)."""
+    if not env.get("REDIS_URL") or not env.get("CACHE_KEY_PREFIX"):
+        return
+    import redis
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    try:
+        benchmeasure.delete_prefix(client, env["CACHE_KEY_PREFIX"])
+    finally:
+        client.close()
 
 
 def main():
@@ -867,6 +1053,12 @@ def main():
         help="build and measure only the small data (--small-database; minutes, not the trust's build), in process "
         "as --cpu-only: query counts and CPU per request",
     )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=SAMPLES,
+        help=f"CPU samples per page, cold and warm (default {SAMPLES}): the table gives their median and spread",
+    )
     parser.add_argument("--password", default=None, help="the bench accounts' password (bench_build's default)")
     parser.add_argument(
         "--pg-setting",
@@ -882,15 +1074,23 @@ def main():
         return
     if "bench" not in args.database or "bench" not in args.small_database:
         raise SystemExit("The databases' names must contain 'bench'.")
+    if args.samples < 1:
+        raise SystemExit("--samples must be at least 1.")
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     started_at = datetime.datetime.now()
     port = args.port or _free_port()
     secret_key = secrets.token_urlsafe(50)
-    env = production_env(args.database, secret_key=secret_key, port=port)
+    env = production_env(
+        args.database, secret_key=secret_key, port=port, cache_prefix=benchmeasure.cache_prefix(args.database)
+    )
+    env["BENCH_SAMPLES"] = str(args.samples)
     if args.small_only:
         small_only(args, port, secret_key)
         return
-    print(f"Production settings: DEBUG=false, Postgres {args.database}, cache {env.get('REDIS_URL', 'in-process')}")
+    print(
+        f"Production settings: DEBUG=false, Postgres {args.database}, cache {env.get('REDIS_URL', 'in-process')}"
+        f" (key prefix {env['CACHE_KEY_PREFIX']})"
+    )
 
     build = prepare_database(args.database, env, small=False)
     if args.pg_setting is None:  # production's (docker-compose.yml's postgres command)
@@ -898,7 +1098,13 @@ def main():
     settings = [setting.split("=", 1) for setting in args.pg_setting]
     _database_settings(args.database, settings)
     try:
-        small_env = production_env(args.small_database, secret_key=secret_key, port=port)
+        small_env = production_env(
+            args.small_database,
+            secret_key=secret_key,
+            port=port,
+            cache_prefix=benchmeasure.cache_prefix(args.small_database),
+        )
+        small_env["BENCH_SAMPLES"] = str(args.samples)
         if not args.no_small:
             prepare_database(args.small_database, small_env, small=True)
         print("Collecting static files")
@@ -922,6 +1128,7 @@ def main():
             rows = bench_pages(prepared, port, password, args)
         finally:
             stop_gunicorn(process)
+            _forget_prefix(env)  # what gunicorn's workers cached under this run's prefix (only that)
     finally:
         _database_settings(args.database, settings, reset=True)
 
