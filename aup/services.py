@@ -297,6 +297,14 @@ def _check_signer(
             raise not_allowed
         if method not in (Signature.Method.PASSWORD_SESSION, Signature.Method.INVITATION_LINK):
             raise not_allowed
+    elif party == Signature.Party.PUPIL and method == Signature.Method.PASSWORD_SESSION:
+        # A pupil signing with their own account, where the school gives pupils accounts (issue 14 item 1): the
+        # account must be this pupil's and still open (on roll, covered by the school's setting).
+        if signer_user is None or request.pupil_id is None:
+            raise not_allowed
+        own = permissions.pupil_of_user(signer_user)
+        if own is None or own.pk != request.pupil_id:
+            raise not_allowed
     elif party == Signature.Party.PUPIL:
         if method not in (Signature.Method.TEACHER_PRESENT, Signature.Method.CLASS_CODE) or teacher_present is None:
             raise not_allowed

@@ -51,6 +51,7 @@ class PupilAdmin(NoDeleteAdmin):
     list_display = ["legal_last_name", "legal_first_name", "school", "year_group", "school_class", "left_on"]
     list_filter = ["school", "year_group"]
     search_fields = ["legal_last_name", "legal_first_name", "upn", "mis_id"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(models.Guardian)

@@ -46,6 +46,7 @@ ROLES = [
     "head",
     "governor",
     "parent",
+    "pupil",  # a pupil with their own account (issue 14 item 1): built by matrix_pupil_accounts.build_world
     "trust_admin",
     "other_school_dsl",
 ]
@@ -406,7 +407,7 @@ def _build_world():
             world.users[role] = make_trust_admin(world.trust)
         elif role == "other_school_dsl":
             world.users[role] = make_other_school_dsl(world.other_school)
-        elif role != "parent":
+        elif role not in ("parent", "pupil"):
             world.users[role] = make_persona(world.school, role)
     _acceptable_use_world(world)
     for module in MATRIX_MODULES:
