@@ -162,6 +162,7 @@ def test_set_up_pages(client, school, office, teacher):
     assert list(robins.teachers.all()) == [teacher]
     setup = client.get(reverse("onboarding:setup_home", args=[school.slug])).content.decode()
     assert "R Robins" in setup and teacher.full_name in setup and "Reception" in setup
+    assert reverse("incidents:lessons", args=[school.slug]) in setup, "lessons and subjects are set up here too"
     edit = client.post(
         reverse("onboarding:class_edit", args=[school.slug, robins.pk]),
         {"name": "R Robins", "academic_year": year.pk, "year_group": reception.pk, "teachers": [99999999999999999999]},
