@@ -142,10 +142,14 @@ def signature_request_reopen(*, actor, request, expiry_days=DEFAULT_EXPIRY_DAYS,
     return request
 
 
-def fresh_link_request(*, request, guardian=None, user=None, now=None):
+def fresh_link_request(*, request, guardian=None, user=None, link_stale=False, now=None):
     """Someone holding an expired link (or signed in) asks for a new one: move ``expires_at`` on by the request's
     ``expiry_days`` and e-mail a fresh link to the address the school has on record — the guardian's (link route)
     or the person's account (``user``, who must be ``request.user``). Never to an address typed on a page.
+
+    ``link_stale``: the guardian's own link is older than the request's validity although the request itself is
+    still open (another parent or carer asked for a new link first, which moved ``expires_at`` on): they are
+    e-mailed a new link too, and ``expires_at`` stays where it is.
 
     At most one fresh link per request, address and school day is sent (``FreshLinkSent``, claimed by the task);
     asking again the same day changes nothing. Returns True when a new link was queued. Raises ``DomainError``
@@ -166,17 +170,23 @@ def fresh_link_request(*, request, guardian=None, user=None, now=None):
             recipient = user.email
         else:
             raise DomainError(_("The school has no e-mail address on record for you."), code="not_allowed")
-        if not request.is_expired(now):
-            return False
         days = request.expiry_days or DEFAULT_EXPIRY_DAYS
-        request.expires_at = expiry_for(now, days)
-        request.save(update_fields=["expires_at", "updated_at"])
+        renewed = request.is_expired(now)
+        if renewed:
+            request.expires_at = expiry_for(now, days)
+            request.save(update_fields=["expires_at", "updated_at"])
+        elif not (link_stale and guardian is not None):
+            return False
         audit_log(
             actor=user,
             action="aup.request.fresh_link",
             school=request.school,
             subject=request,
-            data={"guardian": str(guardian.public_id) if guardian else None, "valid_days": days},
+            data={
+                "guardian": str(guardian.public_id) if guardian else None,
+                "valid_days": days,
+                "renewed": renewed,
+            },
         )
         _queue_fresh_link(request, reason="expired", only=recipient)
     return True

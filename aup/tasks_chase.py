@@ -6,6 +6,9 @@ address, one school day; ``FreshLinkSent``: one request, address and school day)
 a retried task e-mails nobody twice. A failed send gives the claim back and the task is retried.
 """
 
+import datetime
+import zoneinfo
+
 from celery import shared_task
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -13,7 +16,7 @@ from django.utils import timezone
 
 from safeguard.emails import send_templated_email
 
-from .models import AgreementChase, ChaseReminderSent, FreshLinkSent, SignatureRequest
+from .models import AgreementChase, ChaseReminderSent, FreshLinkSent, ReminderSent, SignatureRequest
 from .tasks import MAIL_ERRORS, recipients_by_request, signing_path
 
 OPEN = (SignatureRequest.Status.PENDING, SignatureRequest.Status.PARTLY_SIGNED)
@@ -54,7 +57,7 @@ def send_chase(self, chase_id):
         ChaseReminderSent.objects.filter(school=school, day=today, recipient__in=list(by_address)).values_list(
             "recipient", flat=True
         )
-    )
+    ) | _reminded_by_the_sweep(school, today, by_address)
     sent = 0
     for address, entry in by_address.items():
         if address in done:
@@ -92,6 +95,25 @@ def send_chase(self, chase_id):
             raise
         sent += 1
     return sent
+
+
+def _reminded_by_the_sweep(school, today, addresses):
+    """The ``addresses`` (lower-case e-mails) the daily reminder sweep (``aup.tasks.send_agreement_reminders``)
+    already reminded about one of ``school``'s agreements on ``today``, the school's local date: "a reminder is
+    never sent to the same person twice in the same day" (issue 17 item 4) holds across both kinds of reminder.
+    The request e-mail itself (offset 0) is not a reminder."""
+    zone = zoneinfo.ZoneInfo(school.time_zone)
+    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return set(
+        ReminderSent.objects.filter(
+            request__school=school,
+            offset_days__gt=0,
+            created_at__gte=start,
+            created_at__lt=end,
+            recipient__in=list(addresses),
+        ).values_list("recipient", flat=True)
+    )
 
 
 @shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=30, retry_backoff_max=1800, max_retries=6)

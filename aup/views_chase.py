@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from safeguard import permissions
@@ -46,9 +46,12 @@ def chase(request, slug, agreement_id):
             count = sent.requests.count()
             messages.success(
                 request,
-                _(
+                ngettext(
+                    "A reminder is on its way for %(count)s request. Anyone already reminded today is not "
+                    "e-mailed again.",
                     "Reminders are on their way for %(count)s requests. Anyone already reminded today is not "
-                    "e-mailed again."
+                    "e-mailed again.",
+                    count,
                 )
                 % {"count": count},
             )

@@ -6,6 +6,8 @@ Thin views: look-up helper (404 for what the viewer may not see) → ``SigningFo
 service checks it again.
 """
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -165,6 +167,8 @@ def _status_page(request, *, signature_request, signed, seat, sign_url, status=2
         "completed": signature_request.status == SignatureRequest.Status.COMPLETED,
         "cancelled": signature_request.status == SignatureRequest.Status.CANCELLED,
         "declined": signature_request.status == SignatureRequest.Status.DECLINED,
+        # The reason is the decliner's own words: another parent or carer is told it was declined, never why.
+        "declined_by_viewer": _declined_by(signature_request, seat, request.user),
         "waiting": _waiting_for(signature_request, signed, seat),
         "download_url": _download_url(signature_request),
         "sign_again_url": sign_url if seat is not None and not _already_done(signature_request, signed, seat) else None,
@@ -172,6 +176,22 @@ def _status_page(request, *, signature_request, signed, seat, sign_url, status=2
         "continue_url": reverse("home") if request.user.is_authenticated else None,
     }
     return render(request, "aup/signed.html", context, status=status)
+
+
+def _declined_by(signature_request, seat, user):
+    """True when the viewer in ``seat`` is the one who declined ``signature_request`` (their guardian record, or
+    the account asked), so the status page may show their reason back to them."""
+    if signature_request.status != SignatureRequest.Status.DECLINED or seat is None:
+        return False
+    if signature_request.declined_by_guardian_id is not None:
+        return seat.guardian is not None and seat.guardian.pk == signature_request.declined_by_guardian_id
+    return seat.guardian is None and user.is_authenticated and signature_request.declined_by_id == user.pk
+
+
+def _expiry_applies(seat):
+    """Expiry is of the request sent out and its links (issue 17 item 3): the headteacher authorising a staff
+    agreement the member of staff has already signed was never sent a link, so a lapsed request does not stop it."""
+    return seat.party != Party.HEADTEACHER
 
 
 # Signed in --------------------------------------------------------------------------------------------------------
@@ -198,7 +218,7 @@ def sign(request, public_id):
         if request.method == "POST":
             messages.info(request, _("This was already signed; nothing was changed."))
         return redirect(done_url)
-    if signature_request.is_expired(timezone.now()):
+    if _expiry_applies(seat) and signature_request.is_expired(timezone.now()):
         return _expired_page(request, signature_request, fresh_url=reverse("aup:fresh_link", args=[public_id]))
     return _signing(
         request,
@@ -438,7 +458,15 @@ def fresh_link_by_link(request, token):
         return found
     signature_request, _signed, seat = found
     sign_url = reverse("aup:sign_by_link", args=[token])
-    return _fresh_link_sent(request, signature_request, sign_url=sign_url, guardian=seat.guardian)
+    # A link older than the request's validity while the request is open again (another parent or carer renewed
+    # it) still earns its holder a new link, rather than a page that sends them round in a circle.
+    return _fresh_link_sent(
+        request,
+        signature_request,
+        sign_url=sign_url,
+        guardian=seat.guardian,
+        link_stale=_link_expired(token, signature_request),
+    )
 
 
 # Pupils in class, under the teacher's session ---------------------------------------------------------------------
@@ -460,7 +488,11 @@ def class_signing(request, slug):
     school_class = _pick(classes, request.GET.get("class"), key=lambda c: str(c.pk))
     rows = None
     if agreement is not None and school_class is not None:
-        rows = selectors.class_signing_rows(school=school, agreement=agreement, school_class=school_class)
+        rows = _mark_declined(
+            selectors.class_signing_rows(school=school, agreement=agreement, school_class=school_class),
+            school=school,
+            agreement=agreement,
+        )
     return render(
         request,
         "aup/class_signing.html",
@@ -471,10 +503,26 @@ def class_signing(request, slug):
             "agreement": agreement,
             "school_class": school_class,
             "rows": rows,
-            "signed_count": sum(1 for row in rows if row.status != "not_signed") if rows else 0,
+            "signed_count": sum(1 for row in rows if row.status in ("signed", "waiting_for_parent")) if rows else 0,
             "class_code_url": _class_code_url(school, agreement, school_class),
         },
     )
+
+
+def _mark_declined(rows, *, school, agreement):
+    """``rows`` (``selectors.PupilRow``) with status ``"declined"`` for each pupil whose request was declined and not
+    yet reopened (issue 17 item 2: a decline is an answer, not "not signed"; the office reopens it). One query."""
+    if not rows:
+        return rows
+    declined = set(
+        selectors._requests_counting_for(school, agreement)
+        .filter(pupil__in=[row.pupil for row in rows], status=SignatureRequest.Status.DECLINED)
+        .values_list("pupil_id", flat=True)
+    )
+    return [
+        dataclasses.replace(row, status="declined") if row.pupil.pk in declined and row.status != "signed" else row
+        for row in rows
+    ]
 
 
 def _class_code_url(school, agreement, school_class):
