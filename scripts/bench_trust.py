@@ -379,8 +379,10 @@ def worker():
             for index in range(samples):
                 reset_cache()
                 if index == 0:
-                    with CaptureQueriesContext(connection) as queries:
+                    with CaptureQueriesContext(connection) as capture:
                         cold.append(_cpu_sample(get, connection))
+                    # Copied now: the context reads Django's query log lazily, and the next request clears it.
+                    queries = list(capture.captured_queries)
                 else:
                     cold.append(_cpu_sample(get, connection))
             page["queries"] = len(queries)
@@ -388,8 +390,8 @@ def worker():
                 response = get()  # also fills the cache again after the last cold sample
             page["warm_queries"] = len(warm_queries)
             page["status"] = response.status_code
-            page["sql_ms"] = round(sum(float(q["time"]) * 1000 for q in queries.captured_queries), 1)
-            slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST]
+            page["sql_ms"] = round(sum(float(q["time"]) * 1000 for q in queries), 1)
+            slowest = sorted(queries, key=lambda q: -float(q["time"]))[:SLOWEST]
             page["slowest_queries"] = [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"]} for q in slowest]
             page["cpu"] = {"cold": _cpu_summary(cold)}
             if response.status_code != 200:
