@@ -17,6 +17,13 @@ on Postgres with gunicorn.
    median and 95th percentile of the time to the last byte.
 4. Prints the table and writes it to ``var/bench/trust-<timestamp>.md`` and ``.json``.
 
+CPU per request (issue 18 item 5): ``--samples`` (7) single-request samples per page cold and warm, reported as
+medians with their min–max (the JSON keeps the quartiles and every sample). Every bench process runs
+``reports.bench_settings`` with its own cache ``KEY_PREFIX`` (``bench:<database>:<run id>``), so the full and small
+databases and other processes never share or lose a key: "cold" deletes only that prefix (``SCAN`` + ``DEL``), never
+``FLUSHDB``. A fixed calibration workload (``reports.benchmeasure.calibrate``) runs before and after; each figure is
+also given as a ratio to it, so runs on two machines compare.
+
 Production settings: ``DEBUG=false``, a random ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``, ``DATABASE_URL`` to the
 bench database, ``REDIS_URL`` when Redis answers on 127.0.0.1:6379 (database 14), secure cookies and HTTPS redirects
 on, with ``USE_X_FORWARDED_PROTO=true`` and an ``X-Forwarded-Proto: https`` header standing in for the TLS proxy of
