@@ -17,7 +17,7 @@ from safeguard.jobs.services import enqueue
 from .models import PolicyVersion, SignatureRequest
 from .selectors_library import CoverageStatus, coverage_people, is_pupil_audience, policies_for_school
 from .services import AUDIENCE_ROLES, signature_request_open
-from .services_decline import DEFAULT_EXPIRY_DAYS, _check_expiry_days, expiry_for
+from .services_decline import DEFAULT_EXPIRY_DAYS, _check_expiry_days, _queue_fresh_link, expiry_for
 
 
 def requests_send(
@@ -51,7 +51,9 @@ def requests_send(
     Who: every pupil on roll (pupil and parent agreements — the parents with parental responsibility are
     e-mailed), or every person with a current matching role (staff: office, teachers, DSL team, SLT, headteacher;
     governors). People who have completed it are skipped, and so are requests already e-mailed: sending again
-    sends nothing new; declined requests are not sent again (the office reopens them; the audit event counts them).
+    sends nothing new; declined requests are not sent again (the office reopens them; the audit event counts them);
+    a request sent before whose validity has lapsed unanswered is opened again for ``expiry_days`` and a new link
+    e-mailed (counted in ``queued``; the audit event says how many were ``renewed``).
     Returns ``{"opened": int, "queued": int, "already_sent": int, "signed": int}``.
     Raises ``PermissionError``; ``DomainError`` if the version is not the current one or the audience is one that
     is asked one by one (volunteers, visitors).
@@ -84,7 +86,7 @@ def requests_send(
         user_ids = [str(value) for value in user_ids]
         people, selection["people"] = people.filter(public_id__in=user_ids), len(user_ids)
     sent_now = now or timezone.now()
-    declined = 0
+    declined = renewed = 0
     with transaction.atomic():
         for person in people.order_by("pk"):
             if person.coverage == CoverageStatus.COMPLETED:
@@ -101,12 +103,19 @@ def requests_send(
                 counts["signed"] += 1
             elif request.status == SignatureRequest.Status.DECLINED:
                 declined += 1  # declined is an answer: the office reopens it from the request's page
+            elif request.is_expired(sent_now):
+                # Sent, never answered and lapsed: sending again opens it for the days chosen and e-mails a new
+                # link (the old ones stay expired), rather than counting it "already sent" for ever (item 3).
+                request.expiry_days, request.expires_at = expiry_days, expiry_for(sent_now, expiry_days)
+                request.save(update_fields=["expiry_days", "expires_at", "updated_at"])
+                _queue_fresh_link(request, reason="reopened")
+                counts["queued"] += 1
+                renewed += 1
             elif request.sent_at is not None:
                 counts["already_sent"] += 1
             else:
-                SignatureRequest.objects.filter(pk=request.pk).update(
-                    expiry_days=expiry_days, expires_at=expiry_for(sent_now, expiry_days)
-                )
+                request.expiry_days, request.expires_at = expiry_days, expiry_for(sent_now, expiry_days)
+                request.save(update_fields=["expiry_days", "expires_at", "updated_at"])
                 request_id = request.pk
                 enqueue(send_signature_request, request_id)
                 counts["queued"] += 1
@@ -119,6 +128,7 @@ def requests_send(
                 "agreement": str(agreement.public_id),
                 **counts,
                 "declined": declined,
+                "renewed": renewed,
                 "expiry_days": expiry_days,
                 **selection,
             },

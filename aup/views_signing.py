@@ -411,15 +411,22 @@ def decline_by_link(request, token):
     )
 
 
-def _fresh_link_sent(request, signature_request, *, sign_url, **who):
+def _fresh_link_sent(request, signature_request, *, sign_url, signed_in=False, **who):
     """Ask for a fresh link (``services_decline.fresh_link_request``) and say so; a link that still works goes
-    back to the signing page."""
+    back to the signing page. ``signed_in``: the viewer is identified by their session (the account route), so once
+    the request is open again they sign straight away — a member of staff held at the sign-in gate is not left
+    waiting for an e-mail."""
     try:
         renewed = fresh_link_request(request=signature_request, **who)
     except DomainError as error:
         messages.error(request, error.message)
     else:
         if not renewed:
+            return redirect(sign_url)
+        if signed_in:
+            messages.success(
+                request, _("The request is open again and you can sign it now. We have also e-mailed you a link.")
+            )
             return redirect(sign_url)
         messages.success(
             request,
@@ -445,8 +452,8 @@ def fresh_link(request, public_id):
     signature_request, _signed, seat = _request_and_seat(request, public_id)
     sign_url = reverse("aup:sign", args=[public_id])
     if seat.guardian is not None:
-        return _fresh_link_sent(request, signature_request, sign_url=sign_url, guardian=seat.guardian)
-    return _fresh_link_sent(request, signature_request, sign_url=sign_url, user=request.user)
+        return _fresh_link_sent(request, signature_request, sign_url=sign_url, signed_in=True, guardian=seat.guardian)
+    return _fresh_link_sent(request, signature_request, sign_url=sign_url, signed_in=True, user=request.user)
 
 
 @require_POST

@@ -193,3 +193,39 @@ def test_the_class_list_shows_a_declined_pupil_as_declined_not_unsigned(client, 
     assert "Declined (ask the office)" in page.text
     assert reverse("aup:pupil_sign", args=[school.slug, agreement.public_id, pupil.public_id]) not in page.text
     assert page.context["signed_count"] == 0
+
+
+@pytest.mark.django_db
+def test_sending_again_opens_a_lapsed_request_with_a_new_link(
+    school, office, agreement, sent, guardian_link, second_parent, django_capture_on_commit_callbacks
+):
+    SignatureRequest.objects.filter(pk=sent.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = requests_send(actor=office, agreement=agreement, school=school, expiry_days=10)
+    assert counts["queued"] == 1 and counts["already_sent"] == 0
+    sent.refresh_from_db()
+    assert not sent.is_expired(timezone.now()) and sent.expiry_days == 10
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([guardian_link.guardian.email, second_parent.email])
+    assert "asks you again" in mail.outbox[0].body
+    assert sent.history.filter(expiry_days=10).exists()
+    assert SignatureRequest.objects.filter(pupil=sent.pupil).count() == 1  # the same request, not a second one
+
+
+@pytest.mark.django_db
+def test_staff_held_at_the_gate_with_a_lapsed_request_sign_straight_after_asking(
+    client, school, office, teacher, academic_year, celery_eager, django_capture_on_commit_callbacks
+):
+    agreement = staff_agreement(school)
+    with django_capture_on_commit_callbacks(execute=True):
+        requests_send(actor=office, agreement=agreement, school=school, expiry_days=5)
+    request = SignatureRequest.objects.get(user=teacher)
+    SignatureRequest.objects.filter(pk=request.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    mail.outbox.clear()
+    client.force_login(teacher)
+    sign_url = reverse("aup:sign", args=[request.public_id])
+    assert client.get(sign_url).status_code == 410
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("aup:fresh_link", args=[request.public_id]))
+    assert response.status_code == 302 and response.url == sign_url
+    assert client.get(sign_url).status_code == 200
+    assert [m.to for m in mail.outbox] == [[teacher.email]]
