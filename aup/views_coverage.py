@@ -116,6 +116,8 @@ def coverage(request, slug, agreement_id):
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
+        # A class's signed copies as one zip leave the portal in bulk, like the signatures CSV (issue 17 item 8).
+        "can_export_signatures": permissions.can(request.user, permissions.EXPORT_SIGNATURES, school),
     }
     return render(request, "aup/coverage.html", context)
 

@@ -299,3 +299,11 @@ def test_a_class_with_no_signed_copy_says_so(client, school, office, signed_clas
     assert response.status_code == 400
     assert "Nobody in this class has signed this agreement yet." in response.content.decode()
     assert not PreparedFile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_coverage_page_offers_each_class_with_signed_copies_its_zip(client, school, office, signed_class):
+    agreement, ash, _pupils = signed_class
+    client.force_login(office)
+    page = client.get(reverse("aup:coverage", args=[school.slug, agreement.public_id])).content.decode()
+    assert _zip_url(school, agreement, ash) in page
