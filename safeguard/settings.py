@@ -216,6 +216,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Sessions are read from here on every page: an unreachable Redis must fail a request, not hang it.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+            # Installations (or a benchmark) sharing one Redis keep apart by prefix; never flushed by us.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
         }
     }
 else:
