@@ -3,7 +3,8 @@ recorded by two people, a follow-on, a pattern — with an optional note, shown 
 
 Whoever manages both incidents links and unlinks them (``permissions.can_link_incidents``); anyone else gets
 ``PermissionError``. Nothing is deleted: unlinking ends the link (``ended_at``) and it stays in the history. Each
-change is audited once per incident (subject the incident), so both records' "who opened or changed" lists show it.
+change is audited once per incident (subject the incident), so both records' "who opened or changed" lists show it —
+save that a behaviour incident's list never shows a link to a safeguarding concern (``_audit``).
 """
 
 from django.db import IntegrityError, transaction
@@ -18,15 +19,17 @@ from ..models import IncidentLink
 
 
 def _audit(actor, link, action):
-    audit_log_each(
-        actor=actor,
-        action=action,
-        school=link.school,
-        subjects=[
-            (link.incident_a, {"link": str(link.public_id), "other": str(link.incident_b.public_id)}),
-            (link.incident_b, {"link": str(link.public_id), "other": str(link.incident_a.public_id)}),
-        ],
-    )
+    """One event for each end of ``link``, its subject the incident at that end — except a behaviour incident linked
+    to a safeguarding concern: its record's audit trail is read by SLT, who may not know the concern exists, so that
+    end's event has the link itself as subject (naming the incident in its data) and stays out of the trail."""
+    subjects = []
+    for this, other in ((link.incident_a, link.incident_b), (link.incident_b, link.incident_a)):
+        data = {"link": str(link.public_id), "other": str(other.public_id)}
+        if other.is_safeguarding and not this.is_safeguarding:
+            subjects.append((link, {**data, "incident": str(this.public_id)}))
+        else:
+            subjects.append((this, data))
+    audit_log_each(actor=actor, action=action, school=link.school, subjects=subjects)
 
 
 def current_link_between(incident, other):

@@ -114,6 +114,27 @@ class TestWhoSeesLinks:
         assert "A safeguarding concern" in locked and "Said dad hits him" not in locked
         assert "Safeguarding concern," in record_links(dsl, first, verified=True)
 
+    def test_slt_reading_the_behaviour_record_learns_nothing_of_a_link_to_a_concern(
+        self, client, school, pupil, slt, dsl, teacher, pair
+    ):
+        """The record's "Who has opened or changed this record" is read by SLT: a DSL linking it to a concern, or
+        undoing that link, must not show there (it would tell SLT a concern exists); the audit keeps both."""
+        first, _second = pair
+        concern = concern_about(school, pupil, hours_ago=4, recorded_by=teacher)
+        link, _created = services.incident_link(actor=dsl, incident=first, other=concern)
+        services.incident_unlink(actor=dsl, link=link)
+        client.force_login(slt)
+        page = client.get(reverse("incidents:incident_detail", args=[school.slug, first.public_id])).content.decode()
+        assert "Linked to another incident" not in page and "Undid a link" not in page
+        assert not AuditEvent.objects.filter(subject_id=str(first.public_id), action__startswith="cases.").exists()
+        on_concern = AuditEvent.objects.filter(subject_id=str(concern.public_id), action__startswith="cases.")
+        assert set(on_concern.values_list("action", flat=True)) == {
+            "cases.incident_link.added",
+            "cases.incident_link.ended",
+        }
+        on_link = AuditEvent.objects.filter(subject_id=str(link.public_id))
+        assert [event.data["incident"] for event in on_link] == [str(first.public_id)] * 2
+
     def test_the_dsl_sees_the_cases_a_concern_is_in(self, school, pupil, dsl, teacher):
         from cases.services.cases import case_concern_add, case_open
 
