@@ -21,5 +21,5 @@ AUDIT_LABELS = {
     "incidents.saved_filter.saved": _("Saved a filter of the incident log"),
     "incidents.saved_filter.removed": _("Removed a saved filter"),
     "incidents.action.reassigned": _("Gave an action to someone else"),
-    "incidents.incident.exported": _("Downloaded the record in a spreadsheet"),
+    "incidents.incident.downloaded": _("Downloaded the record in a spreadsheet"),
 }

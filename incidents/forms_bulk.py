@@ -2,12 +2,14 @@
 filter under a name. Input only; the rules are in ``incidents.services_bulk`` and ``services_saved_filters``."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.accounts.models import User
 from safeguard.forms import SafeModelChoiceField
 
 from .forms_incidents import SHORT_TEXT, staff_of
+from .models import Action
 
 
 class StaffChoiceField(SafeModelChoiceField):
@@ -40,7 +42,14 @@ class BulkActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         staff = staff_of(school)
         self.fields["assignee"].queryset = staff
-        self.fields["from_assignee"].queryset = staff
+        # Whose actions to give away: the staff, and anyone who still holds an open action on one of the school's
+        # behaviour records — someone who has left, whose caseload is exactly what needs a new owner.
+        holding = Action.objects.filter(
+            incident__school=school, incident__is_safeguarding=False, completed_at__isnull=True
+        ).values("assignee_id")
+        self.fields["from_assignee"].queryset = User.objects.filter(
+            Q(pk__in=staff.values("pk")) | Q(pk__in=holding)
+        ).order_by("full_name", "email")
 
 
 class SavedFilterForm(forms.Form):

@@ -34,10 +34,21 @@ ALREADY_CLOSED = "already_closed"
 RATIONALE = "rationale"  # a concern is closed only with the rationale (why a referral was, or was not, made)
 NO_OPEN_ACTIONS = "no_open_actions"
 DSL_ONLY = "dsl_only"  # actions on a concern go to the DSL team
+TOO_MANY = "too_many"  # beyond the first ``MAX_SELECTED`` selected: left as they are, never silently dropped
 
 
 # The order the reasons are said in.
-REASONS = [NOT_FOUND, SECOND_FACTOR, NOT_ALLOWED, VOIDED, ALREADY_CLOSED, RATIONALE, NO_OPEN_ACTIONS, DSL_ONLY]
+REASONS = [
+    TOO_MANY,
+    NOT_FOUND,
+    SECOND_FACTOR,
+    NOT_ALLOWED,
+    VOIDED,
+    ALREADY_CLOSED,
+    RATIONALE,
+    NO_OPEN_ACTIONS,
+    DSL_ONLY,
+]
 
 
 @dataclasses.dataclass
@@ -57,15 +68,18 @@ class BulkResult:
         return [(reason, self.skipped[reason]) for reason in REASONS if reason in self.skipped]
 
 
-def selected_incidents(*, user, school, public_ids):
+def selected_incidents(*, user, school, public_ids, result=None):
     """The incidents among ``public_ids`` (strings or UUIDs; at most ``MAX_SELECTED`` read) of ``school`` that
     ``user`` may read, in the list's order, with their school; and how many of the ids matched none (int). Two
-    queries."""
+    queries. ``result``: a ``BulkResult`` told how many ids beyond ``MAX_SELECTED`` were left (``TOO_MANY``)."""
     import uuid
 
     ids = []
     unreadable = 0
-    for raw in list(public_ids)[:MAX_SELECTED]:
+    public_ids = list(public_ids)
+    if result is not None and len(public_ids) > MAX_SELECTED:
+        result.skip(TOO_MANY, len(public_ids) - MAX_SELECTED)
+    for raw in public_ids[:MAX_SELECTED]:
         try:
             ids.append(uuid.UUID(str(raw)))
         except ValueError:
@@ -100,8 +114,8 @@ def incidents_close(*, actor, school, public_ids, outcome, rationale="", verifie
     outcome, rationale = (outcome or "").strip(), (rationale or "").strip()
     if not outcome:
         raise DomainError(_("Write the outcome."), code="outcome")
-    incidents, missing = selected_incidents(user=actor, school=school, public_ids=public_ids)
     result = BulkResult()
+    incidents, missing = selected_incidents(user=actor, school=school, public_ids=public_ids, result=result)
     if missing:
         result.skip(NOT_FOUND, missing)
     for incident in incidents:
@@ -126,8 +140,8 @@ def incidents_reassign_actions(*, actor, school, public_ids, assignee, from_assi
     """Give the open actions of each selected incident — all of them, or only those of ``from_assignee`` (a
     ``User``) — to ``assignee``, as ``services.action_reassign`` does one: whoever manages the incident; a concern's
     actions only to the DSL team. Returns a ``BulkResult`` (``changes``: actions reassigned)."""
-    incidents, missing = selected_incidents(user=actor, school=school, public_ids=public_ids)
     result = BulkResult()
+    incidents, missing = selected_incidents(user=actor, school=school, public_ids=public_ids, result=result)
     if missing:
         result.skip(NOT_FOUND, missing)
     open_actions = Action.objects.filter(incident__in=incidents, completed_at__isnull=True).order_by("due_on", "pk")
@@ -187,11 +201,11 @@ def incidents_export(*, actor, school, public_ids, verified=False, ip_address=No
 
     Returns ``(header, rows, BulkResult)``: ``header`` is ``EXPORT_HEADER``; each row a list of str (times in the
     school's time zone, ISO 8601; pupils "Name (role); …"; values as the record shows them in the active language).
-    Every record exported is audited (``incidents.incident.exported``, one event each, naming its pupils by public
+    Every record exported is audited (``incidents.incident.downloaded``, one event each, naming its pupils by public
     id so a pupil's record shows who took it away).
     """
-    incidents, missing = selected_incidents(user=actor, school=school, public_ids=public_ids)
     result = BulkResult()
+    incidents, missing = selected_incidents(user=actor, school=school, public_ids=public_ids, result=result)
     if missing:
         result.skip(NOT_FOUND, missing)
     for incident in incidents:
@@ -220,7 +234,7 @@ def incidents_export(*, actor, school, public_ids, verified=False, ip_address=No
     if result.done:
         audit_log_each(
             actor=actor,
-            action="incidents.incident.exported",
+            action="incidents.incident.downloaded",
             school=school,
             subjects=[
                 (incident, {"pupils": [str(i.pupil.public_id) for i in incident.involvement_list]})

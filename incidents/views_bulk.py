@@ -45,6 +45,11 @@ def _skip_message(reason, count, operation):
             "%(count)s skipped: you may not export it.", "%(count)s skipped: you may not export them.", count
         )
     texts = {
+        services_bulk.TOO_MANY: ngettext(
+            "%(count)s skipped: at most %(max)s records are acted on at once.",
+            "%(count)s skipped: at most %(max)s records are acted on at once.",
+            count,
+        ),
         services_bulk.NOT_FOUND: ngettext(
             "%(count)s skipped: it could not be found in your incident log.",
             "%(count)s skipped: they could not be found in your incident log.",
@@ -85,7 +90,19 @@ def _report(request, result, operation, done_message):
     if done_message:
         messages.success(request, done_message)
     for reason, count in result.skipped_in_order():
-        messages.warning(request, _skip_message(reason, count, operation) % {"count": count})
+        messages.warning(
+            request, _skip_message(reason, count, operation) % {"count": count, "max": services_bulk.MAX_SELECTED}
+        )
+
+
+def _refused(request, form, fields):
+    """Flash the form's error of each of ``fields`` (with its label, as a whole sentence) and return True if any."""
+    refused = False
+    for name in fields:
+        for error in form.errors.get(name, []):
+            messages.error(request, _("%(field)s: %(error)s") % {"field": form.fields[name].label, "error": error})
+            refused = True
+    return refused
 
 
 def _start(request, slug):
@@ -104,6 +121,8 @@ def bulk_close(request, slug):
     school, selected, back, form = _start(request, slug)
     if not selected:
         messages.error(request, _("Select at least one record first."))
+        return redirect(back)
+    if _refused(request, form, ["outcome", "rationale"]):
         return redirect(back)
     try:
         result = services_bulk.incidents_close(
@@ -134,8 +153,12 @@ def bulk_reassign(request, slug):
         messages.error(request, _("Select at least one record first."))
         return redirect(back)
     assignee = form.cleaned_data.get("assignee")
-    if assignee is None:
+    if assignee is None and "assignee" not in form.errors:
         messages.error(request, _("Choose who the open actions go to."))
+        return redirect(back)
+    # A choice the form refused is said, never read as "anyone": "only the actions of" someone no longer offered
+    # would otherwise give away every open action of the selected records.
+    if _refused(request, form, ["assignee", "from_assignee"]):
         return redirect(back)
     result = services_bulk.incidents_reassign_actions(
         actor=request.user,

@@ -90,6 +90,19 @@ class TestClose:
         theirs.refresh_from_db()
         assert theirs.status == "open" and theirs.closed_by is None
 
+    def test_more_than_the_limit_selected_is_said_not_dropped_silently(self, client, school, slt, behaviour):
+        from incidents import services_bulk
+
+        client.force_login(slt)
+        padding = [str(__import__("uuid").uuid4()) for _ in range(services_bulk.MAX_SELECTED + 2)]
+        url = reverse("incidents:bulk_close", args=[school.slug])
+        response = client.post(url, {"incident": padding, "outcome": "Spoken to."})
+        assert said(response) == [
+            "0 closed.",
+            "2 skipped: at most 200 records are acted on at once.",
+            "200 skipped: they could not be found in your incident log.",
+        ]
+
     def test_an_outcome_is_needed(self, client, school, slt, behaviour):
         client.force_login(slt)
         response = post(client, school, "close", behaviour, outcome="  ")
@@ -163,6 +176,38 @@ class TestReassign:
         action.refresh_from_db()
         assert action.assignee == deputy_dsl
 
+    def test_a_refused_whose_actions_choice_reassigns_nothing(self, client, school, slt, teacher, office, behaviour):
+        """"Only the actions of" someone the form does not offer is an error, never read as "anyone"."""
+        cover = factories.UserFactory(full_name="Cora Cover")
+        factories.StaffRoleFactory(user=cover, school=school)
+        theirs, others = action_on(behaviour[0], teacher), action_on(behaviour[0], office)
+        stranger = factories.UserFactory()  # no role here and no action here
+        client.force_login(slt)
+        response = post(client, school, "reassign", behaviour, assignee=str(cover.pk), from_assignee=str(stranger.pk))
+        assert said(response) == [
+            "Only the actions of: Select a valid choice. That choice is not one of the available choices."
+        ]
+        for action, owner in ((theirs, teacher), (others, office)):
+            action.refresh_from_db()
+            assert action.assignee == owner
+        assert not AuditEvent.objects.filter(action="incidents.action.reassigned").exists()
+
+    def test_the_open_actions_of_someone_who_has_left_can_be_given_away(self, client, school, slt, behaviour):
+        leaver = factories.UserFactory(full_name="Lee Leaver")
+        role = factories.StaffRoleFactory(user=leaver, school=school)
+        cover = factories.UserFactory(full_name="Cora Cover")
+        factories.StaffRoleFactory(user=cover, school=school)
+        left_behind = action_on(behaviour[0], leaver)
+        role.ended_on = datetime.date.today() - datetime.timedelta(days=1)
+        role.save()
+        client.force_login(slt)
+        page = client.get(reverse("incidents:list", args=[school.slug])).content.decode()
+        assert "Lee Leaver" in page  # offered under "Only the actions of", not under "Give them to"
+        response = post(client, school, "reassign", behaviour, assignee=str(cover.pk), from_assignee=str(leaver.pk))
+        assert said(response)[0] == "1 action given to Cora Cover."
+        left_behind.refresh_from_db()
+        assert left_behind.assignee == cover
+
     def test_someone_to_give_them_to_is_needed(self, client, school, slt, behaviour):
         client.force_login(slt)
         assert said(post(client, school, "reassign", behaviour)) == ["Choose who the open actions go to."]
@@ -180,7 +225,7 @@ class TestExport:
         descriptions = {row[10] for row in rows[1:]}
         assert '\'=HYPERLINK("http://x")' in descriptions  # a spreadsheet shows it rather than running it
         assert pupil.display_name in rows[1][9]
-        events = AuditEvent.objects.filter(action="incidents.incident.exported", actor=slt)
+        events = AuditEvent.objects.filter(action="incidents.incident.downloaded", actor=slt)
         assert {event.subject_id for event in events} == {str(behaviour[0].public_id), str(risky.public_id)}
 
     def test_concerns_only_for_the_verified_dsl_team_and_teachers_export_nothing(
@@ -196,7 +241,7 @@ class TestExport:
         response = post(client, school, "export", [worry])
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert [row[0] for row in rows[1:]] == [str(worry.public_id)]
-        event = AuditEvent.objects.get(action="incidents.incident.exported", subject_id=str(worry.public_id))
+        event = AuditEvent.objects.get(action="incidents.incident.downloaded", subject_id=str(worry.public_id))
         assert event.data["pupils"] == [str(pupil.public_id)]
         client.force_login(teacher)
         response = post(client, school, "export", behaviour[:1])
