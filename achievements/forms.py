@@ -5,6 +5,7 @@ and the list's filters. They validate input only and narrow every choice to the 
 from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from safeguard.directory.models import Pupil, SchoolClass, YearGroup
 
@@ -31,7 +32,10 @@ class PupilChoiceField(forms.ModelMultipleChoiceField):
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, category):
-        return _("%(name)s (%(points)s points)") % {"name": category.name, "points": category.default_points}
+        return ngettext("%(name)s (%(points)s point)", "%(name)s (%(points)s points)", category.default_points) % {
+            "name": category.name,
+            "points": category.default_points,
+        }
 
 
 def pupils_for_praise(school, user):

@@ -113,6 +113,7 @@ def _history(achievement):
 
 
 @login_required
+@require_GET
 @never_cache
 def praise_detail(request, slug, public_id):
     """One piece of praise with its history; whoever may withdraw it sees the withdraw form."""

@@ -45,7 +45,7 @@ def test_a_teacher_praises_two_pupils_on_a_tablet(browser, live_server):  # noqa
     page.get_by_label("Amara Whitfield — 3 Oak").check()
     search.fill("okonjo")
     page.get_by_label("Benedict Okonjo — 3 Oak").check()
-    page.get_by_label("Kindness and helping others (1 points)").check()
+    page.get_by_label("Kindness and helping others (1 point)").check()
     page.get_by_label("Note (optional)").fill("Looked after a new classmate all week.")
     page.get_by_role("button", name="Save praise").click()
     page.wait_for_url("**/praise/")

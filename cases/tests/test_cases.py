@@ -68,6 +68,9 @@ class TestOpeningAndChronology:
             "cases.case.note_added",
             "cases.case.viewed",
         } <= actions
+        # Each pupil's "who viewed" finds the view through an event whose subject is the pupil.
+        on_pupil = AuditEvent.objects.filter(action="cases.case.viewed", subject_id=str(pupil.public_id))
+        assert on_pupil.exists() and on_pupil.first().data == {"case": str(case.public_id)}
 
     def test_the_chronology_brings_in_notes_actions_referrals_and_status_changes(
         self, school, pupil, dsl, deputy_dsl, teacher, case
@@ -220,7 +223,8 @@ class TestWhoSeesCases:
         assert "Home situation" in content and "Old worry" not in content
         content = client.get(reverse("cases:case_list", args=[school.slug]) + "?status=closed").content.decode()
         assert "Old worry" in content and "Home situation" not in content
-        assert AuditEvent.objects.filter(action="cases.case_list.viewed").count() == 2
+        listed = AuditEvent.objects.filter(action="cases.case_list.viewed")
+        assert listed.count() == 2 and set(listed.values_list("subject_id", flat=True)) == {str(pupil.public_id)}
 
     def test_a_form_with_a_mistake_says_what_is_wrong(self, client, dsl, case):
         client.force_login(dsl)

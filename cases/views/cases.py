@@ -3,8 +3,8 @@ concerns, pupils, status and owner.
 
 Every page is the DSL team's only (``permissions.get_case_for_user`` / ``can_work_on_cases``: 404 for anyone else,
 and for another school's case) and needs the second factor, as a concern's record does: a GET is sent to verify it,
-a POST without it goes back to the case with a message. Each view of a case or of the list is audited, naming the
-pupils, so "who viewed" a pupil's record lists it.
+a POST without it goes back to the case with a message. Each view of a case or of the list is audited with one event
+per pupil shown (subject the pupil), so "who viewed" a pupil's record can list it.
 """
 
 import uuid
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safeguard import permissions
 from safeguard.accounts import otp
-from safeguard.audit.services import audit_log, client_ip
+from safeguard.audit.services import audit_log, audit_log_each, client_ip
 from safeguard.base import DomainError
 from safeguard.directory.models import Pupil
 
@@ -79,14 +79,7 @@ def case_list(request, slug):
             owner=request.user if filters.get("mine") else None,
         )[:200]
     )
-    audit_log(
-        actor=request.user,
-        action="cases.case_list.viewed",
-        school=school,
-        subject=pupil,
-        data={"cases": [str(case.public_id) for case in cases]},
-        ip_address=client_ip(request),
-    )
+    _audit_list(request, school, pupil, cases)
     context = {"school": school, "cases": cases, "form": form, "pupil": pupil}
     return render(request, "cases/case_list.html", context)
 
@@ -126,13 +119,43 @@ def case_open(request, slug):
         return render(request, "cases/case_open.html", {"school": school, "form": form, "pupil": pupil})
 
 
+def _audit_list(request, school, pupil, cases):
+    """Audit the list: one event per pupil it names (subject the pupil, data the cases naming them), so each pupil's
+    "who viewed" can list it; one event without a pupil when it names none. One insert."""
+    named = {}
+    for case in cases:
+        for row in case.pupil_list:
+            named.setdefault(row.pupil.pk, (row.pupil, []))[1].append(str(case.public_id))
+    if not named:
+        audit_log(
+            actor=request.user,
+            action="cases.case_list.viewed",
+            school=school,
+            subject=pupil,
+            data={"cases": []},
+            ip_address=client_ip(request),
+        )
+        return
+    audit_log_each(
+        actor=request.user,
+        action="cases.case_list.viewed",
+        school=school,
+        subjects=[(named_pupil, {"cases": ids}) for named_pupil, ids in named.values()],
+        ip_address=client_ip(request),
+    )
+
+
 def _audit_view(request, case):
-    audit_log(
+    """Audit a view of the case: one event on the case (naming its pupils) and one on each of its pupils (naming the
+    case), so the case's history and each pupil's "who viewed" list it (KCSIE: access is logged). One insert."""
+    pupils = [row.pupil for row in case.pupil_list]
+    subjects = [(case, {"pupils": [str(pupil.public_id) for pupil in pupils]})]
+    subjects += [(pupil, {"case": str(case.public_id)}) for pupil in pupils]
+    audit_log_each(
         actor=request.user,
         action="cases.case.viewed",
         school=case.school,
-        subject=case,
-        data={"pupils": [str(row.pupil.public_id) for row in case.pupil_list]},
+        subjects=subjects,
         ip_address=client_ip(request),
     )
 
