@@ -39,7 +39,7 @@ from simple_history.utils import bulk_update_with_history
 
 from aup import services as aup_services
 from aup.evidence import agreement_content, content_sha256
-from aup.models import Agreement, AgreementStatement, Audience, Policy, PolicyVersion, Signature
+from aup.models import Agreement, AgreementStatement, Audience, Policy, PolicyVersion, Signature, SignatureRequest
 from aup.services_library import render_markdown
 from consent import services as consent_services
 from consent import services_forms as consent_forms
@@ -73,6 +73,11 @@ DISTRICT = {"slug": "demo-usd", "name": "Demo Unified School District", "kind": 
 DISTRICT_ADMIN_EMAIL = "district@demo.test"
 OFFICE_US_EMAIL = "office.us@demo.test"
 PARENT_US_EMAIL = "parent.us@demo.test"  # mother, with parental responsibility, of a grade 2 student at the elementary
+# A high school student with their own account (issue 14 item 1): accounts from 13 at Demo High School, and this
+# student's agreement left for them to sign.
+STUDENT_US_EMAIL = "student.us@demo.test"
+STUDENT_ACCOUNTS_SLUG = "demo-high-school"
+STUDENT_ACCOUNTS_FROM_AGE = 13
 TIME_ZONE = "America/Chicago"
 DISTRICT_IP = "198.51.100.200"  # the district's network (RFC 5737 documentation range)
 
@@ -238,6 +243,8 @@ def demo_accounts():
         rows.append(demo.DemoAccount(campus.principal_email, "Principal", campus.name))
     rows.append(demo.DemoAccount(OFFICE_US_EMAIL, "Office staff", CAMPUSES[0].name))
     rows.append(demo.DemoAccount(PARENT_US_EMAIL, "Parent (parental responsibility for one student)", CAMPUSES[0].name))
+    if Pupil.objects.filter(user__email__iexact=STUDENT_US_EMAIL).exists():
+        rows.append(demo.DemoAccount(STUDENT_US_EMAIL, "Student with their own account", "Demo High School"))
     return rows
 
 
@@ -288,6 +295,7 @@ class _Loader:
         for campus, school, office in campuses:
             self.sign(school, campus, office, agreements)
             self.consent(school, campus, office)
+        self.student_account(agreements)
 
     # People and places
 
@@ -404,6 +412,37 @@ class _Loader:
         if guardian.user_id != user.pk:
             guardian.user = user
             bulk_update_with_history([guardian], Guardian, ["user"], default_change_reason=demo.CHANGE_REASON)
+
+    def student_account(self, agreements):
+        """``student.us@demo.test``: Demo High School gives students accounts from 13 (set by its principal through
+        ``pupil_accounts_set``), and one student whose own agreement is still waiting gets the account. Idempotent:
+        the student who has the account keeps it."""
+        from onboarding.services.pupil_accounts import pupil_accounts_set
+        from safeguard.directory.pupil_accounts import pupil_is_eligible, setting_for
+
+        school = School.objects.filter(slug=STUDENT_ACCOUNTS_SLUG).first()
+        if school is None:
+            return
+        setting = setting_for(school)
+        if setting is None or setting.from_age != STUDENT_ACCOUNTS_FROM_AGE:
+            principal = StaffRole.objects.current().filter(school=school, role=Role.HEADTEACHER).first()
+            pupil_accounts_set(actor=principal.user, school=school, from_age=STUDENT_ACCOUNTS_FROM_AGE)
+            self._count("pupil account settings")
+        if Pupil.objects.filter(user__email__iexact=STUDENT_US_EMAIL).exists():
+            return
+        waiting = (
+            SignatureRequest.objects.filter(
+                school=school, agreement=agreements[Audience.PUPIL], status=SignatureRequest.Status.PENDING
+            )
+            .select_related("pupil")
+            .order_by("pk")
+        )
+        student = next((request.pupil for request in waiting if pupil_is_eligible(request.pupil)), None)
+        if student is None:
+            return
+        user = demo._user(STUDENT_US_EMAIL, student.display_name, self.passwords, self.counter)
+        student.email, student.user = STUDENT_US_EMAIL, user
+        bulk_update_with_history([student], Pupil, ["email", "user"], default_change_reason=demo.CHANGE_REASON)
 
     # The district's acceptable use policy
 

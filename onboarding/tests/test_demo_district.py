@@ -176,6 +176,7 @@ def test_load_demo_prints_the_district_accounts(loaded):
         "principal.high@demo.test",
         "office.us@demo.test",
         "parent.us@demo.test",
+        "student.us@demo.test",
     ):
         assert email in loaded.output
     # Its speed (about 4 s on an idle laptop) is not asserted: timings belong to the benchmark scripts.
@@ -193,7 +194,11 @@ def test_loading_the_district_twice_changes_nothing(loaded):
 
 @pytest.mark.parametrize(
     ("email", "landing"),
-    [("office.us@demo.test", "/school/demo-elementary-school/"), ("parent.us@demo.test", "/parent/")],
+    [
+        ("office.us@demo.test", "/school/demo-elementary-school/"),
+        ("parent.us@demo.test", "/parent/"),
+        ("student.us@demo.test", "/student/"),
+    ],
 )
 def test_the_office_and_the_parent_sign_in_and_land_home(client, loaded, email, landing):
     response = _sign_in(client, email)
@@ -201,3 +206,7 @@ def test_the_office_and_the_parent_sign_in_and_land_home(client, loaded, email, 
     if email == "parent.us@demo.test":
         child = Guardian.objects.get(email=email).pupil_links.get().pupil
         assert child.display_name in response.content.decode()
+    if email == "student.us@demo.test":
+        student = Pupil.objects.get(user__email=email)
+        assert student.school.slug == "demo-high-school"
+        assert "Acceptable" in response.content.decode(), "their own agreement waits for them"
