@@ -177,7 +177,7 @@ class TestReassign:
         assert action.assignee == deputy_dsl
 
     def test_a_refused_whose_actions_choice_reassigns_nothing(self, client, school, slt, teacher, office, behaviour):
-        """"Only the actions of" someone the form does not offer is an error, never read as "anyone"."""
+        """ "Only the actions of" someone the form does not offer is an error, never read as "anyone"."""
         cover = factories.UserFactory(full_name="Cora Cover")
         factories.StaffRoleFactory(user=cover, school=school)
         theirs, others = action_on(behaviour[0], teacher), action_on(behaviour[0], office)
