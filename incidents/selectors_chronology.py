@@ -424,7 +424,8 @@ def record_views(*, school, pupil):
     """Audit events recording that someone viewed, downloaded or printed the pupil's record: events of ``school``
     whose subject is the pupil or one of the incidents the pupil is involved in (voided ones included), with an
     action ``incidents.….viewed`` / ``.downloaded`` / ``.printed`` — or ``reports.…`` for a dashboard list that
-    showed one of the pupil's concerns (``incidents.services.concerns_shown_log``). Newest first, with the actor.
+    showed one of the pupil's concerns (``incidents.services.concerns_shown_log``), or ``cases.…`` for a case that
+    names the pupil (``cases.views``: one event per pupil shown). Newest first, with the actor.
     A queryset: one query for the incidents' ids here, one per page when evaluated."""
     incident_ids = [
         str(public_id)
@@ -439,7 +440,8 @@ def record_views(*, school, pupil):
         views |= Q(action__endswith=suffix)
     return (
         AuditEvent.objects.filter(school=school)
-        .filter(Q(action__startswith="incidents.") | Q(action__startswith="reports."))  # lists and drill-downs too
+        # Lists and drill-downs too; and the DSL team's cases that name the pupil.
+        .filter(Q(action__startswith="incidents.") | Q(action__startswith="reports.") | Q(action__startswith="cases."))
         .filter(views)
         .filter(
             Q(subject_type=pupil_type, subject_id=str(pupil.public_id))

@@ -259,3 +259,12 @@ def test_the_list_takes_the_same_queries_for_3_or_30_cases(
     with django_assert_max_num_queries(20):  # 17 for 3 cases and for 30: no query per case
         content = client.get(reverse("cases:case_list", args=[school.slug])).content.decode()
     assert content.count('class="case-row"') == count
+
+
+def test_opening_a_case_shows_on_the_pupil_s_who_viewed_page(client, school, pupil, dsl, case):
+    from incidents.selectors_chronology import record_views
+
+    client.force_login(dsl)
+    verify(client)
+    assert client.get(case_url(case)).status_code == 200
+    assert any(event.action.startswith("cases.") for event in record_views(school=school, pupil=pupil))
