@@ -13,7 +13,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from safeguard.directory.models import Pupil, PupilGuardian, School
 
@@ -429,7 +429,7 @@ def incidents_table(*, school, concerns, incidents=None):
         _("Where"),
         _("Where exactly"),
         _("Lesson or period"),
-        _("Subject"),
+        pgettext("school subject", "Subject"),
         _("Categories"),
         _("Behaviour level"),
         _("Type of bullying"),

@@ -5,6 +5,7 @@ incident; the rules (who may, the 45-day suspension limit, rationale for concern
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safeguard import permissions
 from safeguard.accounts.models import User
@@ -57,7 +58,7 @@ def add_lesson_fields(form, school, *, include_removed=False, keep=None, empty_l
     if removed (the record's own, when correcting it). ``empty_labels``: ``{"period": label, "subject": label}``
     for the choice of none. Two queries."""
     keep = keep or {}
-    labels = {"period": _("Lesson or period"), "subject": _("Subject")}
+    labels = {"period": _("Lesson or period"), "subject": pgettext_lazy("school subject", "Subject")}
     empties = {"period": _("Not in a lesson"), "subject": _("No subject"), **(empty_labels or {})}
     for name, kind in (("period", "periods"), ("subject", "subjects")):
         entries = selectors.lesson_entries(school, kind, include_removed=include_removed)
