@@ -1054,7 +1054,8 @@ def main():
     parser.add_argument(
         "--cpu-only",
         action="store_true",
-        help="only the in-process query counts and CPU per request (no gunicorn, no latency): for profiling a change",
+        help="only the in-process query counts and CPU per request (no gunicorn, no latency): for profiling a "
+        "change, or for comparing databases (written to var/bench/cpu-<database>-<stamp>.json)",
     )
     parser.add_argument(
         "--small-only",
@@ -1124,6 +1125,17 @@ def main():
         prepared = run_worker(env)
         if args.cpu_only:
             print_cpu(prepared)
+            stamp = started_at.strftime("%Y%m%d-%H%M%S")
+            path = BENCH_DIR / f"cpu-{args.database}-{stamp}.json"
+            payload = {
+                "started_at": started_at.isoformat(timespec="seconds"),
+                "machine": _machine(),
+                "database": args.database,
+                "build": build,
+                "prepared": prepared,
+            }
+            path.write_text(json.dumps(payload, indent=2, default=str))
+            print(f"Written to {path}")
             return
         small = None
         if not args.no_small:
