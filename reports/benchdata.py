@@ -177,6 +177,28 @@ def term_dates(start_year):
     ]
 
 
+def academic_years_create(school, starts):
+    """Create ``school``'s academic years starting in September of each of ``starts`` (ints), with their three
+    terms (``term_dates``); returns ``{start: AcademicYear}``."""
+    years = {}
+    for start in starts:
+        years[start] = AcademicYear.objects.create(
+            school=school,
+            name=f"{start}/{(start + 1) % 100:02d}",
+            starts_on=datetime.date(start, 9, 1),
+            ends_on=datetime.date(start + 1, 8, 31),
+        )
+    _bulk(
+        Term,
+        [
+            Term(academic_year=year, kind=kind, starts_on=starts_on, ends_on=ends_on)
+            for start, year in years.items()
+            for kind, starts_on, ends_on in term_dates(start)
+        ],
+    )
+    return years
+
+
 def _monday(day):
     return day - datetime.timedelta(days=day.weekday())
 
@@ -543,22 +565,7 @@ class _SchoolBuilder:
     # Calendar, classes, people ----------------------------------------------------------------------------------
 
     def _calendar(self):
-        self.years = {}
-        for start in self.trust.year_starts:
-            self.years[start] = AcademicYear.objects.create(
-                school=self.school,
-                name=f"{start}/{(start + 1) % 100:02d}",
-                starts_on=datetime.date(start, 9, 1),
-                ends_on=datetime.date(start + 1, 8, 31),
-            )
-        _bulk(
-            Term,
-            [
-                Term(academic_year=year, kind=kind, starts_on=starts_on, ends_on=ends_on)
-                for start, year in self.years.items()
-                for kind, starts_on, ends_on in term_dates(start)
-            ],
-        )
+        self.years = academic_years_create(self.school, self.trust.year_starts)
         self.current_year = self.years[self.trust.current_start]
         self.year_groups = _bulk(
             YearGroup,
@@ -1032,12 +1039,6 @@ class _SchoolBuilder:
 
     def _incidents(self, count):
         rng = self.rng("incidents")
-        texts = TEXTS["en-gb"]
-        categories = {c.code: c for c in IncidentCategory.objects.filter(school=self.school)}
-        shapes = [shape for shape in SHAPES if shape[0] in categories]
-        codes = [shape[0] for shape in shapes]
-        cum_weights = list(itertools.accumulate(shape[1] for shape in shapes))
-        shape_of = {shape[0]: shape for shape in shapes}
         order_of = {yg.pk: yg.order for yg in self.year_groups}
 
         # Who is involved: a few pupils account for many incidents; one (in Year 5 or 6) for very many.
@@ -1064,101 +1065,125 @@ class _SchoolBuilder:
             if eligible[start][0]
             for day in school_days(start, before=self.today)
         ]
-        if not days:
-            return
-        staff = [u for u in self.staff if self.roles[u.pk] in (Role.TEACHER, Role.SLT, Role.OFFICE)]
+        return draw_incidents(self, rng, count, eligible=eligible, days=days)
 
-        def pick(start, exclude=None, victim=False):
-            chosen, cum, victim_cum = eligible[start]
-            cum = victim_cum if victim else cum
-            while True:
-                n = chosen[bisect.bisect_right(cum, rng.random() * cum[-1])]
-                if n != exclude:
-                    return n
+    def teacher_of(self, pupil):
+        """Who records most of ``pupil``'s incidents and is alerted to them: their class teacher."""
+        return self.class_teacher[pupil.school_class_id]
 
-        records = []
-        for _ in range(count):
-            day, start = rng.choice(days)
-            code = rng.choices(codes, cum_weights=cum_weights)[0]
-            _code, _weight, levels, locations = shape_of[code]
-            category = categories[code]
-            hour, minute = rng.choice(BREAK_AND_LUNCH if rng.random() < 0.8 else AFTERNOON)
-            occurred_at = self.local(day, hour, minute + rng.randint(0, 4))
-            subject = pick(start)
-            pupil = self.pupils[subject]
-            teacher = self.class_teacher[pupil.school_class_id]
-            recorder = teacher if rng.random() < 0.75 else rng.choice(staff)
-            level = rng.choice(levels) if levels else None
-            extra = None
-            if code == "bullying" and rng.random() < 0.1:
-                extra = rng.choice(sorted(PREJUDICE_BULLYING))
-            flags = dict.fromkeys(GROUP_FLAGS.values(), False)
-            flags[GROUP_FLAGS[category.group]] = True
+
+def draw_incidents(b, rng, count, *, eligible, days, closed_chance=0.95):
+    """Draw ``count`` incidents of the school ``b`` (a ``_SchoolBuilder``, or an object with the same ``school``,
+    ``pupils``, ``staff``, ``roles``, ``dsl``, ``slt``, ``today``, ``now``, ``local`` and ``teacher_of``) with
+    ``rng``; returns ``_Record``s (unsaved, in drawing order).
+
+    Args:
+        eligible: ``{academic year start: (pupil indexes, cumulative weights, cumulative victim weights)}`` — who
+            can be involved in that year (indexes into ``b.pupils``).
+        days: ``[(school day, academic year start)]``, drawn from uniformly.
+        closed_chance: the share of incidents older than a fortnight that are closed (the rest stay open).
+    """
+    if not days:
+        return []
+    texts = TEXTS["en-gb"]
+    categories = {c.code: c for c in IncidentCategory.objects.filter(school=b.school)}
+    shapes = [shape for shape in SHAPES if shape[0] in categories]
+    codes = [shape[0] for shape in shapes]
+    cum_weights = list(itertools.accumulate(shape[1] for shape in shapes))
+    shape_of = {shape[0]: shape for shape in shapes}
+    staff = [u for u in b.staff if b.roles[u.pk] in (Role.TEACHER, Role.SLT, Role.OFFICE)]
+
+    def pick(start, exclude=None, victim=False):
+        chosen, cum, victim_cum = eligible[start]
+        cum = victim_cum if victim else cum
+        while True:
+            n = chosen[bisect.bisect_right(cum, rng.random() * cum[-1])]
+            if n != exclude:
+                return n
+
+    records = []
+    for _ in range(count):
+        day, start = rng.choice(days)
+        code = rng.choices(codes, cum_weights=cum_weights)[0]
+        _code, _weight, levels, locations = shape_of[code]
+        category = categories[code]
+        hour, minute = rng.choice(BREAK_AND_LUNCH if rng.random() < 0.8 else AFTERNOON)
+        occurred_at = b.local(day, hour, minute + rng.randint(0, 4))
+        subject = pick(start)
+        pupil = b.pupils[subject]
+        teacher = b.teacher_of(pupil)
+        recorder = teacher if rng.random() < 0.75 else rng.choice(staff)
+        level = rng.choice(levels) if levels else None
+        extra = None
+        if code == "bullying" and rng.random() < 0.1:
+            extra = rng.choice(sorted(PREJUDICE_BULLYING))
+        flags = dict.fromkeys(GROUP_FLAGS.values(), False)
+        flags[GROUP_FLAGS[category.group]] = True
+        if extra:
+            flags[GROUP_FLAGS[CategoryGroup.PREJUDICE]] = True
+        bullying_type, characteristic = "", ""
+        if code == "bullying":
+            bullying_type = rng.choice([BullyingType.VERBAL, BullyingType.EMOTIONAL, BullyingType.PHYSICAL])
             if extra:
-                flags[GROUP_FLAGS[CategoryGroup.PREJUDICE]] = True
-            bullying_type, characteristic = "", ""
-            if code == "bullying":
-                bullying_type = rng.choice([BullyingType.VERBAL, BullyingType.EMOTIONAL, BullyingType.PHYSICAL])
-                if extra:
-                    bullying_type, characteristic = PREJUDICE_BULLYING[extra]
-            elif code == "cyberbullying":
-                bullying_type = BullyingType.CYBER
-            elif code in PREJUDICE_BULLYING:
-                characteristic = PREJUDICE_BULLYING[code][1]
-            safeguarding = category.group == CategoryGroup.SAFEGUARDING
-            age_days = (self.today - day).days
-            closed = age_days > 14 and rng.random() < 0.95
-            recorded = occurred_at + datetime.timedelta(minutes=rng.randint(5, 120))
-            if rng.random() < 0.04:
-                recorded += datetime.timedelta(days=rng.randint(1, 3))  # written up later: backdated
-            recorded = min(recorded, self.now)
-            referral = safeguarding and rng.random() < 0.3
-            voided = rng.random() < 0.003
-            incident = Incident(
-                school=self.school,
-                occurred_at=occurred_at,
-                location=rng.choice(locations),
-                recorded_by=recorder,
-                behaviour_level=level,
-                bullying_type=bullying_type,
-                protected_characteristic=characteristic,
-                description=texts[code],
-                immediate_action=texts["action"],
-                reported_by=rng.choice(["", "", "", "Lunchtime supervisor", "A pupil", "A parent"]),
-                slt_requested=level == 3 and rng.random() < 0.2,
-                status=Incident.Status.CLOSED if closed else Incident.Status.OPEN,
-                outcome=texts["outcome"] if closed else "",
-                outcome_rationale=(texts["referral_rationale"] if referral else texts["rationale"])
-                if closed and safeguarding
-                else "",
-                closed_at=min(recorded + datetime.timedelta(days=rng.randint(1, 6)), self.now) if closed else None,
-                closed_by=(self.dsl if safeguarding else rng.choice(self.slt)) if closed else None,
-                voided_at=recorded + datetime.timedelta(hours=2) if voided else None,
-                voided_by=recorder if voided else None,
-                void_reason="Recorded on the wrong pupil." if voided else "",
-                **flags,
-            )
-            _stamp(incident, recorded)
-            involved = [
-                (subject, IncidentPupil.Role.ALLEGED_PERPETRATOR if code in PAIR_CODES else IncidentPupil.Role.SUBJECT)
-            ]
-            if code in PAIR_CODES:
-                involved.append((pick(start, exclude=subject, victim=True), IncidentPupil.Role.VICTIM))
-            if not safeguarding and rng.random() < 0.1:
-                witness = pick(start, exclude=subject, victim=True)
-                if witness not in {n for n, _role in involved}:
-                    involved.append((witness, IncidentPupil.Role.WITNESS))
-            categories_of = [category] + ([categories[extra]] if extra else [])
-            records.append(
-                _Record(self, len(records), incident, categories_of, involved, code, level, referral, day, start)
-            )
-        return records
+                bullying_type, characteristic = PREJUDICE_BULLYING[extra]
+        elif code == "cyberbullying":
+            bullying_type = BullyingType.CYBER
+        elif code in PREJUDICE_BULLYING:
+            characteristic = PREJUDICE_BULLYING[code][1]
+        safeguarding = category.group == CategoryGroup.SAFEGUARDING
+        age_days = (b.today - day).days
+        closed = age_days > 14 and rng.random() < closed_chance
+        recorded = occurred_at + datetime.timedelta(minutes=rng.randint(5, 120))
+        if rng.random() < 0.04:
+            recorded += datetime.timedelta(days=rng.randint(1, 3))  # written up later: backdated
+        recorded = min(recorded, b.now)
+        referral = safeguarding and rng.random() < 0.3
+        voided = rng.random() < 0.003
+        incident = Incident(
+            school=b.school,
+            occurred_at=occurred_at,
+            location=rng.choice(locations),
+            recorded_by=recorder,
+            behaviour_level=level,
+            bullying_type=bullying_type,
+            protected_characteristic=characteristic,
+            description=texts[code],
+            immediate_action=texts["action"],
+            reported_by=rng.choice(["", "", "", "Lunchtime supervisor", "A pupil", "A parent"]),
+            slt_requested=level == 3 and rng.random() < 0.2,
+            status=Incident.Status.CLOSED if closed else Incident.Status.OPEN,
+            outcome=texts["outcome"] if closed else "",
+            outcome_rationale=(texts["referral_rationale"] if referral else texts["rationale"])
+            if closed and safeguarding
+            else "",
+            closed_at=min(recorded + datetime.timedelta(days=rng.randint(1, 6)), b.now) if closed else None,
+            closed_by=(b.dsl if safeguarding else rng.choice(b.slt)) if closed else None,
+            voided_at=recorded + datetime.timedelta(hours=2) if voided else None,
+            voided_by=recorder if voided else None,
+            void_reason="Recorded on the wrong pupil." if voided else "",
+            **flags,
+        )
+        _stamp(incident, recorded)
+        involved = [
+            (subject, IncidentPupil.Role.ALLEGED_PERPETRATOR if code in PAIR_CODES else IncidentPupil.Role.SUBJECT)
+        ]
+        if code in PAIR_CODES:
+            involved.append((pick(start, exclude=subject, victim=True), IncidentPupil.Role.VICTIM))
+        if not safeguarding and rng.random() < 0.1:
+            witness = pick(start, exclude=subject, victim=True)
+            if witness not in {n for n, _role in involved}:
+                involved.append((witness, IncidentPupil.Role.WITNESS))
+        categories_of = [category] + ([categories[extra]] if extra else [])
+        records.append(_Record(b, len(records), incident, categories_of, involved, code, level, referral, day, start))
+    return records
 
 
-def _insert_incidents(records, rng, *, now, today, counts, suspended):
+def _insert_incidents(records, rng, *, now, today, counts, suspended, settled=False):
     """Insert ``records`` (``_Record``, in time order, any schools) with their categories, pupils, actions, parent
     contacts, sanctions, DSL notes, physical interventions and alerts. ``suspended``: ``{(pupil pk, academic year
-    start): days}`` suspended so far (kept across calls: the 45-day limit holds)."""
+    start): days}`` suspended so far (kept across calls: the 45-day limit holds). ``settled``: every action due
+    before ``today`` is done (history: nothing years old is still overdue). A pupil missing from ``guardians_of`` (a
+    leaver added by ``reports.benchhistory``) gets parent contacts that name a parent without linking a guardian."""
     texts = TEXTS["en-gb"]
     incidents = _bulk(Incident, [record.incident for record in records])
     counts["incidents"] += len(incidents)
@@ -1189,7 +1214,7 @@ def _insert_incidents(records, rng, *, now, today, counts, suspended):
         subject = pupils[0][0]
 
         def action(kind, assignee, due, *, done_chance=0.93, incident=incident, recorded=recorded, b=b):
-            done = due < today and rng.random() < done_chance
+            done = due < today and rng.random() < (1.0 if settled else done_chance)
             done_at = min(b.local(due, 15), now) if done else None
             actions.append(
                 _stamp(
@@ -1234,14 +1259,14 @@ def _insert_incidents(records, rng, *, now, today, counts, suspended):
             for pupil, role in pupils:
                 if role == IncidentPupil.Role.WITNESS:
                     continue
-                guardian = b.guardians_of[pupil.pk][0]
+                guardian = b.guardians_of[pupil.pk][0] if pupil.pk in b.guardians_of else None
                 contacts.append(
                     _stamp(
                         ParentContact(
                             incident=incident,
                             pupil=pupil,
                             guardian=guardian,
-                            contact_name=guardian.full_name,
+                            contact_name=guardian.full_name if guardian else f"Parent of {pupil.legal_first_name}",
                             method=rng.choice([ParentContact.Method.PHONE, ParentContact.Method.IN_PERSON]),
                             contacted_at=incident.occurred_at + datetime.timedelta(hours=4),
                             summary=texts["contact"],
@@ -1287,7 +1312,7 @@ def _insert_incidents(records, rng, *, now, today, counts, suspended):
         if incident.occurred_at >= recent and incident.voided_at is None:
             recipients = {}
             for pupil, _role in pupils:
-                recipients.setdefault(b.class_teacher[pupil.school_class_id].pk, Alert.Reason.CLASS_TEACHER)
+                recipients.setdefault(b.teacher_of(pupil).pk, Alert.Reason.CLASS_TEACHER)
             if level and level >= 4:
                 for user in [*b.slt, b.head]:
                     recipients.setdefault(user.pk, Alert.Reason.SLT)

@@ -1,6 +1,7 @@
 """The trust-scale benchmark's data (``reports.benchdata``, ``manage.py bench_build``): the ``--small`` preset builds
 what it promises (and a second run nothing more), the bench accounts can use the portal at once, and two runs make
-the same people and incidents."""
+the same people and incidents. ``manage.py bench_history`` (``reports.benchhistory``) adds past years and their
+leavers without changing the present, once."""
 
 import datetime
 import io
@@ -8,14 +9,15 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 
 from aup.models import Policy, SignatureRequest
 from consent.models import ConsentAnswer, ConsentPurpose, ConsentResponse
 from incidents.defaults import CATEGORIES
-from incidents.models import Incident, IncidentCategory, IncidentPupil
-from reports import benchdata
-from safeguard.directory.models import Guardian, Pupil, PupilGuardian, School
+from incidents.models import Action, Incident, IncidentCategory, IncidentPupil, IncidentSearchDocument, Sanction
+from reports import benchdata, benchhistory
+from safeguard.directory.models import AcademicYear, Guardian, Pupil, PupilGuardian, School, Term
 
 TODAY = datetime.date(2026, 11, 20)
 
@@ -129,3 +131,81 @@ def test_refuses_a_database_not_named_for_benchmarks():
     with pytest.raises(CommandError, match="bench"):
         call_command("bench_build", "--small", stdout=io.StringIO())
     assert not School.objects.exists()
+
+
+def _history(*args):
+    out = io.StringIO()
+    call_command("bench_history", "--years", "2", "--incidents", "600", "--today", TODAY.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+def _present():
+    """The present's figures a history must not change: this academic year's incidents and sanctions, each current
+    pupil's incidents, the pupils on roll and the present's academic years."""
+    this_year = datetime.date(2026, 9, 1)
+    return {
+        "this_year": Incident.objects.filter(occurred_at__date__gte=this_year).count(),
+        "sanctions": Sanction.objects.filter(academic_year__starts_on=this_year).count(),
+        "per_pupil": dict(
+            IncidentPupil.objects.filter(pupil__left_on__isnull=True)
+            .values("pupil")
+            .annotate(n=Count("pk"))
+            .values_list("pupil", "n")
+        ),
+        "on_roll": Pupil.objects.on_roll(TODAY).count(),
+        "open": Incident.objects.filter(status=Incident.Status.OPEN).count(),
+        "years": sorted(
+            AcademicYear.objects.filter(starts_on__gte=datetime.date(2024, 9, 1)).values_list("school__slug", "name")
+        ),
+    }
+
+
+def test_history_adds_past_years_and_leavers_and_leaves_the_present_alone():
+    _build()
+    present, pupils = _present(), set(Pupil.objects.values_list("pk", flat=True))
+    assert present["this_year"] > 0 and present["per_pupil"]
+
+    output = _history("--yes")
+
+    assert "incidents: 600" in output
+    assert Incident.objects.count() == benchdata.SMALL.incidents + 600
+    assert _present() == present
+    # Two academic years before the oldest (2024/25), with their terms, in each school.
+    for school in School.objects.filter(organisation__slug=benchdata.TRUST_SLUG):
+        names = set(AcademicYear.objects.filter(school=school).values_list("name", flat=True))
+        assert {"2022/23", "2023/24", "2024/25"} <= names and "2021/22" not in names
+        assert Term.objects.filter(academic_year__school=school, academic_year__name="2022/23").count() == 3
+    # Leavers: seven year groups in each history year, all gone before the present began.
+    leavers = Pupil.objects.exclude(pk__in=pupils)
+    assert leavers.count() == benchdata.SMALL.schools * 8 * 7  # 8 cohorts of 50 / 7 pupils per school
+    assert not leavers.filter(left_on__isnull=True).exists()
+    assert not leavers.filter(left_on__gte=datetime.date(2024, 9, 1)).exists()
+    assert not leavers.filter(on_roll_from__isnull=True).exists()
+    assert all(mis_id.startswith(benchhistory.LEAVER_MIS_PREFIX) for mis_id in leavers.values_list("mis_id", flat=True))
+    # The history's incidents are about leavers only, in the history's years, closed, nothing overdue, searchable.
+    history = Incident.objects.filter(occurred_at__date__lt=datetime.date(2024, 9, 1))
+    assert history.count() == 600
+    assert history.filter(occurred_at__date__lt=datetime.date(2023, 9, 1)).count() == 300
+    assert set(IncidentPupil.objects.filter(incident__in=history).values_list("pupil_id", flat=True)) <= set(
+        leavers.values_list("pk", flat=True)
+    )
+    assert not history.filter(status=Incident.Status.OPEN).exists()
+    assert not Action.objects.filter(incident__in=history, completed_at__isnull=True).exists()
+    assert IncidentSearchDocument.objects.count() == Incident.objects.count()
+    assert not Incident.objects.filter(
+        occurred_at__date__gte=datetime.date(2024, 9, 1), pk__gt=history.order_by("pk").first().pk
+    ).exists()  # appended after the present, in time order
+
+    # A second run refuses and changes nothing.
+    with pytest.raises(CommandError, match="already"):
+        _history("--yes")
+    assert Incident.objects.count() == benchdata.SMALL.incidents + 600
+
+
+def test_history_needs_a_built_bench_in_a_bench_database():
+    with pytest.raises(CommandError, match="bench_build"):
+        _history("--yes")
+    _build()
+    with pytest.raises(CommandError, match="bench"):
+        _history()
+    assert not benchhistory.is_added()
