@@ -6,19 +6,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.accounts.models import User
-from safeguard.forms import SafeModelChoiceField
 
-from .forms_incidents import SHORT_TEXT, staff_of
+from .forms_incidents import SHORT_TEXT, ListedModelChoiceField, staff_of
 from .models import Action
 
 
-class StaffChoiceField(SafeModelChoiceField):
+class StaffChoiceField(ListedModelChoiceField):
     def label_from_instance(self, obj):
         return str(obj)
 
 
 class BulkActionForm(forms.Form):
-    """One form for the three buttons (close, reassign, export): each button checks only the fields it uses."""
+    """What the list's "Close" button posts (the outcome, and for concerns the rationale). No query: it is on every
+    view of the list, so the people to give actions to are chosen on a step of their own (``BulkReassignForm``)."""
 
     outcome = forms.CharField(label=_("Outcome"), required=False, widget=SHORT_TEXT, max_length=5000)
     rationale = forms.CharField(
@@ -28,6 +28,13 @@ class BulkActionForm(forms.Form):
         max_length=5000,
         help_text=_("Why a referral was, or was not, made. A concern is not closed without it."),
     )
+
+
+class BulkReassignForm(forms.Form):
+    """Whom the open actions of the selected records go to, and optionally whose actions only: the step after the
+    list's "Reassign their actions…" button (``incidents.views_bulk.bulk_reassign``). Listing the choices costs two
+    queries, so only this step lists them."""
+
     assignee = StaffChoiceField(
         label=_("Give their open actions to"), queryset=User.objects.none(), required=False, empty_label=_("Choose…")
     )

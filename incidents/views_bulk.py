@@ -1,6 +1,10 @@
 """Acting on the records selected on the incident list (issue 16 item 9): close them, give their open actions to
 another member of staff, or download them as CSV.
 
+Reassigning takes two steps: the list's "Reassign their actions…" button posts the selection here with ``choose``,
+and this page asks whom the actions go to (listing the staff costs two queries, so the list itself does not); its
+button posts the selection again with the choice.
+
 Any member of staff who reads the list (``RECORD_INCIDENT``) may post; each record is then checked on its own
 (``incidents.services_bulk``): records they may not act on are skipped and the message says how many and why ("3
 closed. 1 skipped: you may not close it."). Records of another school are never found. Concerns only for the DSL
@@ -11,7 +15,7 @@ import types
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,8 +28,8 @@ from safeguard.audit.services import client_ip
 from safeguard.base import DomainError
 
 from . import services_bulk
-from .forms_bulk import BulkActionForm
-from .views_list_tools import RETURN_PREFIX, list_url
+from .forms_bulk import BulkActionForm, BulkReassignForm
+from .views_list_tools import RETURN_PREFIX, list_url, return_fields
 
 
 def _skip_message(reason, count, operation):
@@ -106,22 +110,27 @@ def _refused(request, form, fields):
 
 
 def _start(request, slug):
+    """``(school, [posted incident ids], the list's URL to go back to)``; 404 for a school whose log they may not
+    read."""
     school = permissions.get_school_for_user(request.user, slug, permissions.RECORD_INCIDENT)
-    selected = request.POST.getlist("incident")
-    back = list_url(school, request.POST, prefix=RETURN_PREFIX)
-    form = BulkActionForm(request.POST, school=school)
+    return school, request.POST.getlist("incident"), list_url(school, request.POST, prefix=RETURN_PREFIX)
+
+
+def _checked(form):
+    """``form``, validated: each view reads the errors of the fields its button uses (``_refused``)."""
     form.is_valid()
-    return school, selected, back, form
+    return form
 
 
 @login_required
 @require_POST
 def bulk_close(request, slug):
     """Close the selected records with one outcome (and, for concerns, the rationale)."""
-    school, selected, back, form = _start(request, slug)
+    school, selected, back = _start(request, slug)
     if not selected:
         messages.error(request, _("Select at least one record first."))
         return redirect(back)
+    form = _checked(BulkActionForm(request.POST))
     if _refused(request, form, ["outcome", "rationale"]):
         return redirect(back)
     try:
@@ -147,11 +156,23 @@ def bulk_close(request, slug):
 @login_required
 @require_POST
 def bulk_reassign(request, slug):
-    """Give the open actions of the selected records (all, or one person's) to another member of staff."""
-    school, selected, back, form = _start(request, slug)
+    """Give the open actions of the selected records (all, or one person's) to another member of staff. Posted with
+    ``choose`` (the list's button), it shows the form that asks to whom, carrying the selection and the list's filter;
+    that form posts here again."""
+    school, selected, back = _start(request, slug)
     if not selected:
         messages.error(request, _("Select at least one record first."))
         return redirect(back)
+    if "choose" in request.POST:
+        context = {
+            "school": school,
+            "form": BulkReassignForm(school=school),
+            "selected": list(dict.fromkeys(selected)),
+            "return_fields": return_fields(request.POST, prefix=RETURN_PREFIX),
+            "back": back,
+        }
+        return render(request, "incidents/bulk_reassign.html", context)
+    form = _checked(BulkReassignForm(request.POST, school=school))
     assignee = form.cleaned_data.get("assignee")
     if assignee is None and "assignee" not in form.errors:
         messages.error(request, _("Choose who the open actions go to."))
@@ -181,7 +202,7 @@ def bulk_reassign(request, slug):
 def bulk_export(request, slug):
     """Download the selected records as CSV (UTF-8 with a byte-order mark; no cell a spreadsheet would run). What
     was skipped is said on the next page."""
-    school, selected, back, _form = _start(request, slug)
+    school, selected, back = _start(request, slug)
     if not selected:
         messages.error(request, _("Select at least one record first."))
         return redirect(back)

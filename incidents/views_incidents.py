@@ -16,6 +16,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -156,7 +157,10 @@ def incident_list(request, slug):
         period=filters.get("period"),
         subject=filters.get("subject"),
     )
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.get("text"):
+        page = _searched_page(incidents, request.GET.get("page"))
+    else:
+        page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     searched_by_pupil = bool(
         filters.get("q") or filters.get("year_group") or filters.get("school_class") or filters.get("text")
     )
@@ -185,7 +189,7 @@ def incident_list(request, slug):
         "page_number": page.number,
         "save_filter_form": SavedFilterForm() if current_filter else None,
         # Acting on selected records: for those who manage incidents (each record is checked again when acted on).
-        "bulk_form": BulkActionForm(school=school) if can_manage else None,
+        "bulk_form": BulkActionForm() if can_manage else None,
         "can_set_up": permissions.can_keep_lesson_lists(request.user, school),
     }
     with timezone.override(school.time_zone):
@@ -200,6 +204,27 @@ def incident_list(request, slug):
                 ip_address=client_ip(request),
             )
         return render(request, "incidents/list.html", context)
+
+
+def _searched_page(incidents, number):
+    """The page ``number`` (the ``page`` parameter, a str or None) of ``incidents`` found by a search by words, as
+    ``Paginator.get_page`` gives it, in one query where it gives two: matching words means reading every match
+    (``IncidentSearchDocument``'s index, then each match's incident), and its count query did that once more. Here
+    the page's query also counts the matches (``COUNT(*) OVER ()``). A page number below 1 or past the last falls
+    back to the paginator (the count, then the last page)."""
+    paginator = Paginator(incidents, PAGE_SIZE)
+    try:
+        number = int(number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if number < 1:
+        return paginator.get_page(number)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(incidents.annotate(matches=Window(Count("*")))[start : start + PAGE_SIZE])
+    if not rows and number > 1:
+        return paginator.get_page(number)
+    paginator.count = rows[0].matches if rows else 0
+    return paginator._get_page(rows, number, paginator)
 
 
 def _saved_filter_links(user, school):

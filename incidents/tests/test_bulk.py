@@ -201,12 +201,52 @@ class TestReassign:
         role.ended_on = datetime.date.today() - datetime.timedelta(days=1)
         role.save()
         client.force_login(slt)
-        page = client.get(reverse("incidents:list", args=[school.slug])).content.decode()
+        page = post(client, school, "reassign", behaviour, choose="1").content.decode()
         assert "Lee Leaver" in page  # offered under "Only the actions of", not under "Give them to"
         response = post(client, school, "reassign", behaviour, assignee=str(cover.pk), from_assignee=str(leaver.pk))
         assert said(response)[0] == "1 action given to Cora Cover."
         left_behind.refresh_from_db()
         assert left_behind.assignee == cover
+
+    def test_the_list_leads_to_a_page_that_asks_whom_then_gives_them(self, client, school, slt, teacher, behaviour):
+        """The list's "Reassign their actions…" button carries the selection and the list's filter to a page that
+        lists the staff; its button reassigns and goes back to the list as it was."""
+        cover = factories.UserFactory(full_name="Cora Cover")
+        factories.StaffRoleFactory(user=cover, school=school)
+        first, second = action_on(behaviour[0], teacher), action_on(behaviour[1], teacher)
+        client.force_login(slt)
+        listing = client.get(reverse("incidents:list", args=[school.slug]), {"status": "open"}).content.decode()
+        assert "Reassign their actions…" in listing and "Cora Cover" not in listing
+        response = post(
+            client, school, "reassign", behaviour[:2], choose="1", outcome="", return_status="open", return_page="1"
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Give the open actions of the 2 selected records to another member of staff." in page
+        assert "Cora Cover" in page
+        assert page.count('name="incident"') == 2
+        assert 'name="return_status" value="open"' in page
+        assert first.assignee == teacher  # nothing changed yet
+        response = client.post(
+            reverse("incidents:bulk_reassign", args=[school.slug]),
+            {
+                "incident": [str(behaviour[0].public_id), str(behaviour[1].public_id)],
+                "assignee": str(cover.pk),
+                "return_status": "open",
+                "return_page": "1",
+            },
+        )
+        assert response.status_code == 302 and response["Location"].endswith("?status=open&page=1")
+        assert said(response) == ["2 actions given to Cora Cover."]
+        for action in (first, second):
+            action.refresh_from_db()
+            assert action.assignee == cover
+
+    def test_choosing_whom_needs_records_selected(self, client, school, slt):
+        client.force_login(slt)
+        response = client.post(reverse("incidents:bulk_reassign", args=[school.slug]), {"choose": "1"})
+        assert response.status_code == 302
+        assert said(response) == ["Select at least one record first."]
 
     def test_someone_to_give_them_to_is_needed(self, client, school, slt, behaviour):
         client.force_login(slt)

@@ -235,3 +235,35 @@ class TestQueries:
         with CaptureQueriesContext(connection) as thirty:
             assert search(client, school, "corridor").count("Ran in the corridor") == 0  # text is not listed
         assert len(thirty) == len(three)
+
+
+class TestPaging:
+    """A search's page lists and counts its matches with one query (``views_incidents._searched_page``); the pager
+    reads as on any other list."""
+
+    def test_more_than_a_page_of_matches_is_counted_and_paged(self, client, school, slt, pupil):
+        matching = [
+            IncidentFactory(school=school, pupils=[pupil], description=f"Threw a chair {n}.") for n in range(53)
+        ]
+        other = IncidentFactory(school=school, pupils=[pupil], description="Late for registration.")
+        search_documents_rebuild(school=school)
+        client.force_login(slt)
+        first = search(client, school, "chair")
+        assert "53 incidents" in first and "Page 1 of 2" in first
+        second = search(client, school, "chair", page="2")
+        assert "53 incidents" in second and "Page 2 of 2" in second
+        assert sum(found(first, i) for i in matching) == 50 and sum(found(second, i) for i in matching) == 3
+        assert not found(first, other) and not found(second, other)
+        assert search(client, school, "chair", page="9").count("Page 2 of 2") == 1  # past the last: the last
+        assert "Page 1 of 2" in search(client, school, "chair", page="nine")
+        nothing = search(client, school, "trampoline")
+        assert "0 incidents" in nothing and "No incidents match this filter." in nothing
+
+    def test_every_search_audits_how_many_matched(self, client, school, slt, pupil):
+        for n in range(3):
+            IncidentFactory(school=school, pupils=[pupil], description=f"Threw a chair {n}.")
+        search_documents_rebuild(school=school)
+        client.force_login(slt)
+        search(client, school, "chair")
+        event = AuditEvent.objects.filter(action="incidents.incident_log.searched").latest("pk")
+        assert event.data["results"] == 3
