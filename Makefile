@@ -21,6 +21,11 @@ bench-interop:  ## roster imports: a 2,000-student OneRoster zip and a 400-pupil
 	@scripts/_venv.sh
 	.venv/bin/python scripts/bench_interop.py
 
+.PHONY: bench-sweeps
+bench-sweeps:  ## the beat sweeps on a busy and a quiet day at trust scale: CPU (app + Postgres), statements, e-mails; a copy of safeguard_bench, never it (scripts/bench_sweeps.py)
+	@scripts/_venv.sh
+	.venv/bin/python scripts/bench_sweeps.py $(ARGS)
+
 lint: venv  ## ruff
 	.venv/bin/ruff check .
 

@@ -151,29 +151,67 @@ def send_agreement_reminders(self, now=None):
     offset is sent at most once per request and recipient; signing, declining or the request's expiry stops the
     reminders, and someone the office reminded today (``ChaseReminderSent``) is not reminded again that day.
 
-    Set-based (issue 18 item 3): per batch of requests, one query for the requests, one for the pupils' parents,
-    one for the reminders already sent and one for today's office reminders — a quiet day costs a handful of
-    statements however many requests are waiting; an INSERT is made only for an e-mail that is really sent.
+    Set-based (issue 18 item 3): the open requests are read as ids and dates, with their agreements' offsets, what
+    was already sent at each one's due offset, and the addresses of their recipients (parents with parental
+    responsibility, or the person) — five queries whatever the number of requests. Only the requests someone is
+    still to be reminded about are loaded whole (in batches, ``_remind_batch``, which also leaves out whoever the
+    office reminded today) — so a quiet day reads no request whole, and an INSERT is made only for an e-mail that
+    is really sent.
     """
+    from safeguard.accounts.models import User
+    from safeguard.directory.models import PupilGuardian
+
+    from .models import Agreement
+
     now = now or timezone.now()
     if isinstance(now, str):
         now = datetime.datetime.fromisoformat(now)
-    sent = 0
-    pending = (
-        SignatureRequest.objects.filter(
-            status__in=[SignatureRequest.Status.PENDING, SignatureRequest.Status.PARTLY_SIGNED], sent_at__isnull=False
+    open_requests = SignatureRequest.objects.filter(
+        status__in=[SignatureRequest.Status.PENDING, SignatureRequest.Status.PARTLY_SIGNED], sent_at__isnull=False
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    rows = list(open_requests.order_by("pk").values_list("pk", "agreement_id", "sent_at", "pupil_id", "user_id"))
+    offsets_of = {
+        agreement.pk: agreement.reminder_offsets()
+        for agreement in Agreement.objects.filter(pk__in={row[1] for row in rows}).only("pk", "reminder_days")
+    }
+    due = {}  # request pk: the latest offset that has come
+    for pk, agreement_id, sent_at, _pupil_id, _user_id in rows:
+        offsets = [offset for offset in offsets_of[agreement_id] if offset <= (now - sent_at).days]
+        if offsets:
+            due[pk] = max(offsets)
+    if not due:
+        return 0
+    already = set(
+        ReminderSent.objects.filter(request__in=open_requests, offset_days__in=set(due.values())).values_list(
+            "request_id", "offset_days", "recipient"
         )
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .select_related("agreement__version__policy", "school", "pupil", "user")
-        .order_by("pk")
     )
-    last_pk = 0
-    while True:
-        batch = list(pending.filter(pk__gt=last_pk)[:REMINDER_BATCH])
-        if not batch:
-            break
-        last_pk = batch[-1].pk
-        sent += _remind_batch(batch, now)
+    parents = {}
+    for pupil_id, email in (
+        PupilGuardian.objects.current()
+        .filter(pupil_id__in=open_requests.values("pupil_id"), has_parental_responsibility=True)
+        .exclude(guardian__email="")
+        .values_list("pupil_id", "guardian__email")
+    ):
+        parents.setdefault(pupil_id, []).append(email.lower())
+    people = dict(
+        User.objects.filter(pk__in={row[4] for row in rows if row[4]}).exclude(email="").values_list("pk", "email")
+    )
+
+    def addresses(pupil_id, user_id):  # as ``recipients_by_request``: the person, or the pupil's parents
+        if user_id:
+            return [people[user_id].lower()] if user_id in people else []
+        return parents.get(pupil_id, [])
+
+    waiting = [
+        pk
+        for pk, _agreement_id, _sent_at, pupil_id, user_id in rows
+        if pk in due and any((pk, due[pk], email) not in already for email in addresses(pupil_id, user_id))
+    ]
+    loaded = open_requests.select_related("agreement__version__policy", "school", "pupil", "user").order_by("pk")
+    sent = 0
+    for start in range(0, len(waiting), REMINDER_BATCH):
+        sent += _remind_batch(list(loaded.filter(pk__in=waiting[start : start + REMINDER_BATCH])), now)
     return sent
 
 

@@ -119,6 +119,13 @@ def _open_actions_due(day, *, delivery=None):
     return actions
 
 
+def _for_sweep(actions):
+    """``actions`` (from ``_open_actions_due``) with only what a daily sweep reads: the due date, completion, the
+    assignee's address and the school's time zone — not whole incidents (issue 18 item 3: at trust scale a sweep
+    reads every open overdue action, every day)."""
+    return actions.only("pk", "due_on", "completed_at", "assignee__email", "incident__school__time_zone")
+
+
 def _unsent(actions, day_of):
     """``[(action, key)]`` of ``actions`` whose reminder key on their day (``day_of(action)``) is not yet sent
     (``ActionReminderSent``): one query for the keys already sent, whatever the number of actions."""
@@ -144,8 +151,9 @@ def send_action_reminders(today=None):
     (``send_notification_digests``). ``today``: ISO date to act as today (tests); otherwise each school's own date.
     Returns the number of people queued.
 
-    Set-based (issue 18 item 3): one query for the actions due, one for the reminders already sent, one for today's
-    e-mails already claimed, and one insert per person queued — never one per action."""
+    Set-based (issue 18 item 3): one query for the actions due (the few columns the sweep reads), one for the
+    reminders already sent, one for today's e-mails already claimed, and one insert per person queued — never one
+    per action."""
     fixed = datetime.date.fromisoformat(today) if today else None
     school_days = {}
 
@@ -160,7 +168,7 @@ def send_action_reminders(today=None):
     # A school ahead of the server's time zone may already be on tomorrow: its own date decides below.
     horizon = fixed or timezone.localdate() + datetime.timedelta(days=1)
     people = {}
-    for action, _key in _unsent(_open_actions_due(horizon, delivery=Delivery.IMMEDIATE), day_of):
+    for action, _key in _unsent(_for_sweep(_open_actions_due(horizon, delivery=Delivery.IMMEDIATE)), day_of):
         people.setdefault(action.assignee_id, day_of(action))
     claimed = set(
         ActionDigestSent.objects.filter(recipient_id__in=list(people), day__in=set(people.values())).values_list(
@@ -279,7 +287,7 @@ def send_notification_digests(today=None):
     sent, one for the digests already claimed, and one insert per person queued."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     people = set(_alerts_for_digest().order_by().values_list("recipient_id", flat=True).distinct())
-    for action, _key in _unsent(_open_actions_due(day, delivery=Delivery.DIGEST), lambda action: day):
+    for action, _key in _unsent(_for_sweep(_open_actions_due(day, delivery=Delivery.DIGEST)), lambda action: day):
         people.add(action.assignee_id)
     claimed = set(
         DigestSent.objects.filter(day=day, recipient_id__in=list(people)).values_list("recipient_id", flat=True)

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -171,6 +173,24 @@ class TestReminders:
     def test_nothing_is_sent_before_the_first_offset(self, sent):
         send_agreement_reminders(now=_sent_days_ago(6))
         assert mail.outbox == []
+
+    def test_a_quiet_day_reads_ids_not_whole_requests(self, sent):
+        now = _sent_days_ago(8)
+        assert send_agreement_reminders(now=now) == 3
+        with CaptureQueriesContext(connection) as queries:
+            assert send_agreement_reminders(now=now + datetime.timedelta(days=1)) == 0
+        # the requests, their agreements' offsets, what was sent and the parents' addresses (no staff request here)
+        assert len(queries) == 4
+        assert not any('"directory_school"' in query["sql"] for query in queries)  # no request loaded whole
+
+    def test_a_parent_added_after_the_reminder_is_still_reminded(self, sent):
+        _amara, leo = sent
+        now = _sent_days_ago(8)
+        assert send_agreement_reminders(now=now) == 3
+        new_parent = factories.PupilGuardianFactory(pupil=leo, has_parental_responsibility=True, contact_order=4)
+        mail.outbox.clear()
+        assert send_agreement_reminders(now=now + datetime.timedelta(days=1)) == 1
+        assert [message.to for message in mail.outbox] == [[new_parent.guardian.email]]
 
 
 @pytest.mark.django_db

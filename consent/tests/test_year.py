@@ -230,3 +230,36 @@ def test_a_quiet_day_costs_the_same_statements_for_3_and_30_requests_already_rem
         return len(queries)
 
     assert statements(3) == statements(30)
+
+
+@pytest.mark.django_db
+def test_a_quiet_day_when_one_parent_of_each_pupil_answered_costs_the_same_statements_for_3_and_30_pupils(
+    school, years, office, pupil, celery_eager, django_capture_on_commit_callbacks
+):
+    """The usual state after the first weeks (issue 18 item 3): one parent answered, the other never will, so every
+    pupil's request is due and its second parent is not yet reminded — the sweep reads ids, not whole rows, and works
+    out the answers of the whole school in a fixed number of statements, queueing nothing."""
+    version = published_form(school)
+    now = timezone.now()
+
+    def statements(count):
+        for _number in range(count - school.pupils.count()):
+            child = factories.PupilFactory(school=school, year_group=pupil.year_group, school_class=pupil.school_class)
+            factories.PupilGuardianFactory(pupil=child, has_parental_responsibility=True)
+            factories.PupilGuardianFactory(pupil=child, has_parental_responsibility=True, contact_order=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            consent_requests_send(actor=office, school=school)
+        sent_at = now - datetime.timedelta(days=30)
+        ConsentRequest.objects.filter(sent_at__gt=sent_at).update(sent_at=sent_at)
+        for request in ConsentRequest.objects.select_related("pupil"):
+            link = request.pupil.guardian_links.filter(has_parental_responsibility=True).order_by("contact_order")
+            link = link.first()
+            if link and not ConsentResponse.objects.filter(pupil=request.pupil, guardian=link.guardian).exists():
+                answered_at = sent_at + datetime.timedelta(days=1)
+                answer(version, request.pupil, link.guardian, dict.fromkeys(CODES, True), now=answered_at)
+        with CaptureQueriesContext(connection) as queries:
+            assert send_consent_reminders(now=now) == 0  # every pupil's answers are complete
+        assert ConsentRequest.objects.count() == count
+        return len(queries)
+
+    assert statements(3) == statements(30)

@@ -229,6 +229,13 @@ class TestSweepsAreSetBased:
         many = self._statements(tasks.send_action_reminders, today)
         assert many == few
 
+    def test_on_each_schools_own_date_the_action_reminder_sweep_reads_no_school_per_action(self, school, teacher, slt):
+        _actions(school, [teacher, slt], 3)
+        few = self._statements(tasks.send_action_reminders, None)
+        _actions(school, [teacher, slt], 30)
+        many = self._statements(tasks.send_action_reminders, None)
+        assert many == few
+
     def test_the_digest_sweep_costs_the_same_for_3_or_30_actions_and_alerts(self, school, teacher, slt, dsl):
         for person in (teacher, slt):
             notification_preference_set(actor=person, delivery=Delivery.DIGEST)
