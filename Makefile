@@ -26,6 +26,11 @@ bench-sweeps:  ## the beat sweeps on a busy and a quiet day at trust scale: CPU 
 	@scripts/_venv.sh
 	.venv/bin/python scripts/bench_sweeps.py $(ARGS)
 
+.PHONY: bench-scale
+bench-scale:  ## issue 18's table from one run: the trust bench at 200,000 incidents (8 clients), CPU per page at 2,000,000 (history added), the CP file and the sweeps (scripts/bench_scale.py)
+	@scripts/_venv.sh
+	.venv/bin/python scripts/bench_scale.py $(ARGS)
+
 lint: venv  ## ruff
 	.venv/bin/ruff check .
 
