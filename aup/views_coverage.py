@@ -94,15 +94,19 @@ def coverage(request, slug, agreement_id):
         return render(request, "aup/coverage_visitors.html", context)
     form, filters = _filters(request, school, agreement)
     requests = selectors.coverage_requests(agreement=agreement, school=school)  # the list's and the summary's
+    summary = selectors.coverage_summary(agreement=agreement, school=school, requests=requests)
     people = selectors.coverage_list(agreement=agreement, school=school, requests=requests, **filters)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(people, PAGE_SIZE)
+    if not filters:
+        # Unfiltered, the list is everyone the summary counted: its total saves the paginator's count query.
+        paginator.count = summary["total"].total
+    page = paginator.get_page(request.GET.get("page"))
     rows = _mark_declined(selectors.coverage_attach_requests(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     pupils = selectors.is_pupil_audience(agreement)
     # Declines are answers, counted apart from "not signed yet" (issue 17 item 2).
     declined = declined_requests(agreement=agreement, school=school, requests=requests)
-    summary = selectors.coverage_summary(agreement=agreement, school=school, requests=requests)
     apply_declines(summary, declined_counts(agreement=agreement, school=school, declined=declined), pupils=pupils)
     context = {
         "school": school,
