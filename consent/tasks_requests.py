@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
 REMINDER_OFFSETS = (7, 14, 28)  # days after the request was sent
+# A reminder is sent on its day or, if the worker was down, within this many days after it; later than that it would
+# arrive weeks late, so the sweep leaves it (the office's "Remind now" covers a parent added late). It also keeps the
+# daily sweep from re-reading every request of the year once its last reminder day has passed (issue 18 item 3).
+REMINDER_CATCH_UP_DAYS = 7
 # A reminder queued within this long counts as on its way; the next day's sweep (24 hours on) may queue it again.
 QUEUED_WINDOW = datetime.timedelta(hours=20)
 
@@ -152,12 +156,15 @@ def _sent_requests(now):
 
 def _due_requests(now):
     """``[_Due]``: requests of each school's current form version and academic year whose latest reminder offset has
-    come (``REMINDER_OFFSETS`` days after it was sent), in school and request order. One query for the requests (five
-    columns each), one for their schools and one per school for its academic year."""
+    come (``REMINDER_OFFSETS`` days after it was sent) no more than ``REMINDER_CATCH_UP_DAYS`` days ago, in school and
+    request order. One query for the requests (five columns each, only those sent within the last offset and its
+    catch-up days), one for their schools and one per school for its academic year."""
     from safeguard.directory.models import School
 
+    oldest = now - datetime.timedelta(days=max(REMINDER_OFFSETS) + REMINDER_CATCH_UP_DAYS + 1)
     pending = list(
         _sent_requests(now)
+        .filter(sent_at__gte=oldest)
         .order_by("school_id", "pk")
         .values_list("pk", "school_id", "pupil_id", "academic_year_id", "sent_at")
     )
@@ -169,7 +176,8 @@ def _due_requests(now):
             years[school_id] = year.pk if year else None
         if years[school_id] is None or academic_year_id != years[school_id]:
             continue
-        offsets = [offset for offset in REMINDER_OFFSETS if offset <= (now - sent_at).days]
+        age = (now - sent_at).days
+        offsets = [offset for offset in REMINDER_OFFSETS if offset <= age <= offset + REMINDER_CATCH_UP_DAYS]
         if offsets:
             due.append(_Due(pk, school_id, pupil_id, sent_at, max(offsets)))
     return due
@@ -178,7 +186,8 @@ def _due_requests(now):
 @shared_task(ignore_result=True)
 def send_consent_reminders(now=None):
     """Daily sweep: queue a reminder for each guardian who has not answered this year's request, 7, 14 and 28 days
-    after it was sent (``send_consent_reminder``, one task per e-mail). Only requests for the school's current form
+    after it was sent (``send_consent_reminder``, one task per e-mail; a reminder missed by more than
+    ``REMINDER_CATCH_UP_DAYS`` is left to the office). Only requests for the school's current form
     version and academic year are reminded; a pupil whose answers are now complete, or who has left, gets no more
     reminders, and nor does a guardian who has answered since the request was sent. ``now``: aware datetime or ISO
     string (tests). Returns the number of e-mails queued: nothing already sent, nothing already queued.

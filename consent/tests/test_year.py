@@ -194,6 +194,14 @@ class TestReminders:
         assert remind(now) == 3
         assert set(ConsentReminderSent.objects.exclude(offset_days=0).values_list("offset_days", flat=True)) == {28}
 
+    def test_a_reminder_more_than_a_week_overdue_is_left_to_the_office(self, asked, families, remind):
+        """The worker was down: a reminder up to REMINDER_CATCH_UP_DAYS late still goes; one later than that would
+        arrive weeks late, so the sweep leaves it (and stops reading the request)."""
+        assert remind(_sent_days_ago(36)) == 0
+        assert mail.outbox == []
+        assert remind(_sent_days_ago(35)) == 3
+        assert set(ConsentReminderSent.objects.exclude(offset_days=0).values_list("offset_days", flat=True)) == {28}
+
     def test_a_guardian_who_answers_gets_no_more_reminders(self, asked, families, remind):
         now = _sent_days_ago(8)
         remind(now)
