@@ -4,12 +4,19 @@ online safety log — all rendered by ``safeguard.pdf.render_pdf`` in the school
 The child protection file runs to dozens of pages, so it is built by the worker (issue 18 item 2): ``cp_file_request``
 asks for it (kind ``incidents.cp_file`` of ``safeguard.jobs.prepared``), the worker calls ``cp_file_pdf``, and the
 file's page and download (``jobs:prepared_file``) write the audit events (``incidents.cp_file.requested`` and
-``.downloaded``). ``incidents.services_transfers.file_transfer_record`` keeps the SHA-256 of the file it sends.
+``.downloaded``). ``cp_file_pdf`` lays the file out in parts, so the worker's memory follows one part, not the whole
+file. ``incidents.services_transfers.file_transfer_record`` asks for the file the same way and keeps its SHA-256 on
+the transfer when it is ready.
 """
 
+import contextlib
+import gc
+import io
 import zoneinfo
 
+from django.conf import settings
 from django.db.models import Count, Max
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -17,7 +24,7 @@ from safeguard import permissions
 from safeguard.country_words import school_language
 from safeguard.directory.models import Pupil
 from safeguard.jobs import prepared as prepared_files
-from safeguard.pdf import render_pdf
+from safeguard.pdf import BASE_CSS, SafeURLFetcher, render_pdf
 
 from . import selectors_chronology as selectors
 
@@ -44,27 +51,149 @@ def cp_file_context(*, school, pupil, actor, now=None):
     }
 
 
-def cp_file_pdf(*, school, pupil, actor, now=None):
+def cp_file_parts(entries, *, per_part):
+    """``entries`` (a chronology's, oldest first) cut into consecutive lists of at most ``per_part`` incidents each
+    (int ≥ 1): a part ends just before the incident that would be one too many, so the actions, contacts and notes
+    that follow an incident in time stay with the entries around them. Always at least one list (maybe empty);
+    joined together they are ``entries`` in the same order."""
+    parts, current, incidents = [], [], 0
+    for entry in entries:
+        if entry.kind == selectors.EntryKind.INCIDENT:
+            if incidents == per_part:
+                parts.append(current)
+                current, incidents = [], 0
+            incidents += 1
+        current.append(entry)
+    parts.append(current)
+    return parts
+
+
+# A part's own layout is freed before the next is laid out, so the worker's memory follows the part, not the file:
+# about a dozen pages. 300 incidents (scripts/bench_cp_file.py, issue 18 item 2): laid out whole, 6.9 s of CPU and
+# +148 MB; in parts of 60, 5.7 s and +49 MB (parts of 40: +33 MB, for 0.3 s more CPU).
+CP_FILE_PART_INCIDENTS = 60
+# The parts are laid out without page numbers; "page / pages" is set afterwards across the whole file, in the
+# place, font and size ``safeguard.pdf.BASE_CSS`` gives it.
+_NO_PAGE_NUMBER_CSS = "@page { @bottom-right { content: none; } }"
+
+
+def _layout_part(html):
+    """One part's PDF (bytes), without page numbers; WeasyPrint's layout of it is dropped before returning."""
+    from weasyprint import CSS, HTML
+
+    base_url = str(settings.BASE_DIR).rstrip("/") + "/"
+    # WeasyPrint makes millions of objects and little cyclic garbage while it lays a part out: no automatic
+    # collection meanwhile (each walked every object of the part: 0.6 s of CPU on 300 incidents, for 1 MB), one
+    # after it — the layout boxes hold reference cycles, freed here before the next part is laid out.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        document = HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher()).render(
+            stylesheets=[CSS(string=BASE_CSS), CSS(string=_NO_PAGE_NUMBER_CSS)]
+        )
+        data = document.write_pdf()
+        del document
+    finally:
+        if collecting:
+            gc.enable()
+    gc.collect()
+    return data
+
+
+def _page_numbers(total):
+    """A PDF of ``total`` blank A4 pages with only "page / pages" (``BASE_CSS``'s footer), to lay over the parts."""
+    from weasyprint import CSS, HTML
+
+    html = '<div style="break-before: page"></div>' * (total - 1)
+    return HTML(string=f"<!doctype html><html><body><div></div>{html}</body></html>").write_pdf(
+        stylesheets=[CSS(string=BASE_CSS)]
+    )
+
+
+def join_pdf_parts(parts):
+    """One PDF (bytes) of ``parts`` (PDFs as bytes, in order, laid out without page numbers), its pages numbered
+    "page / pages" across the whole file as ``safeguard.pdf.render_pdf`` numbers them. The first part gives the
+    document's title, language and bookmarks."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    first = None
+    for data in parts:
+        reader = PdfReader(io.BytesIO(data))
+        writer.append(reader)
+        if first is None:
+            first = reader
+    if first.metadata:
+        writer.add_metadata(dict(first.metadata))
+    language = first.trailer["/Root"].get("/Lang")
+    if language is not None:
+        writer.root_object[NameObject("/Lang")] = language
+    numbers = PdfReader(io.BytesIO(_page_numbers(len(writer.pages))))
+    for page, number in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(number)
+        page.compress_content_streams()
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def cp_file_pdf(*, school, pupil, actor, now=None, part_incidents=None):
     """The pupil's child protection file as a PDF (bytes): the front sheet and the full chronology (see
-    ``cp_file_context``), "Confidential — child protection" and the page number on every page.
+    ``cp_file_context``), "Confidential — child protection", the pupil's name and the page number ("page / pages")
+    on every page.
+
+    The chronology is laid out in parts of ``part_incidents`` incidents (default ``CP_FILE_PART_INCIDENTS``), one
+    after the other, each freed before the next, and the parts joined (``join_pdf_parts``): a file of hundreds of
+    incidents then takes the memory of one part (issue 18 item 2: 120 MB for 300 incidents). Each later part starts
+    on a new page, its table under the same column headings.
 
     Args:
         school: the pupil's ``School``; pupil: a ``Pupil`` of it; actor: a member of the DSL team (the file holds
-            every safeguarding record of the pupil — KCSIE); now: aware datetime printed as the time generated.
-    Raises ``PermissionError`` when ``actor`` is not of the DSL team; whatever ``render_pdf`` raises.
+            every safeguarding record of the pupil — KCSIE); now: aware datetime printed as the time generated;
+            part_incidents: int ≥ 1 (tests use small parts).
+    Raises ``PermissionError`` when ``actor`` is not of the DSL team; whatever WeasyPrint or pypdf raise.
     """
     if pupil.school_id != school.pk or not permissions.can(actor, permissions.VIEW_SAFEGUARDING, school):
         raise PermissionError("only the DSL team may export a child protection file")
-    return _render(
-        school, "incidents/pdf/cp_file.html", cp_file_context(school=school, pupil=pupil, actor=actor, now=now)
-    )
+    context = cp_file_context(school=school, pupil=pupil, actor=actor, now=now)
+    chunks = cp_file_parts(context["chronology"].entries, per_part=part_incidents or CP_FILE_PART_INCIDENTS)
+    parts = []
+    with (
+        translation.override(school_language(school)),
+        timezone.override(zoneinfo.ZoneInfo(school.time_zone)),
+        _collections_walk_new_objects_only(),
+    ):
+        for index, entries in enumerate(chunks):
+            html = render_to_string(
+                "incidents/pdf/cp_file.html", {**context, "part": {"first": index == 0, "entries": entries}}
+            )
+            parts.append(_layout_part(html))
+            del html
+    return join_pdf_parts(parts)
+
+
+@contextlib.contextmanager
+def _collections_walk_new_objects_only():
+    """While the parts are laid out, keep what was alive before (Django, the app, the file's records) out of the
+    garbage collector's way (``gc.freeze``): the collection after each part then walks only the objects made since
+    (a full collection after each of the 8 parts of 300 incidents took 1.4 s of CPU; scripts/bench_cp_file.py).
+    A process that froze its own start-up objects (``safeguard.wsgi``) is left as it is."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # The child protection file, built by the worker --------------------------------------------------------------------
 
 CP_FILE = "incidents.cp_file"
 # Raise when the CP file's template or context changes, so files built before are not reused.
-CP_FILE_LAYOUT = 2
+CP_FILE_LAYOUT = 3
 
 
 def _cp_file_pupil(prepared):
@@ -142,6 +271,12 @@ def _build_cp_file(prepared):
     return cp_file_pdf(school=prepared.school, pupil=pupil, actor=prepared.requested_by)
 
 
+def _cp_file_ready(prepared):
+    from .services_transfers import file_transfers_file_ready
+
+    file_transfers_file_ready(prepared)
+
+
 prepared_files.register(
     prepared_files.PreparedKind(
         name=CP_FILE,
@@ -151,6 +286,7 @@ prepared_files.register(
         requested_action="incidents.cp_file.requested",
         downloaded_action="incidents.cp_file.downloaded",
         second_factor=True,
+        on_ready=_cp_file_ready,  # a transfer waiting for its file keeps the file's SHA-256
     )
 )
 

@@ -620,7 +620,11 @@ class Professional(TimeStampedModel):
 class FileTransfer(PublicIdModel):
     """The transfer of a pupil's child protection file to a new school: exported, sent (when, how, to whom) and
     receipt confirmed. Unconfirmed after 5 school days, the DSL team is warned (KCSIE: the file is transferred
-    separately from the main pupil file, with confirmation of receipt)."""
+    separately from the main pupil file, with confirmation of receipt).
+
+    The file is prepared by the worker (issue 18 item 2): ``prepared_file`` is the request for it, and
+    ``file_sha256`` is empty until that file is ready, then its SHA-256. A request that failed is replaced by a new
+    one when the DSL team asks again; the transfer itself is recorded at once and never lost."""
 
     pupil = models.ForeignKey("directory.Pupil", on_delete=models.PROTECT, related_name="file_transfers")
     school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="+")
@@ -631,6 +635,14 @@ class FileTransfer(PublicIdModel):
     sent_at = models.DateTimeField(_("sent at"))
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file_sha256 = models.CharField(max_length=64, blank=True)
+    prepared_file = models.ForeignKey(
+        "jobs.PreparedFile",
+        verbose_name=_("file prepared"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     receipt_confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
     receipt_confirmed_by = models.CharField(_("confirmed by"), max_length=200, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)

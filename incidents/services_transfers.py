@@ -7,7 +7,6 @@ the main pupil file, within 5 school days, and obtains confirmation of receipt. 
 """
 
 import datetime
-import hashlib
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,8 +31,25 @@ def _required(value, message, code):
     return value
 
 
+def _transfer_file_request(*, actor, pupil, ip_address=None):
+    """Ask the worker for ``pupil``'s child protection file for a transfer: ``(PreparedFile, sha256 or "")``."""
+    from .documents import cp_file_request
+
+    prepared, _queued = cp_file_request(school=pupil.school, pupil=pupil, actor=actor, ip_address=ip_address)
+    return prepared, prepared.sha256 if prepared.status == prepared.Status.READY else ""
+
+
 def file_transfer_record(
-    *, actor, pupil, destination_school, destination_dsl, method, sent_at, destination_email="", now=None
+    *,
+    actor,
+    pupil,
+    destination_school,
+    destination_dsl,
+    method,
+    sent_at,
+    destination_email="",
+    ip_address=None,
+    now=None,
 ):
     """Record that ``pupil``'s child protection file was sent to their new school. Returns the ``FileTransfer``.
 
@@ -43,15 +59,19 @@ def file_transfer_record(
         destination_school, destination_dsl, method: the new school, its DSL's name, how it was sent (for example
             "secure e-mail", "by hand") — non-empty strings; destination_email: the DSL's address, may be empty.
         sent_at: aware datetime, not in the future.
+        ip_address: the actor's address, for the audit event of the file's request.
 
-    The child protection file is generated at that moment (``documents.cp_file_pdf``) and its SHA-256 kept, so the
-    file sent can be matched later. Recording the same transfer again (same pupil, new school and time sent)
-    returns the existing record and changes nothing. Audit ``incidents.file_transfer.recorded`` (subject: pupil).
+    The transfer is recorded at once; the child protection file is prepared by the worker as ``actor`` asks for it
+    (``documents.cp_file_request``: the file ``actor`` already prepared when nothing in it changed since, so the
+    file sent can be matched) and linked as ``prepared_file``. Its SHA-256 is kept on the transfer when it is ready
+    — at once for a file already built, else when the worker finishes (``file_transfers_file_ready``). If the
+    worker fails, the transfer stays and the DSL team asks again (``file_transfer_prepare``).
+    Recording the same transfer again (same pupil, new school and time sent) returns the existing record and
+    changes nothing. Audit ``incidents.file_transfer.recorded`` (subject: pupil; with the file's id and SHA-256,
+    "" while it is being prepared) and the file's ``incidents.cp_file.requested``.
     Raises ``PermissionError``; ``DomainError`` (code ``destination_school``, ``destination_dsl``, ``method``,
     ``sent_at``). Rule: KCSIE, transfer of the child protection file.
     """
-    from .documents import cp_file_pdf
-
     school = pupil.school
     _check_dsl_team(actor, school)
     now = now or timezone.now()
@@ -65,10 +85,11 @@ def file_transfer_record(
     existing = FileTransfer.objects.filter(pupil=pupil, destination_school=destination_school, sent_at=sent_at).first()
     if existing is not None:
         return existing
-    pdf = cp_file_pdf(school=school, pupil=pupil, actor=actor, now=now)
-    sha256 = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
-        transfer = FileTransfer.objects.create(
+        # Asked for first, in the same transaction: the worker starts only after commit, and finds the transfer
+        # linked to the file when it finishes.
+        prepared, sha256 = _transfer_file_request(actor=actor, pupil=pupil, ip_address=ip_address)
+        transfer = FileTransfer(
             pupil=pupil,
             school=school,
             destination_school=destination_school,
@@ -77,16 +98,72 @@ def file_transfer_record(
             method=method,
             sent_at=sent_at,
             sent_by=actor,
+            prepared_file=prepared,
             file_sha256=sha256,
         )
+        transfer._history_user = actor
+        transfer.save()
         audit_log(
             actor=actor,
             action="incidents.file_transfer.recorded",
             school=school,
             subject=pupil,
-            data={"pupil": str(pupil.public_id), "transfer": str(transfer.public_id), "sha256": sha256},
+            ip_address=ip_address,
+            data={
+                "pupil": str(pupil.public_id),
+                "transfer": str(transfer.public_id),
+                "file": str(prepared.public_id),
+                "sha256": sha256,
+            },
         )
     return transfer
+
+
+def transfer_file_failed(transfer, now=None):
+    """Whether ``transfer``'s file will not come without asking again: no SHA-256 and no request for it, or its
+    request failed, or it has been "being prepared" longer than a worker ever takes (``prepared.STALE_AFTER``: the
+    worker was lost)."""
+    from safeguard.jobs.prepared import STALE_AFTER
+
+    if transfer.file_sha256:
+        return False
+    prepared = transfer.prepared_file
+    if prepared is None or prepared.status == prepared.Status.FAILED:
+        return True
+    return prepared.in_progress and prepared.created_at < (now or timezone.now()) - STALE_AFTER
+
+
+def file_transfer_prepare(*, actor, transfer, ip_address=None, now=None):
+    """Ask again for the child protection file of a transfer whose file could not be prepared (``transfer_file_failed``:
+    the worker failed or was lost). Returns the ``FileTransfer``, linked to the new request (its SHA-256 kept when
+    ready, as for ``file_transfer_record``).
+
+    The file is prepared as the pupil's records stand now, for ``actor``. A transfer whose file is ready or still
+    being prepared is returned unchanged (asking twice queues one file). Audit: the file's
+    ``incidents.cp_file.requested``; the transfer's history keeps the change, with ``actor``.
+    Raises ``PermissionError`` when ``actor`` is not of the DSL team of the transfer's school."""
+    _check_dsl_team(actor, transfer.school)
+    with transaction.atomic():
+        transfer = FileTransfer.objects.select_for_update().get(pk=transfer.pk)  # its file, pupil: read after
+        if not transfer_file_failed(transfer, now=now):
+            return transfer
+        prepared, sha256 = _transfer_file_request(actor=actor, pupil=transfer.pupil, ip_address=ip_address)
+        transfer.prepared_file, transfer.file_sha256 = prepared, sha256
+        transfer._history_user = actor
+        transfer.save(update_fields=["prepared_file", "file_sha256", "updated_at"])
+    return transfer
+
+
+def file_transfers_file_ready(prepared):
+    """Keep the SHA-256 of ``prepared`` (a ``PreparedFile`` of kind ``incidents.cp_file``, just marked ready) on the
+    transfers waiting for it. Called by the worker (``safeguard.jobs.prepared``'s ``on_ready``) inside the
+    transaction that marks the file ready; a transfer that has its SHA-256 already keeps it. The transfers' history
+    records the change, by the person who asked for the file."""
+    waiting = FileTransfer.objects.select_for_update().filter(prepared_file=prepared, file_sha256="")
+    for transfer in waiting:
+        transfer.file_sha256 = prepared.sha256
+        transfer._history_user = prepared.requested_by
+        transfer.save(update_fields=["file_sha256", "updated_at"])
 
 
 def file_transfer_confirm(*, actor, transfer, confirmed_by, confirmed_at=None, now=None):

@@ -20,6 +20,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
@@ -55,7 +56,14 @@ from .forms_chronology import (
 )
 from .models import Action, FileTransfer, Incident, IncidentPupil, ParentContact, Professional, Sanction
 from .services import concerns_shown_log
-from .services_transfers import file_transfer_confirm, file_transfer_record, professional_add, professional_end
+from .services_transfers import (
+    file_transfer_confirm,
+    file_transfer_prepare,
+    file_transfer_record,
+    professional_add,
+    professional_end,
+    transfer_file_failed,
+)
 
 VIEWERS_PER_PAGE = 50
 CHRONOLOGY_PER_PAGE = 100  # entries of the on-screen chronology a page; the child protection file has them all
@@ -353,9 +361,24 @@ def cp_file(request, slug, public_id):
 # Transfers of the child protection file ----------------------------------------------------------------------------
 
 
+def _with_file_state(transfers, user):
+    """Mark each of ``transfers`` with what its page says of its file (issue 18 item 2: prepared by the worker):
+    ``file_failed`` (failed or lost: the page offers to prepare it again) and ``file_page``, the file's own page
+    (``jobs:prepared_file``: progress, then the download) for the person who asked for it, else "". One query."""
+    prefetch_related_objects(transfers, "prepared_file")
+    now = timezone.now()
+    for transfer in transfers:
+        prepared = transfer.prepared_file
+        transfer.file_failed = transfer_file_failed(transfer, now=now)
+        transfer.file_page = ""
+        if prepared is not None and prepared.requested_by_id == user.pk and not transfer.file_failed:
+            transfer.file_page = reverse("jobs:prepared_file", args=[transfer.school.slug, prepared.public_id])
+    return transfers
+
+
 def _transfers_page(request, school, pupil=None, form=None):
     today = school.today()
-    transfers = selectors.file_transfers(school=school, pupil=pupil, today=today)
+    transfers = _with_file_state(selectors.file_transfers(school=school, pupil=pupil, today=today), request.user)
     from interop.selectors import ctf_exports  # the leavers' CTFs the office exported (issue 14 item 2)
 
     context = {
@@ -390,7 +413,8 @@ def transfers(request, slug):
 @never_cache
 def pupil_transfers(request, slug, public_id):
     """A pupil's file transfers, and the form recording that the file was sent to a new school (DSL team, second
-    factor). The file is generated when the transfer is recorded and its SHA-256 kept."""
+    factor). The transfer is recorded at once; the worker prepares the file (``services_transfers``) and its SHA-256
+    is kept with the transfer when it is ready — the page says "being prepared" until then."""
     school, pupil = _dsl_pupil(request, slug, public_id)
     response = otp.second_factor_redirect(request)
     if response is not None:
@@ -400,14 +424,21 @@ def pupil_transfers(request, slug, public_id):
         form = FileTransferForm(request.POST or None, initial={"sent_at": now})
         if request.method == "POST" and form.is_valid():
             try:
-                transfer = file_transfer_record(actor=request.user, pupil=pupil, **form.cleaned_data)
+                transfer = file_transfer_record(
+                    actor=request.user, pupil=pupil, ip_address=client_ip(request), **form.cleaned_data
+                )
             except DomainError as error:
                 form.add_error(error.code if error.code in form.fields else None, error.message)
             else:
+                if transfer.file_sha256:
+                    message = _("The transfer to %(school)s is recorded. SHA-256 of the file: %(sha)s")
+                else:
+                    message = _(
+                        "The transfer to %(school)s is recorded. The child protection file is being prepared; its "
+                        "SHA-256 is kept with the transfer when it is ready."
+                    )
                 messages.success(
-                    request,
-                    _("The transfer to %(school)s is recorded. SHA-256 of the file generated now: %(sha)s")
-                    % {"school": transfer.destination_school, "sha": transfer.file_sha256},
+                    request, message % {"school": transfer.destination_school, "sha": transfer.file_sha256}
                 )
                 return redirect("incidents:pupil_transfers", school.slug, pupil.public_id)
     return _transfers_page(request, school, pupil, form)
@@ -441,6 +472,32 @@ def transfer_confirm(request, slug, public_id):
         else:
             messages.error(request, _("Say who confirmed receipt, and when."))
     return redirect(_safe_next(request, reverse("incidents:transfers", args=[school.slug])))
+
+
+@login_required
+@require_POST
+def transfer_prepare(request, slug, public_id):
+    """Ask again for the child protection file of a transfer whose file could not be prepared (DSL team, second
+    factor): ``services_transfers.file_transfer_prepare``; back to the pupil's transfers, where it is "being
+    prepared" again."""
+    school = _dsl_school(request, slug)
+    response = otp.second_factor_redirect(request)
+    if response is not None:
+        return response
+    transfer = (
+        FileTransfer.objects.select_related("pupil__school", "school", "prepared_file")
+        .filter(school=school, public_id=public_id)
+        .first()
+    )
+    if transfer is None:
+        raise Http404
+    try:
+        file_transfer_prepare(actor=request.user, transfer=transfer, ip_address=client_ip(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The child protection file of this transfer is being prepared again."))
+    return redirect("incidents:pupil_transfers", school.slug, transfer.pupil.public_id)
 
 
 # Professionals involved -------------------------------------------------------------------------------------------
@@ -669,6 +726,7 @@ urlpatterns = [
     path(f"{CHRONOLOGY}viewers/", viewers, name="viewers"),
     path("school/<slug:slug>/incidents/transfers/", transfers, name="transfers"),
     path("school/<slug:slug>/incidents/transfers/<uuid:public_id>/confirm/", transfer_confirm, name="transfer_confirm"),
+    path("school/<slug:slug>/incidents/transfers/<uuid:public_id>/prepare/", transfer_prepare, name="transfer_prepare"),
     path(
         "school/<slug:slug>/incidents/forms/online-safety-log/", form_online_safety_log, name="form_online_safety_log"
     ),

@@ -632,20 +632,23 @@ def test_an_unconfirmed_transfer_is_overdue_after_five_school_days(school, dsl, 
 
 
 @pytest.mark.django_db
-def test_record_a_transfer_see_the_warning_and_confirm_it(client, school, dsl, pupil, concern):
+def test_record_a_transfer_see_the_warning_and_confirm_it(
+    client, school, dsl, pupil, concern, celery_eager, django_capture_on_commit_callbacks
+):
     _term_all_year(school)
     _login(client, dsl, verified=True)
     sent = timezone.localtime(timezone.now() - datetime.timedelta(days=10), LONDON)
-    response = client.post(
-        reverse("incidents:pupil_transfers", args=[school.slug, pupil.public_id]),
-        {
-            "destination_school": "Hilltop Primary",
-            "destination_dsl": "J. Sharma",
-            "destination_email": "dsl@hilltop.example.test",
-            "method": "Secure e-mail",
-            "sent_at": sent.strftime("%Y-%m-%dT%H:%M"),
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the worker prepares the file (eager here)
+        response = client.post(
+            reverse("incidents:pupil_transfers", args=[school.slug, pupil.public_id]),
+            {
+                "destination_school": "Hilltop Primary",
+                "destination_dsl": "J. Sharma",
+                "destination_email": "dsl@hilltop.example.test",
+                "method": "Secure e-mail",
+                "sent_at": sent.strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
     assert response.status_code == 302
     transfer = FileTransfer.objects.get()
     assert (transfer.sent_by, transfer.destination_school, len(transfer.file_sha256)) == (dsl, "Hilltop Primary", 64)
@@ -875,6 +878,7 @@ def _urls(school, pupil, incident, transfer):
 POSTS = {
     "professional_end": lambda s, p, t: reverse("incidents:professional_end", args=[s.slug, p.public_id]),
     "transfer_confirm": lambda s, p, t: reverse("incidents:transfer_confirm", args=[s.slug, t.public_id]),
+    "transfer_prepare": lambda s, p, t: reverse("incidents:transfer_prepare", args=[s.slug, t.public_id]),
     "pupil_transfers": lambda s, p, t: reverse("incidents:pupil_transfers", args=[s.slug, p.public_id]),
     "professionals": lambda s, p, t: reverse("incidents:professionals", args=[s.slug, p.public_id]),
 }

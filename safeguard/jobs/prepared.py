@@ -14,7 +14,11 @@ kind it does not know yet), with ``register(PreparedKind(...))``:
 - ``subject(prepared)`` the record the audit events name (the pupil of a CP file, say), or None;
 - ``requested_action`` / ``downloaded_action`` the audit action names, ``second_factor`` whether the person must have
   passed the second factor to open the page and download (safeguarding records), ``content_type`` and
-  ``extension`` of the file.
+  ``extension`` of the file;
+- ``on_ready(prepared)``, optional: called inside the transaction that marks a request ready (built by the worker,
+  or served at once from a file built before), for a feature that keeps the file's SHA-256 on a record of its own
+  (a CP file transfer: ``incidents.services_transfers``). It must not fail: an error there leaves the request
+  "being prepared" until ``STALE_AFTER``.
 
 Reuse: ``prepare`` takes ``inputs`` — whatever the content depends on, such as the latest change time of each table
 the file reads — and keeps their SHA-256 (with the kind, school and params) as the request's ``input_key``. The
@@ -64,6 +68,7 @@ class PreparedKind:
     second_factor: bool = False
     content_type: str = "application/pdf"
     extension: str = "pdf"
+    on_ready: object = None
 
 
 KINDS = {}
@@ -166,6 +171,8 @@ def prepare(*, kind, school, actor, params, title, inputs, ip_address=None, now=
         _audit(prepared, spec.requested_action, actor=actor, ip_address=ip_address, reused=prepared.reused)
         if built is None:
             enqueue(tasks.build_prepared_file, prepared.pk)
+        elif spec.on_ready is not None:
+            spec.on_ready(prepared)
     return prepared, built is None
 
 
@@ -202,9 +209,9 @@ def store(data, *, extension, storage):
 def build(*, prepared_id, now=None):
     """Build the file of request ``prepared_id`` (int pk) once: claim it (``pending`` → ``building`` by a conditional
     update: a second run finds nothing to claim and returns None), check that its requester may still have it, call
-    the kind's builder, store the bytes under their SHA-256, mark it ready, audit ``jobs.prepared_file.built`` and
-    queue the "ready" e-mail. Any error marks it failed with the reason (nothing is stored for it). Returns the
-    ``PreparedFile`` or None."""
+    the kind's builder, store the bytes under their SHA-256, mark it ready, audit ``jobs.prepared_file.built``, call
+    the kind's ``on_ready`` and queue the "ready" e-mail. Any error marks it failed with the reason (nothing is
+    stored for it). Returns the ``PreparedFile`` or None."""
     now = now or timezone.now()
     claimed = PreparedFile.objects.filter(pk=prepared_id, status=PreparedFile.Status.PENDING).update(
         status=PreparedFile.Status.BUILDING, started_at=now
@@ -234,6 +241,8 @@ def build(*, prepared_id, now=None):
         prepared.finished_at = timezone.now()
         prepared.save()  # saved, not updated: django-simple-history keeps the change
         _audit(prepared, "jobs.prepared_file.built", actor=None, sha256=sha256, bytes=len(data))
+        if spec.on_ready is not None:
+            spec.on_ready(prepared)
         enqueue(tasks.send_prepared_file_ready, prepared.pk)
     return prepared
 

@@ -380,6 +380,12 @@ def _incident_rows(allow, only):
                 lambda f: {"slug": f.school.slug, "public_id": f.transfer.public_id},
                 only(dsl_otp, 404),
             ),
+            # Asking again for a transfer's file that could not be prepared (issue 18 item 2).
+            ("incidents:transfer_prepare", ""): (
+                "post",
+                lambda f: {"slug": f.school.slug, "public_id": f.transfer.public_id},
+                only(dsl_otp, 404),
+            ),
             ("incidents:form_racist", ""): (
                 "get",
                 lambda f: {"slug": f.school.slug, "public_id": f.racist.public_id},
