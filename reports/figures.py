@@ -17,6 +17,9 @@ viewer's scope and the filters — and hand back ``DashboardFigures``, which lab
 the categories' current names and names the pupils listed (never cached) when asked. ``comparison_counts`` gives the
 headline counts of the same period last year (three queries, cached alike).
 
+When the figures cache is cold, requests filtered by dates alone read the schools' pre-counted snapshots
+(``reports.precount``), kept current by the incident data version of each school, and count live what has none.
+
 ``figure_incidents`` gives the incidents behind one figure's number (the dashboard's drill-down), from the same
 definitions, so a drill-down always lists what the figure counted.
 """
@@ -708,6 +711,7 @@ def sanction_counts(incidents, filters=None):
         if pupil["days"] > SUSPENSION_DAYS_OVER:
             total["pupils_over_5"] += 1
             over_5.append({"school_id": school_id, "pupil_id": pupil_id, "days": pupil["days"]})
+    over_5.sort(key=lambda row: row["pupil_id"])  # one order whatever the database's, so counts compare equal
     return totals, reason_counts, over_5
 
 
@@ -863,26 +867,30 @@ def comparison_counts(school, filters, *, include_safeguarding, concerns_named, 
     """The headline counts of ``filters``' period for ``school`` — incidents per group (``summary``) and the cohort
     counts (``cohort_counts``) — as ``{"groups": {...}, "cohorts": {...}}``: what the dashboard sets beside this
     period's figures for the same period last year (``filters`` from ``DashboardFilterForm.previous_filters``).
-    Three queries, cached like ``school_figures`` (same scope rules)."""
+    Three queries, cached like ``school_figures`` (same scope rules; on a cache miss, the school's current
+    pre-counted snapshot of that period when there is one — one query)."""
     base = incident_queryset([school], filters, include_safeguarding=include_safeguarding)
     pupil_base = base if concerns_named else base.filter(is_safeguarding=False)
+    scope = _scope_key(include_safeguarding, include_safeguarding and concerns_named)
 
-    def compute():
+    def count():
         return {
             "groups": summary(base).counts,
             "cohorts": cohort_counts(pupil_base, schools=[school], filters=filters),
         }
 
+    def compute():
+        from . import precount
+
+        if precount.usable(filters):
+            counts = precount.school_counts(school, filters, scope)
+            if counts is not None:
+                return precount.as_comparison(counts)
+        return count()
+
     if not use_cache:
-        return compute()
-    key = (
-        "incident-dashboard-comparison",
-        FIGURES_VERSION,
-        school.pk,
-        school.time_zone,
-        _scope_key(include_safeguarding, include_safeguarding and concerns_named),
-        filters.cache_key(),
-    )
+        return count()
+    key = ("incident-dashboard-comparison", FIGURES_VERSION, school.pk, school.time_zone, scope, filters.cache_key())
     return datacache.cached(key, compute, topic=datacache.INCIDENTS, school_ids=[school.pk])
 
 
@@ -1044,24 +1052,29 @@ def school_figures(school, filters, *, include_safeguarding, concerns_named, use
         concerns_named: count concerns in the figures that pick out pupils too (the second factor is confirmed);
             otherwise those figures leave them out.
         use_cache: False to count afresh (exports).
+
+    On a figures-cache miss, a request filtered by dates alone reads the school's pre-counted snapshot while it is
+    current (``reports.precount``: one query), and counts live otherwise.
     """
     base = incident_queryset([school], filters, include_safeguarding=include_safeguarding)
     pupil_base = base if concerns_named else base.filter(is_safeguarding=False)
+    scope = _scope_key(include_safeguarding, include_safeguarding and concerns_named)
 
-    def compute():
+    def count():
         return dashboard_counts(base, schools=[school], filters=filters, pupil_incidents=pupil_base, cohorts=True)
 
-    key = (
-        "incident-dashboard",
-        FIGURES_VERSION,
-        "school",
-        school.pk,
-        school.time_zone,
-        _scope_key(include_safeguarding, include_safeguarding and concerns_named),
-        filters.cache_key(),
-    )
+    def compute():
+        from . import precount
+
+        if precount.usable(filters):
+            counts = precount.school_counts(school, filters, scope)
+            if counts is not None:
+                return precount.as_school(counts)
+        return count()
+
+    key = ("incident-dashboard", FIGURES_VERSION, "school", school.pk, school.time_zone, scope, filters.cache_key())
     if not use_cache:
-        return DashboardFigures(compute(), filters=filters)
+        return DashboardFigures(count(), filters=filters)
     return DashboardFigures(
         datacache.cached(key, compute, topic=datacache.INCIDENTS, school_ids=[school.pk]), filters=filters
     )
@@ -1071,12 +1084,20 @@ def trust_figures(schools, filters, *, use_cache=True):
     """The ``DashboardFigures`` of the trust's comparison of ``schools`` (already narrowed by ``filters.school_ids``):
     no safeguarding concern counted, pupils with repeated incidents counted but never listed, and the pupils on roll
     for rates. From the figures cache while no school's incidents or pupils change; ``use_cache`` False counts
-    afresh."""
+    afresh. On a cache miss, a request filtered by dates (and schools) alone reads each school's current pre-counted
+    snapshot in one query and counts only the other schools live (``reports.precount.trust_counts``)."""
     schools = list(schools)
-    base = incident_queryset(schools, filters, include_safeguarding=False)
+
+    def count(counted=schools):
+        base = incident_queryset(counted, filters, include_safeguarding=False)
+        return dashboard_counts(base, schools=counted, filters=filters, pupil_rows=False, on_roll=True)
 
     def compute():
-        return dashboard_counts(base, schools=schools, filters=filters, pupil_rows=False, on_roll=True)
+        from . import precount
+
+        if precount.usable(filters) and schools:
+            return precount.trust_counts(schools, filters, count)
+        return count()
 
     key = (
         "incident-dashboard",
@@ -1087,7 +1108,7 @@ def trust_figures(schools, filters, *, use_cache=True):
         filters.cache_key(),
     )
     if not use_cache:
-        return DashboardFigures(compute(), filters=filters)
+        return DashboardFigures(count(), filters=filters)
     counts = datacache.cached(key, compute, topic=datacache.INCIDENTS, school_ids=[school.pk for school in schools])
     return DashboardFigures(counts, filters=filters)
 

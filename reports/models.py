@@ -214,3 +214,131 @@ class ThresholdAlert(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["rule", "pupil", "-raised_on"], name="reports_thresholdalert_latest")]
+
+
+# Pre-counted figures (issue 18 item 1) ------------------------------------------------------------------------------
+
+
+class SchoolDataVersion(models.Model):
+    """A school's *database-side* data version for one ``safeguard.datacache`` topic: a counter raised by one
+    ``INSERT … ON CONFLICT DO UPDATE SET version = version + 1`` inside the transaction of every change the topic's
+    signals see (``bump``), so it commits — or rolls back — with the change itself. No row means version 0.
+
+    ``FigureSnapshot`` rows carry the version they were counted from and are read only while it is still the
+    school's; unlike ``datacache``'s tokens (held in the cache, lost with it), this survives a cache flush or a deploy.
+
+    A counter, not a record anyone decides: no history (nothing to audit; every change it counts is audited where
+    it is made). Concurrent writers of one school queue on its row for the rest of their transaction — a few
+    milliseconds each.
+    """
+
+    school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=20)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "topic"], name="reports_schooldataversion_one_per_topic"),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id}:{self.topic}={self.version}"
+
+    @classmethod
+    def bump(cls, school_id, topic):
+        """Raise the version of ``school_id`` (int) for ``topic`` by one, in the current transaction (one upsert;
+        PostgreSQL and SQLite ≥ 3.24 both read ``ON CONFLICT``). Blocks while another open transaction holds the
+        row, so the two changes are counted one after the other."""
+        from django.db import connection
+
+        table = connection.ops.quote_name(cls._meta.db_table)
+        # The model's own table and columns; the values are parameters.
+        sql = (
+            f"INSERT INTO {table} (school_id, topic, version) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (school_id, topic) DO UPDATE SET version = {table}.version + 1"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [school_id, topic])
+
+
+class FigureSnapshot(models.Model):
+    """Every count of a school's incident dashboard for one period, counted in advance (``reports.precount``), so
+    that a dashboard, the trust comparison or last year's headline counts read one row instead of counting again
+    when the figures cache is cold.
+
+    A row is the ``figures.DashboardCounts`` of one school (``reports.precount.full_counts``: pupils with repeated
+    incidents as rows, the rates per cohort and the pupils on roll — every page's shape is cut from it) as exact JSON
+    (``reports.precount.encode``), for:
+
+    - ``scope``: who the figures are for (``figures._scope_key``: concerns left out; counted; counted but not in the
+      figures that pick out pupils);
+    - ``date_from``/``date_to``: the period (the school's local dates, inclusive);
+    - ``counted_on``: the school's local date it was counted on ("overdue" actions depend on it), and its
+      ``time_zone`` then;
+    - ``data_version``: the school's ``SchoolDataVersion`` for incidents, read *before* counting, and
+      ``figures_version``: ``figures.FIGURES_VERSION``.
+
+    A row is read only while all of these still hold (``precount.read``): after any change to the school's incidents
+    its version has moved and the page counts live, as it always did. ``self_contained`` is False when the counts
+    name another school (a sanction or cohort counted in a pupil's new school): such a row serves that school's own
+    dashboard, never a sum across schools.
+
+    Lifecycle: written by the rebuild (a task after each change, debounced; an hourly sweep for each school's new day;
+    the bench build) and by a page that had to count live; replaced in place; rows of earlier days are deleted by the
+    sweep. Derived and rebuildable at any time, holding counts and ids only (no name, no text): no history — it
+    would record nothing anybody decided, and double every rebuild's writes.
+    """
+
+    school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=40)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    counted_on = models.DateField()
+    time_zone = models.CharField(max_length=63)
+    figures_version = models.PositiveIntegerField()
+    data_version = models.BigIntegerField()
+    self_contained = models.BooleanField(default=True)
+    counts = models.JSONField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "scope", "date_from", "date_to", "counted_on", "time_zone", "figures_version"],
+                name="reports_figuresnapshot_one_per_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id} {self.scope} {self.date_from}–{self.date_to} on {self.counted_on}"
+
+
+def _incidents_changed(sender, topic, school_id, **kwargs):
+    """``safeguard.datacache.changed`` (inside the change's transaction): raise the school's incident data version."""
+    from safeguard import datacache
+
+    if topic == datacache.INCIDENTS:
+        SchoolDataVersion.bump(school_id, topic)
+
+
+def _incidents_committed(sender, topic, school_id, **kwargs):
+    """``safeguard.datacache.committed`` (after commit): queue the school's snapshots' rebuild (debounced)."""
+    from safeguard import datacache
+
+    if topic == datacache.INCIDENTS:
+        from .precount import queue_rebuild
+
+        queue_rebuild(school_id)
+
+
+def _connect_precount():
+    """Connected when the models load, so that every process that can save an incident (web, worker, shell,
+    management command) keeps the versions. (``ReportsConfig.ready`` is the natural home; see ``reports.precount``.)
+    """
+    from safeguard import datacache
+
+    datacache.changed.connect(_incidents_changed, dispatch_uid="reports.precount.changed")
+    datacache.committed.connect(_incidents_committed, dispatch_uid="reports.precount.committed")
+
+
+_connect_precount()

@@ -1,5 +1,5 @@
 """Background work of the reports: checking a newly recorded, corrected or voided incident against the school's
-behaviour thresholds."""
+behaviour thresholds; keeping the pre-counted figures (``reports.precount``) current."""
 
 from celery import shared_task
 
@@ -30,3 +30,29 @@ def behaviour_thresholds_recheck_after_void(incident_id):
     if incident is None:
         return 0
     return len(thresholds_recheck_after_void(incident=incident))
+
+
+@shared_task
+def precount_rebuild_school(school_id):
+    """Rebuild the pre-counted figures of the school (int pk) for its local today (``precount.rebuild_school``),
+    queued by ``precount.queue_rebuild`` after a change. Idempotent: each snapshot is replaced in place, and one
+    counted from a version since moved is never read. Returns the number of snapshots written (0 for a school no
+    longer found)."""
+    from safeguard.directory.models import School
+
+    from . import precount
+
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        return 0
+    return precount.rebuild_school(school)
+
+
+@shared_task
+def precount_sweep():
+    """Every hour (beat, ``reports`` migration 0004): rebuild the pre-counted figures of each school whose local day
+    has turned since its snapshots were counted, or whose snapshots are stale (a rebuild lost with the broker), and
+    delete earlier days' (``precount.rebuild_all(only_due=True)``). Idempotent. Returns the snapshots written."""
+    from . import precount
+
+    return precount.rebuild_all(only_due=True)

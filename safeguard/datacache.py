@@ -20,15 +20,23 @@ Usage::
     )
 
 The cache is Django's default cache (Redis in production, ``REDIS_URL``; in-process in the demo and tests).
+
+Beside the tokens, every bump sends two signals, for figures kept outside the cache (``reports.precount``'s
+database-side versions and pre-counted snapshots): ``changed`` inside the change's transaction, and ``committed``
+once it has committed. Both carry ``topic`` (str) and ``school_id`` (int).
 """
 
 import hashlib
+import logging
 import secrets
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 INCIDENTS = "incidents"
 CONSENT = "consent"
@@ -39,6 +47,12 @@ TOPICS = (INCIDENTS, CONSENT, AGREEMENTS, POLICIES)
 MAX_AGE = 10 * 60  # seconds a stored figure may be served for at most
 VERSION_AGE = 7 * 24 * 60 * 60  # seconds a school's version token is kept (a lost one is redrawn)
 _PREFIX = "datacache"
+
+# Sent with ``topic`` and ``school_id`` for each bump: ``changed`` inside the transaction (a receiver's writes commit or
+# roll back with the change; an error it raises fails the change), ``committed`` after commit (errors are logged, never
+# raised: the change is already made).
+changed = Signal()
+committed = Signal()
 
 
 def _version_key(topic, school_id):
@@ -59,10 +73,14 @@ def versions(topic, school_ids):
 
 def bump(topic, school_id):
     """Mark ``topic``'s data of school ``school_id`` (int) as changed, once the current transaction commits (at once
-    outside one)."""
+    outside one). Sends ``changed`` now and ``committed`` after commit."""
+    changed.send(sender=None, topic=topic, school_id=school_id)
 
     def store_new_version():
         cache.set(_version_key(topic, school_id), secrets.token_hex(8), VERSION_AGE)
+        for receiver, error in committed.send_robust(sender=None, topic=topic, school_id=school_id):
+            if isinstance(error, Exception):
+                logger.error("datacache.committed receiver %r failed", receiver, exc_info=error)
 
     store_new_version.datacache_bump = True
     transaction.on_commit(store_new_version)

@@ -1,0 +1,437 @@
+"""Pre-counted incident figures (issue 18 item 1): a cold dashboard, trust comparison or last year's headline counts
+read one row per school instead of counting every figure again.
+
+``safeguard.datacache`` keeps figures while the cache holds them; after a deploy, a flush or an expiry every figure
+was counted again (the trust comparison cold: about 45 ms in the database against 2 ms warm). This module keeps the
+counts of the periods pages ask for by default in the database (``models.FigureSnapshot``), each stamped with the
+school's database-side data version (``models.SchoolDataVersion``), which every change to the school's incidents
+raises inside its own transaction. A snapshot is read only while its version is still the school's, so it is never
+staler than the figures cache itself; otherwise the page counts live, exactly as before.
+
+Why whole periods, not per-day rows to add up: at the bench's density (about 17 incidents per school per school day)
+a ``(school, day, figure, key) → n`` table holds about 30 rows per school day — twice the incidents it would stand
+for — so adding up a term of it costs about what counting the incidents does, and pupils with repeated incidents or
+suspension days past 5 cannot be added up by day at all.
+
+What is kept — ``standard_requests``: for each school, the period its dashboard opens on (this term, or the last 12
+weeks out of term) and the last term, each with the same period last year (the dashboard's comparison, cut to the
+same point while the period goes on), in each of the three viewer scopes (``figures._scope_key``); and the trust
+comparison's periods (this term and the last, across the trust's schools) without concerns. Only requests filtered
+by dates alone read snapshots (``usable``); a year group, class, group, level, characteristic or recorder counts live.
+
+Kept by:
+
+- ``queue_rebuild`` — after each change commits (``datacache.committed``), the school's rebuild is queued once per
+  ``DEBOUNCE`` seconds (a cache flag) and runs ``DEBOUNCE`` seconds later, so a burst of saves rebuilds once;
+- ``tasks.precount_sweep`` — every hour (beat), each school whose local day has turned, or whose snapshots are stale
+  (a lost task), is rebuilt for its new day, and snapshots of earlier days are deleted;
+- ``rebuild_all`` — the bench build calls it last (its bulk inserts send no signals).
+
+A change made without model signals (a queryset ``update()``, a bulk import) raises no version: as with the figures
+cache, such a change waits for the next rebuild — at the latest the school's next day. A task that fails loses
+nothing: the page counts live.
+
+Read path (``figures.school_figures``, ``trust_figures``, ``comparison_counts``, on a figures-cache miss): ``read``
+fetches the schools' snapshots whose version is current in one query (the version compared in the same statement);
+schools without one are counted live together (a read never writes: the change queued its school's rebuild).
+"""
+
+import dataclasses
+import datetime
+import logging
+from decimal import Decimal
+
+from celery import current_app
+from django.core.cache import cache
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from safeguard import datacache
+from safeguard.directory.models import School
+
+from . import figures
+from .filters import DashboardFilterForm, DashboardFilters, previous_period
+from .models import FigureSnapshot, SchoolDataVersion
+
+logger = logging.getLogger(__name__)
+
+WITHOUT_CONCERNS = figures._scope_key(False, False)
+WITH_CONCERNS = figures._scope_key(True, True)
+CONCERNS_NOT_NAMED = figures._scope_key(True, False)
+SCOPES = (WITHOUT_CONCERNS, WITH_CONCERNS, CONCERNS_NOT_NAMED)
+TOPIC = datacache.INCIDENTS
+DEBOUNCE = 30  # seconds: a change's rebuild waits this long, and changes meanwhile share it
+_QUEUED = "precount:queued:{}"
+
+
+# Exact JSON ---------------------------------------------------------------------------------------------------------
+
+_COUNTS_FIELDS = [field.name for field in dataclasses.fields(figures.DashboardCounts)]
+
+
+def _encode(value):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, datetime.datetime):
+        raise TypeError("figures hold dates, not datetimes")
+    if isinstance(value, datetime.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(item) for item in value]}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {"$map": [[_encode(key), _encode(item)] for key, item in value.items()]}
+    if isinstance(value, figures.RepeatedPupils):
+        parts = (value.threshold, value.counts, value.perpetrators, value.victims)
+        return {"$repeated": [_encode(part) for part in parts]}
+    if isinstance(value, figures.DashboardCounts):
+        return {"$counts": {name: _encode(getattr(value, name)) for name in _COUNTS_FIELDS}}
+    raise TypeError(f"cannot keep {type(value).__name__} in a snapshot")
+
+
+def _decode(value):
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    ((tag, data),) = value.items()
+    if tag == "$dec":
+        return Decimal(data)
+    if tag == "$date":
+        return datetime.date.fromisoformat(data)
+    if tag == "$tuple":
+        return tuple(_decode(item) for item in data)
+    if tag == "$map":
+        return {_decode(key): _decode(item) for key, item in data}
+    if tag == "$repeated":
+        return figures.RepeatedPupils(*(_decode(item) for item in data))
+    if tag == "$counts":
+        return figures.DashboardCounts(**{name: _decode(item) for name, item in data.items()})
+    raise ValueError(f"unknown snapshot tag {tag!r}")
+
+
+def encode(counts):
+    """``counts`` (a ``figures.DashboardCounts``) as JSON-ready data that ``decode`` turns back into an equal value —
+    ints, strings, None, ``Decimal`` (by its exact text), dates, tuples (as keys too) and lists, each tagged. Raises
+    ``TypeError`` for anything else (a float, a datetime, an object)."""
+    return _encode(counts)
+
+
+def decode(data):
+    """The ``figures.DashboardCounts`` that ``encode`` gave ``data`` for. Raises ``ValueError`` for an unknown tag."""
+    return _decode(data)
+
+
+# Shapes -------------------------------------------------------------------------------------------------------------
+
+
+def full_counts(schools, filters, scope):
+    """Every count any page cuts from a snapshot, for ``schools`` (``School`` rows) and ``filters`` in ``scope`` (one
+    of ``SCOPES``): ``figures.dashboard_counts`` with pupils with repeated incidents as rows, the rates per cohort and
+    the pupils on roll — eleven queries."""
+    include_safeguarding = scope != WITHOUT_CONCERNS
+    base = figures.incident_queryset(schools, filters, include_safeguarding=include_safeguarding)
+    pupil_base = base.filter(is_safeguarding=False) if scope == CONCERNS_NOT_NAMED else base
+    return figures.dashboard_counts(
+        base, schools=schools, filters=filters, pupil_incidents=pupil_base, on_roll=True, cohorts=True
+    )
+
+
+def as_school(counts):
+    """A school dashboard's ``DashboardCounts`` (``figures.school_figures``) from ``full_counts``: no pupils on roll."""
+    return dataclasses.replace(counts, on_roll=None)
+
+
+def as_trust(counts):
+    """The trust comparison's ``DashboardCounts`` (``figures.trust_figures``) from ``full_counts``: pupils with
+    repeated incidents counted, not listed; no cohorts."""
+    repeated = counts.repeated
+    return dataclasses.replace(
+        counts, repeated=figures.RepeatedPupils(repeated.threshold, repeated.counts, [], []), cohorts=None
+    )
+
+
+def as_comparison(counts):
+    """``figures.comparison_counts``' value from ``full_counts``: incidents per group and the cohort counts."""
+    return {"groups": counts.groups, "cohorts": counts.cohorts}
+
+
+def school_ids_in(counts):
+    """Every school id ``counts`` (a ``DashboardCounts``) names: a sanction, a cohort or a pupil with repeated
+    incidents is counted under the pupil's own school, which can differ from the incident's."""
+    ids = set()
+    for name in ("groups", "locations", "bullying", "weekly", "heat", "categories"):
+        ids.update(key[0] for key in getattr(counts, name))
+    repeated = counts.repeated
+    ids.update(key[0] for key in repeated.counts)
+    ids.update(row["school_id"] for row in [*repeated.perpetrators, *repeated.victims])
+    totals, reasons, over_5 = counts.sanctions
+    ids.update(totals)
+    ids.update(key[0] for key in reasons)
+    ids.update(row["school_id"] for row in over_5)
+    for part in counts.actions:
+        ids.update(key[0] for key in part)
+    ids.update(counts.on_roll or ())
+    ids.update(key[0] for key in counts.cohorts or ())
+    return ids
+
+
+def merge_trust(parts):
+    """The trust comparison's ``DashboardCounts`` of several schools from each school's own (``as_trust`` shapes
+    whose school ids do not overlap): every figure is grouped by school, so the union is what counting them together
+    gives. Pupils over 5 days of suspension are ordered by pupil id, as ``figures.sanction_counts`` orders them."""
+    merged = {name: {} for name in ("groups", "locations", "bullying", "weekly", "heat", "categories")}
+    repeated, totals, reasons, over_5, open_actions, overdue, on_roll = {}, {}, {}, [], {}, {}, {}
+    threshold = figures.REPEATED_THRESHOLD
+    for part in parts:
+        for name, values in merged.items():
+            values.update(getattr(part, name))
+        threshold = part.repeated.threshold
+        repeated.update(part.repeated.counts)
+        totals.update(part.sanctions[0])
+        reasons.update(part.sanctions[1])
+        over_5.extend(part.sanctions[2])
+        open_actions.update(part.actions[0])
+        overdue.update(part.actions[1])
+        on_roll.update(part.on_roll or {})
+    over_5.sort(key=lambda row: row["pupil_id"])
+    return figures.DashboardCounts(
+        **merged,
+        repeated=figures.RepeatedPupils(threshold, repeated, [], []),
+        sanctions=(totals, reasons, over_5),
+        actions=(open_actions, overdue),
+        on_roll=on_roll,
+        cohorts=None,
+    )
+
+
+# Reading ------------------------------------------------------------------------------------------------------------
+
+
+def usable(filters):
+    """Whether a request with ``filters`` (``DashboardFilters``) may read snapshots: narrowed by its dates alone (and,
+    for a trust, by the schools shown) — no year group, class, group, level, characteristic or recorder."""
+    return not (
+        filters.has_pupil_filter or filters.group or filters.level or filters.recorder_id or filters.school_class_id
+    )
+
+
+def _current_version():
+    """The incident data version of the snapshot's school, as a subquery (0 for a school never changed)."""
+    versions = SchoolDataVersion.objects.filter(school_id=OuterRef("school_id"), topic=TOPIC).values("version")[:1]
+    return Coalesce(Subquery(versions), Value(0))
+
+
+def read(schools, filters, scope):
+    """The current snapshots of ``schools`` for ``filters``' period in ``scope``: ``{school id: (DashboardCounts
+    (``full_counts``), self_contained)}`` — one query, which compares each row's data version with the school's
+    current one. A school missing from the result has no current snapshot (count it live)."""
+    schools = list(schools)
+    if not schools:
+        return {}
+    days = Q()
+    for school in schools:
+        days |= Q(school_id=school.pk, counted_on=school.today(), time_zone=school.time_zone)
+    rows = (
+        FigureSnapshot.objects.filter(
+            days,
+            scope=scope,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            figures_version=figures.FIGURES_VERSION,
+        )
+        .annotate(current_version=_current_version())
+        .filter(data_version=F("current_version"))
+        .values_list("school_id", "self_contained", "counts")
+    )
+    return {school_id: (decode(counts), self_contained) for school_id, self_contained, counts in rows}
+
+
+def school_counts(school, filters, scope):
+    """``full_counts`` of ``school`` from its current snapshot, or None (count live). A read never queues a rebuild:
+    the change that made a snapshot stale queued one, and the hourly sweep rebuilds any still stale."""
+    found = read([school], filters, scope).get(school.pk)
+    return None if found is None else found[0]
+
+
+def trust_counts(schools, filters, count_live):
+    """The trust comparison's ``DashboardCounts`` of ``schools``: each school's current snapshot, and the others
+    counted live together (``count_live(schools)``, trust-shaped). If a count names a school
+    outside its own part (a pupil counted in another school than the incident's), the parts could not be added up
+    exactly: everything is counted live instead."""
+    schools = list(schools)
+    found = read(schools, filters, WITHOUT_CONCERNS)
+    if any(not self_contained for _counts, self_contained in found.values()):
+        return count_live(schools)
+    parts = [as_trust(counts) for counts, _self_contained in found.values()]
+    missing = [school for school in schools if school.pk not in found]
+    if missing:
+        live = count_live(missing)
+        if not parts:
+            return live
+        if not school_ids_in(live) <= {school.pk for school in missing}:
+            return count_live(schools)
+        parts.append(live)
+    return merge_trust(parts)
+
+
+# Building -----------------------------------------------------------------------------------------------------------
+
+
+def _request_periods(form):
+    """The periods a dashboard built with ``form`` (a ``DashboardFilterForm``) opens on or offers first: its default
+    (this term, or the last 12 weeks out of term) and the last term to have ended — each as ``DashboardFilters``."""
+    default = form.filters()
+    periods = [default]
+    ended = [key for key, (_label, _start, end) in form._terms.items() if end < form.today]
+    if ended:
+        last = max(ended, key=lambda key: form._terms[key][2])
+        _label, start, end = form._terms[last]
+        periods.append(dataclasses.replace(default, date_from=start, date_to=end, term=last, period_label=""))
+    return periods
+
+
+def standard_requests(school, *, trust_schools=None):
+    """What ``school``'s snapshots hold: a set of ``(scope, date_from, date_to)``.
+
+    Its own dashboard (``views_dashboard._school_dashboard``): the default period and the last term, and the same
+    periods last year (``filters.previous_period``), in every scope. The trust comparison
+    (``views_dashboard._trust_comparison``; ``trust_schools``: the trust's schools ordered by name, as the view
+    orders them): its default period and last term across the trust's schools, without concerns.
+    """
+    form = DashboardFilterForm(None, schools=[school], today=school.today())
+    requests = set()
+    for filters in _request_periods(form):
+        for period in (filters, previous_period(filters, form._terms)[0]):
+            requests.update((scope, period.date_from, period.date_to) for scope in SCOPES)
+    if trust_schools:
+        trust_form = DashboardFilterForm(None, schools=trust_schools, trust=True)
+        for filters in _request_periods(trust_form):
+            requests.add((WITHOUT_CONCERNS, filters.date_from, filters.date_to))
+    return requests
+
+
+def current_versions(school_ids):
+    """``{school id: incident data version}`` (0 for a school never changed) — one query."""
+    found = dict(
+        SchoolDataVersion.objects.filter(school_id__in=school_ids, topic=TOPIC).values_list("school_id", "version")
+    )
+    return {school_id: found.get(school_id, 0) for school_id in school_ids}
+
+
+def rebuild_school(school, *, trust_schools=None):
+    """Count and store ``school``'s snapshots for its local today (``standard_requests``), and delete its snapshots of
+    earlier days. The data version is read
+    *before* counting: a change committed meanwhile leaves the new rows stale (never read), never wrong. Returns the
+    number of snapshots written. ``trust_schools`` as for ``standard_requests`` (read from the school's trust when
+    None)."""
+    if trust_schools is None and school.organisation_id:
+        trust_schools = list(School.objects.filter(organisation_id=school.organisation_id).order_by("name"))
+    today = school.today()
+    requests = standard_requests(school, trust_schools=trust_schools)
+    version = current_versions([school.pk])[school.pk]
+    now = timezone.now()
+    rows = []
+    for scope, date_from, date_to in sorted(requests):
+        counts = full_counts([school], DashboardFilters(date_from=date_from, date_to=date_to, today=today), scope)
+        rows.append(
+            FigureSnapshot(
+                school=school,
+                scope=scope,
+                date_from=date_from,
+                date_to=date_to,
+                counted_on=today,
+                time_zone=school.time_zone,
+                figures_version=figures.FIGURES_VERSION,
+                data_version=version,
+                self_contained=school_ids_in(counts) <= {school.pk},
+                counts=encode(counts),
+                counted_at=now,
+            )
+        )
+    FigureSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["school", "scope", "date_from", "date_to", "counted_on", "time_zone", "figures_version"],
+        update_fields=["data_version", "self_contained", "counts", "counted_at"],
+    )
+    # Earlier days' rows are never read again (the day is part of what a read asks for).
+    FigureSnapshot.objects.filter(school=school, counted_on__lt=today).delete()
+    return len(rows)
+
+
+def _trusts(schools):
+    """``{organisation id: [School, …] ordered by name}`` of ``schools``."""
+    trusts = {}
+    for school in sorted(schools, key=lambda school: school.name):
+        trusts.setdefault(school.organisation_id, []).append(school)
+    return trusts
+
+
+def due_schools(schools):
+    """The ``schools`` without a current snapshot for their local today (a new day, a change whose rebuild was lost):
+    one query."""
+    schools = list(schools)
+    if not schools:
+        return []
+    days = Q()
+    for school in schools:
+        days |= Q(school_id=school.pk, counted_on=school.today(), time_zone=school.time_zone)
+    fresh = set(
+        FigureSnapshot.objects.filter(days, figures_version=figures.FIGURES_VERSION)
+        .annotate(current_version=_current_version())
+        .filter(data_version=F("current_version"))
+        .values_list("school_id", flat=True)
+        .distinct()
+    )
+    return [school for school in schools if school.pk not in fresh]
+
+
+def rebuild_all(*, only_due=False, log=None):
+    """Rebuild every school's snapshots for its local today (``rebuild_school``; earlier days' are deleted). With
+    ``only_due``, only the schools ``due_schools`` names (the hourly sweep). ``log``: a function given one line per
+    school (e.g. ``print``). Returns the number of snapshots written.
+
+    The bench build calls ``rebuild_all(log=…)`` last: its rows are inserted in bulk, without signals."""
+    schools = list(School.objects.order_by("name"))
+    trusts = _trusts(schools)
+    todo = due_schools(schools) if only_due else schools
+    written = 0
+    for school in todo:
+        trust_schools = trusts.get(school.organisation_id) if school.organisation_id else None
+        started = timezone.now()
+        n = rebuild_school(school, trust_schools=trust_schools)
+        written += n
+        if log:
+            seconds = (timezone.now() - started).total_seconds()
+            log(f"Pre-counted figures: {school.name}: {n} snapshots in {seconds:.1f} s")
+    return written
+
+
+def queue_rebuild(school_id):
+    """Queue ``tasks.precount_rebuild_school`` for ``school_id`` (int) to run in ``DEBOUNCE`` seconds, unless one is
+    already queued within that time (a cache flag), so a burst of changes rebuilds once.
+
+    Not with eager Celery (tests, a demo without a worker): the rebuild would then run inside the request that
+    changed one record, counting a whole school's periods; those snapshots are left to the sweep. A broker that does
+    not answer is logged, not raised: the figures are counted live until the sweep."""
+    if current_app.conf.task_always_eager:
+        return
+    flag = _QUEUED.format(school_id)
+    if not cache.add(flag, 1, DEBOUNCE):
+        return
+    from safeguard.jobs.services import BROKER_ERRORS
+
+    from .tasks import precount_rebuild_school
+
+    try:
+        precount_rebuild_school.apply_async((school_id,), countdown=DEBOUNCE)
+    except BROKER_ERRORS:
+        cache.delete(flag)
+        logger.warning("Could not queue the pre-counted figures of school %s", school_id, exc_info=True)
