@@ -284,7 +284,7 @@ class FigureSnapshot(models.Model):
     dashboard, never a sum across schools.
 
     Lifecycle: written by the rebuild (a task after each change, debounced; an hourly sweep for each school's new day;
-    the bench build) and by a page that had to count live; replaced in place; rows of earlier days are deleted by the
+    the bench build) — never by a page that counted live; replaced in place; rows of earlier days are deleted by the
     sweep. Derived and rebuildable at any time, holding counts and ids only (no name, no text): no history — it
     would record nothing anybody decided, and double every rebuild's writes.
     """
@@ -331,14 +331,80 @@ def _incidents_committed(sender, topic, school_id, **kwargs):
         queue_rebuild(school_id)
 
 
+# Services that write pupils in bulk (``bulk_create_with_history`` / ``bulk_update_with_history`` send no model
+# signals, so the ``Pupil`` watch in ``ReportsConfig.ready`` never sees them), each saving its own record inside the
+# same transaction: a roster, OneRoster or CTF import creating pupils (``directory.roster.write_roster_plan``; a
+# district import for each school of the trust) and the year's roll-over marking leavers left. Pupils on roll and the
+# cohorts are in the pre-counted figures, which unlike the figures cache have no maximum age: without a bump here they
+# would be served until the school's next day.
+_BULK_PUPIL_WRITERS = {
+    "directory.RosterImport": lambda record: [record.school_id],
+    "interop.InteropImport": lambda record: [record.school_id],
+    "onboarding.YearRollOver": lambda record: [record.school_id],
+    "interop.DistrictImport": lambda record: _organisation_school_ids(record.organisation_id),
+}
+
+
+def _organisation_school_ids(organisation_id):
+    from safeguard.directory.models import School
+
+    return list(School.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True))
+
+
+def _pupils_written_in_bulk(sender, instance, raw=False, **kwargs):
+    """``post_save`` of a ``_BULK_PUPIL_WRITERS`` record: bump every ``safeguard.datacache`` topic of its schools, as a
+    saved ``Pupil`` does (inside the import's or roll-over's transaction, so the version moves with the pupils)."""
+    if raw:
+        return
+    for school_id in _BULK_PUPIL_WRITERS[sender._meta.label](instance):
+        _bump_every_topic(school_id)
+
+
+def _bump_every_topic(school_id):
+    from safeguard import datacache
+
+    for topic in datacache.TOPICS:
+        datacache.bump(topic, school_id)
+
+
+def _pupil_school_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    """``pre_save`` of a ``Pupil``: note the school it is moving from, if any (one query, only for a saved pupil whose
+    save may change its school — the office's saves name their fields and skip it). The ``Pupil`` watch bumps only
+    the pupil's school after the save, but the school it left counted it too: on roll, in its cohorts, and its
+    suspensions (counted under the pupil's school)."""
+    if raw or instance._state.adding:
+        return
+    if update_fields is not None and not {"school", "school_id"} & set(update_fields):
+        return
+    before = sender._base_manager.filter(pk=instance.pk).values_list("school_id", flat=True).first()
+    if before is not None and before != instance.school_id:
+        instance._precount_moved_from = before
+
+
+def _pupil_moved(sender, instance, raw=False, **kwargs):
+    """``post_save`` of a ``Pupil``: bump every topic of the school it moved from (``_pupil_school_before``), in the
+    save's transaction, after the write."""
+    moved_from = instance.__dict__.pop("_precount_moved_from", None)
+    if moved_from is not None and not raw:
+        _bump_every_topic(moved_from)
+
+
 def _connect_precount():
     """Connected when the models load, so that every process that can save an incident (web, worker, shell,
     management command) keeps the versions. (``ReportsConfig.ready`` is the natural home; see ``reports.precount``.)
     """
+    from django.db.models.signals import post_save, pre_save
+
     from safeguard import datacache
 
     datacache.changed.connect(_incidents_changed, dispatch_uid="reports.precount.changed")
     datacache.committed.connect(_incidents_committed, dispatch_uid="reports.precount.committed")
+    for label in _BULK_PUPIL_WRITERS:
+        post_save.connect(
+            _pupils_written_in_bulk, sender=label, weak=False, dispatch_uid=f"reports.precount.bulk_pupils:{label}"
+        )
+    pre_save.connect(_pupil_school_before, sender="directory.Pupil", dispatch_uid="reports.precount.pupil_moving")
+    post_save.connect(_pupil_moved, sender="directory.Pupil", dispatch_uid="reports.precount.pupil_moved")
 
 
 _connect_precount()

@@ -27,9 +27,13 @@ Kept by:
   (a lost task), is rebuilt for its new day, and snapshots of earlier days are deleted;
 - ``rebuild_all`` — the bench build calls it last (its bulk inserts send no signals).
 
-A change made without model signals (a queryset ``update()``, a bulk import) raises no version: as with the figures
-cache, such a change waits for the next rebuild — at the latest the school's next day. A task that fails loses
-nothing: the page counts live.
+A change made without model signals (a queryset ``update()``, a bulk insert) raises no version, and unlike the figures
+cache (``datacache.MAX_AGE``) a snapshot has no maximum age: such a change would wait for the school's next day. So
+the services that write counted rows in bulk bump the versions themselves: an incident's pupils are inserted in the
+incident's own transaction; roster, OneRoster, CTF and district imports and the year's roll-over (pupils on roll and
+cohorts) through ``models._BULK_PUPIL_WRITERS``; a pupil moving school bumps the school it left too
+(``models._pupil_moved``). A new bulk path over incidents, their records or pupils must do the same. A task that fails
+loses nothing: the page counts live.
 
 Read path (``figures.school_figures``, ``trust_figures``, ``comparison_counts``, on a figures-cache miss): ``read``
 fetches the schools' snapshots whose version is current in one query (the version compared in the same statement);

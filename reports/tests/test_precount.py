@@ -14,13 +14,17 @@ import pytest
 
 from incidents import services
 from incidents.models import IncidentPupil
+from onboarding.services import calendar
 from reports import figures, precount, tasks
+from reports import models as precount_models
 from reports.filters import DashboardFilterForm, previous_period
 from reports.models import FigureSnapshot, SchoolDataVersion
 from reports.tests.test_figures import NOW, S, build_known, local, record
 from safeguard import datacache
-from safeguard.directory.models import Role, Term
+from safeguard.directory.models import Pupil, Role, Term
+from safeguard.directory.roster import roster_import_apply, roster_import_preview
 from safeguard.directory.tests import factories
+from safeguard.directory.tests.test_roster import csv_upload
 
 SCOPES = [(False, False), (True, False), (True, True)]  # (include_safeguarding, concerns_named)
 
@@ -191,6 +195,83 @@ class TestChanges:
         assert tasks.precount_rebuild_school(known.school.pk) > 0
         assert snapshot_of(known.school, filters, precount.WITH_CONCERNS) is not None
         assert cold_school(known.school, filters, True, True) == after
+
+    def test_a_roll_over_is_never_served_stale(self, known, django_capture_on_commit_callbacks):
+        # Its pupils are written in bulk, without their signals: the leavers (Year 4, the last year group) leave the
+        # pupils on roll at the start of the autumn term, and the cohorts.
+        ended = factories.AcademicYearFactory(
+            school=known.school,
+            name="2025/26",
+            starts_on=datetime.date(2025, 9, 1),
+            ends_on=datetime.date(2026, 8, 31),
+        )
+        current = factories.AcademicYearFactory(school=known.school)
+        self.assert_never_stale(
+            known,
+            django_capture_on_commit_callbacks,
+            lambda: calendar.year_roll_over(actor=known.head, school=known.school, from_year=ended, to_year=current),
+        )
+        assert Pupil.objects.filter(school=known.school, left_on=ended.ends_on).count() == 2
+
+    def test_a_roster_import_is_never_served_stale(self, known, office, django_capture_on_commit_callbacks):
+        row = {
+            "upn": factories.make_upn(951),
+            "legal_first_name": "Zara",
+            "legal_last_name": "Quill",
+            "date_of_birth": "2017-05-01",
+            "year_group": "Y4",
+            "sen": "Y",
+        }
+        upload = csv_upload([row])
+        roster_import, plan = roster_import_preview(actor=office, school=known.school, uploaded_file=upload)
+        assert plan.errors == [], plan.errors
+        self.assert_never_stale(
+            known,
+            django_capture_on_commit_callbacks,
+            lambda: roster_import_apply(actor=office, roster_import=roster_import, mark_absent_as_left=False),
+        )
+        assert Pupil.objects.filter(school=known.school, legal_first_name="Zara").exists()
+
+    def test_a_pupil_moving_school_is_never_served_stale_in_either(
+        self, known, trust, django_capture_on_commit_callbacks
+    ):
+        istanbul = add_school(trust, "istanbul")
+        precount.rebuild_all()
+        filters = default_filters(known.school)
+        before = cold_school(known.school, filters, True, True)
+        with django_capture_on_commit_callbacks(execute=True):
+            known.ben.school = istanbul
+            known.ben.save()
+        for school in (known.school, istanbul):
+            assert snapshot_of(school, default_filters(school), precount.WITH_CONCERNS) is None
+        after = cold_school(known.school, filters, True, True)
+        assert after == live_school(known.school, filters, True, True)
+        assert after.on_roll is None and after.cohorts != before.cohorts and after.sanctions != before.sanctions
+        schools = [known.school, istanbul]
+        live = figures.trust_figures(schools, trust_filters(schools), use_cache=False).counts
+        datacache.forget_all()
+        assert figures.trust_figures(schools, trust_filters(schools)).counts == live
+
+    def test_a_pupil_saved_in_place_costs_no_look_up(self, known, django_assert_num_queries):
+        with django_assert_num_queries(0):
+            precount_models._pupil_school_before(Pupil, known.ben, update_fields=frozenset({"left_on"}))
+        with django_assert_num_queries(1):
+            precount_models._pupil_school_before(Pupil, known.ben)
+        assert not hasattr(known.ben, "_precount_moved_from")
+
+    @staticmethod
+    def assert_never_stale(k, capture, change):
+        precount.rebuild_all()
+        filters = default_filters(k.school)
+        before = {scope: cold_school(k.school, filters, *scope) for scope in SCOPES}
+        with capture(execute=True):
+            change()
+        for scope in SCOPES:
+            key = figures._scope_key(scope[0], scope[0] and scope[1])
+            assert snapshot_of(k.school, filters, key) is None  # its version moved
+            after = cold_school(k.school, filters, *scope)
+            assert after == live_school(k.school, filters, *scope)
+            assert after.cohorts != before[scope].cohorts
 
     def test_a_change_rolled_back_leaves_the_version(self, known):
         from django.db import transaction
