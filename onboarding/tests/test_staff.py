@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from onboarding.models import StaffInvitation
 from onboarding.services import invitations
@@ -98,7 +99,7 @@ def test_ending_a_role_keeps_it_as_history_and_removes_the_rights(client, school
     assert client.get(reverse("directory:school_home", args=[school.slug])).status_code == 404
     client.force_login(head)
     page = client.get(reverse("onboarding:staff_list", args=[school.slug])).content.decode()
-    assert teacher.full_name in page and "ended" in page
+    assert escape(teacher.full_name) in page and "ended" in page  # a Faker name may hold an apostrophe
 
 
 def test_nobody_ends_their_own_role(school, head):
