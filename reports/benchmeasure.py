@@ -10,10 +10,12 @@ the bench's parent process and the tests can use them.
 """
 
 import hashlib
+import os
 import re
 import secrets
 import statistics
 import time
+from pathlib import Path
 
 # The calibration workload (fixed: changing it breaks the comparison with earlier runs' ratios).
 CALIBRATION_HASHES = 200_000  # chained SHA-256 of 32 bytes, pure Python loop
@@ -106,3 +108,14 @@ def ratio(milliseconds, calibration_seconds):
     if milliseconds is None or not calibration_seconds:
         return None
     return round(milliseconds / (calibration_seconds * 1000), 3)
+
+
+def backend_cpu_ms(pid):
+    """CPU time (ms, float) the Postgres backend ``pid`` (int, on this machine) has used, from /proc: schedstat's
+    nanoseconds on CPU where the kernel keeps them (a single request is a few ms), else stat's user + system clock
+    ticks. Raises ``OSError`` if the process is gone or /proc cannot be read."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+    except (OSError, ValueError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")

@@ -94,14 +94,7 @@ class StatementCounter:
         return execute(sql, params, many, context)
 
 
-def backend_cpu_ms(pid):
-    """CPU time (ms) the Postgres backend ``pid`` has used, from /proc (same machine): schedstat's nanoseconds on CPU
-    where the kernel keeps them, else stat's user + system clock ticks (as ``scripts/bench_trust.py``)."""
-    try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
-    except (OSError, ValueError, IndexError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+backend_cpu_ms = benchmeasure.backend_cpu_ms  # the same reading as scripts/bench_trust.py
 
 
 def measure(run, *, backend_cpu, counter):

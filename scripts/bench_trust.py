@@ -463,16 +463,6 @@ def worker():
     print(JSON_MARK + json.dumps(result, default=str))
 
 
-def _backend_cpu_ms(pid):
-    """CPU time (ms) the Postgres backend ``pid`` has used, from /proc (same machine): schedstat's nanoseconds on
-    CPU where the kernel keeps them (a single request is a few ms), else stat's user + system clock ticks."""
-    try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
-    except (OSError, ValueError, IndexError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
-
-
 def _backend_pid(connection):
     """The process id of the Postgres backend behind Django's ``connection`` (opened if needed)."""
     connection.ensure_connection()
@@ -484,7 +474,7 @@ def _cpu_sample(get, connection):
     Django process's CPU time and its Postgres backend's (``db`` is ``None`` if the request changed connection)."""
     backend = _backend_pid(connection)
     try:
-        db_before = _backend_cpu_ms(backend)
+        db_before = benchmeasure.backend_cpu_ms(backend)
     except OSError:
         db_before = None
     app_before = time.process_time()
@@ -492,7 +482,7 @@ def _cpu_sample(get, connection):
     app = (time.process_time() - app_before) * 1000
     db = None
     if db_before is not None and connection.connection is not None and _backend_pid(connection) == backend:
-        db = _backend_cpu_ms(backend) - db_before
+        db = benchmeasure.backend_cpu_ms(backend) - db_before
     return {"app": app, "db": db}
 
 
@@ -547,7 +537,7 @@ def _calibration(connection):
     with connection.cursor() as cursor:
         backend = _backend_pid(connection)
         for _ in range(3):
-            runs.append(benchmeasure.calibrate(cursor, lambda: _backend_cpu_ms(backend)))
+            runs.append(benchmeasure.calibrate(cursor, lambda: benchmeasure.backend_cpu_ms(backend)))
     result = {
         part: round(statistics.median(run[part] for run in runs), 3)
         for part in ("python_s", "postgres_s", "total_s")
