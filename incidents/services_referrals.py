@@ -41,11 +41,12 @@ def _follow_up_action(*, actor, referral, due_on):
     return Action.objects.create(
         incident=referral.incident,
         kind=Action.Kind.FOLLOW_UP_REFERRAL,
-        description=_("Follow up the referral to %(agency)s%(reference)s: is the outcome known?")
-        % {
-            "agency": referral.get_agency_display(),
-            "reference": f" ({referral.reference})" if referral.reference else "",
-        },
+        description=(
+            _("Follow up the referral to %(agency)s (%(reference)s): is the outcome known?")
+            if referral.reference
+            else _("Follow up the referral to %(agency)s: is the outcome known?")
+        )
+        % {"agency": referral.get_agency_display(), "reference": referral.reference},
         assignee=actor,
         due_on=due_on,
         created_by=actor,
@@ -96,10 +97,11 @@ def referral_record(
             referral.save(update_fields=["follow_up_action", "updated_at"])
         kind = REFERRAL_ACTIONS.get(agency)
         if kind is not None:
-            note = _("Referral made on %(date)s%(reference)s.") % {
-                "date": referred_on.isoformat(),
-                "reference": f", {reference}" if reference else "",
-            }
+            note = (
+                _("Referral made on %(date)s, reference %(reference)s.")
+                if reference
+                else _("Referral made on %(date)s.")
+            ) % {"date": referred_on.isoformat(), "reference": reference}
             for action in Action.objects.filter(incident=incident, kind=kind, completed_at__isnull=True):
                 action.completed_at, action.completed_by, action.completion_note = now, actor, note
                 action.save(update_fields=["completed_at", "completed_by", "completion_note", "updated_at"])
