@@ -791,11 +791,17 @@ class IncidentSearchDocument(models.Model):
     Derived data, rebuilt by ``incidents.services_search.search_document_refresh`` whenever a service changes one of
     those texts (no history kept: the record's own history has it). ``text``: the words, one string (searched with
     ``icontains`` on SQLite); ``vector``: the same as a PostgreSQL ``tsvector`` in the school's language ('english',
-    'turkish'), with a GIN index — NULL on SQLite.
+    'turkish'), NULL on SQLite. ``school``: the incident's school, copied so that one GIN index on (school, vector)
+    (``btree_gin``; migration 0013) finds the matching words of one school only, not of every school of the
+    database before the school's filter (issue 18 items 4 and 6). The services set it; on PostgreSQL a trigger sets
+    it too for a row written without it (bulk-loaded benchmark data).
     """
 
     incident = models.OneToOneField(
         Incident, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    school = models.ForeignKey(
+        "directory.School", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
     text = models.TextField(blank=True)
     vector = SearchVectorField(null=True)

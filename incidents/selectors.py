@@ -168,8 +168,9 @@ def _text_matches(school, text, using):
     from .services_search import search_config, uses_full_text_search
 
     if uses_full_text_search(using):
+        # The school's own search texts only: the GIN index on (school, vector) then reads one school's matches.
         query = SearchQuery(text, config=search_config(school), search_type="plain")
-        return Exists(IncidentSearchDocument.objects.filter(incident=OuterRef("pk"), vector=query))
+        return Exists(IncidentSearchDocument.objects.filter(school=school, incident=OuterRef("pk"), vector=query))
     words = Q()
     for word in text.split():
         words &= Q(text__icontains=word)

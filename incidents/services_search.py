@@ -58,7 +58,9 @@ def search_document_refresh(incident):
     the record holds now. Called by every service that writes one of those texts, inside its transaction; safe to
     call any number of times. Returns the ``IncidentSearchDocument``."""
     text = search_text(incident)
-    document, _created = IncidentSearchDocument.objects.update_or_create(incident=incident, defaults={"text": text})
+    document, _created = IncidentSearchDocument.objects.update_or_create(
+        incident=incident, defaults={"text": text, "school_id": incident.school_id}
+    )
     if uses_full_text_search(IncidentSearchDocument.objects.db):
         config = search_config(incident.school)
         IncidentSearchDocument.objects.filter(pk=incident.pk).update(vector=SearchVector(Value(text), config=config))

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -55,6 +56,9 @@ from .services_search import incident_search_log
 from .views_list_tools import filter_query
 
 PAGE_SIZE = 50
+# How many records past the start of the page asked for the incident list counts, at most: beyond that it says "more
+# than 1,000 incidents" (issue 18 item 4: a school's years of records must not make its list slower).
+COUNT_AHEAD = 1000
 
 
 def _school(request, slug):
@@ -160,7 +164,7 @@ def incident_list(request, slug):
     if filters.get("text"):
         page = _searched_page(incidents, request.GET.get("page"))
     else:
-        page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = _counted_ahead_page(incidents, request.GET.get("page"))
     searched_by_pupil = bool(
         filters.get("q") or filters.get("year_group") or filters.get("school_class") or filters.get("text")
     )
@@ -204,6 +208,47 @@ def incident_list(request, slug):
                 ip_address=client_ip(request),
             )
         return render(request, "incidents/list.html", context)
+
+
+class CountedAheadPaginator(Paginator):
+    """A ``Paginator`` that counts at most ``ahead`` records past the start of the page asked for, so its cost does
+    not grow with the school's years of records: ``count`` is then ``counted_up_to + 1`` and ``more_than`` is
+    ``counted_up_to`` (the list says "More than 1,000 incidents"; the pager offers the next page, and from there
+    counts again as far ahead). ``more_than`` is None when every record was counted.
+
+    Args:
+        object_list: an ordered queryset. per_page: int. number: the page asked for (int, 1 or more).
+        ahead: how many records to count from the first of that page (int; ``COUNT_AHEAD`` when None).
+    """
+
+    def __init__(self, object_list, per_page, *, number, ahead=None):
+        super().__init__(object_list, per_page)
+        self.counted_up_to = (max(number, 1) - 1) * per_page + (COUNT_AHEAD if ahead is None else ahead)
+
+    @cached_property
+    def count(self):
+        # SELECT COUNT(*) FROM (SELECT … LIMIT n): the database stops after n rows.
+        return self.object_list[: self.counted_up_to + 1].count()
+
+    @cached_property
+    def more_than(self):
+        return self.counted_up_to if self.count > self.counted_up_to else None
+
+    @cached_property
+    def pages_more_than(self):
+        """The number of whole pages counted (int) when there are more records than counted, else None."""
+        return self.counted_up_to // self.per_page if self.more_than else None
+
+
+def _counted_ahead_page(incidents, number):
+    """The page ``number`` (the ``page`` parameter, a str or None) of ``incidents`` as ``Paginator.get_page`` gives
+    it, counted by ``CountedAheadPaginator``: two queries (the count up to ``COUNT_AHEAD`` records past the page's
+    start, then the page); a page number past the last gives the last page, anything else not a number the first."""
+    try:
+        number = int(number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    return CountedAheadPaginator(incidents, PAGE_SIZE, number=number).get_page(number)
 
 
 def _searched_page(incidents, number):
