@@ -39,7 +39,7 @@ import datetime
 import zoneinfo
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, Sum, Value, When
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -60,6 +60,7 @@ from .models import term_label
 from .suppression import FEWER_THAN, NOT_SHOWN_NOTE, Cell, cell, is_small, suppress_table
 
 REPORT_VERSION = 1
+COUNTS_VERSION = 1  # of ``periods_counts``' shape, kept pre-counted (``reports.precount``): raise it with the shape
 LEVELS = (1, 2, 3, 4, 5)
 PREJUDICE_CODES = figures.PREJUDICE_CODES
 # Consent: an effective answer of one of these reasons means nobody's answer counts for the question (an opt-out
@@ -342,6 +343,25 @@ def _count_referrals(counts, schools, periods):
         counts[row["report_period"]][row["incident__school_id"]]["referrals"][row["kind"]] = row["n"]
 
 
+def open_moment(school, dates, now):
+    """The moment "concerns open at the end of the term" are counted at for ``school``'s term ``dates`` (``(starts_on,
+    ends_on)``): the end of its last day in the school's time zone, or ``now`` (aware datetime) for a term not yet
+    over."""
+    return min(_midnight(dates[1] + datetime.timedelta(days=1), school), now)
+
+
+def next_open_change(school, moment):
+    """The earliest raising and closing of a concern of ``school`` (not voided) at or after ``moment`` (aware
+    datetime), whichever is sooner, or None: the first moment at which ``_count_open_cases`` could count differently
+    than at ``moment`` without any change to the records (one query)."""
+    found = Incident.objects.filter(school_id=school.pk, is_safeguarding=True, voided_at__isnull=True).aggregate(
+        raised=Min("occurred_at", filter=Q(occurred_at__gte=moment)),
+        closed=Min("closed_at", filter=Q(closed_at__gte=moment)),
+    )
+    moments = [value for value in found.values() if value is not None]
+    return min(moments) if moments else None
+
+
 def _count_open_cases(counts, schools, periods, *, now):
     """Safeguarding concerns open at the end of each period — or now, for a period not yet over: raised before then
     and not closed by then (one query, a conditional count per period)."""
@@ -349,8 +369,7 @@ def _count_open_cases(counts, schools, periods, *, now):
     for index, period in enumerate(periods.values()):
         still_open = Q()
         for school in schools:
-            _start, end = period.dates[school.pk]
-            moment = min(_midnight(end + datetime.timedelta(days=1), school), now)
+            moment = open_moment(school, period.dates[school.pk], now)
             moments.append(moment)
             still_open |= Q(school_id=school.pk, occurred_at__lt=moment) & (
                 Q(closed_at__isnull=True) | Q(closed_at__gte=moment)
@@ -390,6 +409,23 @@ def periods_counts(schools, periods, *, now):
         _count_referrals(counts, schools, batch)
     _count_open_cases(counts, schools, periods, now=now)
     return counts
+
+
+def school_periods_counts(school, periods, *, now, precounted=True):
+    """``periods_counts`` of one school: ``{period key: {...}}`` for ``periods`` (``{key: Period}``). With
+    ``precounted``, each period with a current pre-counted row (``reports.precount.governor_read``: one query) is read
+    from it — the same counts, kept while the school's incident data version is the one they were counted at — and
+    only the others are counted live (five queries and one, together)."""
+    found = {}
+    if precounted:
+        from . import precount
+
+        found = precount.governor_read(school, periods, now=now)
+    missing = {key: period for key, period in periods.items() if key not in found}
+    if missing:
+        live = periods_counts([school], missing, now=now)
+        found.update({key: per_school[school.pk] for key, per_school in live.items()})
+    return found
 
 
 def period_counts(schools, period, *, now):
@@ -1093,7 +1129,8 @@ def school_report(school, year, kind, *, now=None, cached=True):
     ``now``: aware datetime (defaults to now). ``cached``: the incident figures may come from the figures cache
     (``_incident_figures``; they follow the data) — publishing asks for them fresh.
     Raises ``NoSuchTerm`` when the school has no such term. Queries: one for the terms, five for the incident
-    figures of every term compared (none when cached), a few per current agreement, one consent grid and one for
+    figures of every term compared (none when cached; one when they are pre-counted, ``school_periods_counts``),
+    a few per current agreement, one consent grid and one for
     the policies.
     """
     now = now or timezone.now()
@@ -1104,7 +1141,7 @@ def school_report(school, year, kind, *, now=None, cached=True):
 
     def compute():
         compared = {key: period for key, period in periods.items() if period}
-        counts = {key: per_school[school.pk] for key, per_school in periods_counts(schools, compared, now=now).items()}
+        counts = school_periods_counts(school, compared, now=now, precounted=cached)
         builder = _Builder(counts, _labels(periods), linked=False)
         report = _header("school", school.name, periods["term"], periods, school.today(now))
         report["periods"] = builder.periods

@@ -64,6 +64,13 @@ WITHOUT_CONCERNS = figures._scope_key(False, False)
 WITH_CONCERNS = figures._scope_key(True, True)
 CONCERNS_NOT_NAMED = figures._scope_key(True, False)
 SCOPES = (WITHOUT_CONCERNS, WITH_CONCERNS, CONCERNS_NOT_NAMED)
+# The trust comparison's own rows: ``as_trust`` of the ``WITHOUT_CONCERNS`` counts of the trust's periods, kept in
+# ``encode_trust``'s flat rows (a fifth of the full row's JSON: no pupil rows, no cohorts), so that a cold comparison
+# decodes 20 small rows rather than 20 full ones.
+TRUST_SHAPE = "trust-comparison"
+# A governor report's raw counts of one term of one school (``reports.governor.periods_counts``), the report's own
+# version in the name: raise ``governor.COUNTS_VERSION`` when those counts change shape.
+GOVERNOR_TERM = "governor-term-{}"
 TOPIC = datacache.INCIDENTS
 DEBOUNCE = 30  # seconds: a change's rebuild waits this long, and changes meanwhile share it
 _QUEUED = "precount:queued:{}"
@@ -130,6 +137,59 @@ def encode(counts):
 def decode(data):
     """The ``figures.DashboardCounts`` that ``encode`` gave ``data`` for. Raises ``ValueError`` for an unknown tag."""
     return _decode(data)
+
+
+_TRUST_ROWS = ("groups", "locations", "bullying", "weekly", "heat", "categories")
+
+
+def _flat(mapping):
+    """``{(a, b, …): n}`` as ``[[a, b, …, n]]``, each part ``_encode``d (a date becomes ``{"$date": …}``)."""
+    return [[*(_encode(part) for part in key), _encode(value)] for key, value in mapping.items()]
+
+
+def _unflat(rows):
+    """``_flat``'s mapping back: plain ints and strings as they are, anything tagged through ``_decode`` (each date
+    decoded once per call)."""
+    dates, mapping = {}, {}
+    for row in rows:
+        key = []
+        for part in row[:-1]:
+            if isinstance(part, dict):
+                text = part.get("$date")
+                if text is not None:
+                    part = dates.get(text) or dates.setdefault(text, datetime.date.fromisoformat(text))
+                else:
+                    part = _decode(part)
+            key.append(part)
+        value = row[-1]
+        mapping[tuple(key)] = _decode(value) if isinstance(value, (dict, list)) else value
+    return mapping
+
+
+def encode_trust(counts):
+    """``as_trust(counts)`` (``counts``: a ``figures.DashboardCounts``) as JSON-ready data that ``decode_trust`` turns
+    back into an equal value: the figures keyed by ``(school id, …)`` tuples as flat rows, the rest as ``encode``
+    keeps it. Raises ``TypeError`` as ``encode`` does."""
+    trust = as_trust(counts)
+    data = {name: _flat(getattr(trust, name)) for name in _TRUST_ROWS}
+    data["repeated"] = [trust.repeated.threshold, _flat(trust.repeated.counts)]
+    data["sanctions"] = _encode(trust.sanctions)
+    data["actions"] = [_flat(part) for part in trust.actions]
+    data["on_roll"] = _encode(trust.on_roll)
+    return data
+
+
+def decode_trust(data):
+    """The trust-shaped ``figures.DashboardCounts`` that ``encode_trust`` gave ``data`` for."""
+    threshold, repeated = data["repeated"]
+    return figures.DashboardCounts(
+        **{name: _unflat(data[name]) for name in _TRUST_ROWS},
+        repeated=figures.RepeatedPupils(threshold, _unflat(repeated), [], []),
+        sanctions=_decode(data["sanctions"]),
+        actions=tuple(_unflat(part) for part in data["actions"]),
+        on_roll=_decode(data["on_roll"]),
+        cohorts=None,
+    )
 
 
 # Shapes -------------------------------------------------------------------------------------------------------------
@@ -232,10 +292,11 @@ def _current_version():
     return Coalesce(Subquery(versions), Value(0))
 
 
-def read(schools, filters, scope):
+def read(schools, filters, scope, *, decoder=decode):
     """The current snapshots of ``schools`` for ``filters``' period in ``scope``: ``{school id: (DashboardCounts
-    (``full_counts``), self_contained)}`` — one query, which compares each row's data version with the school's
-    current one. A school missing from the result has no current snapshot (count it live)."""
+    (``full_counts``; ``as_trust``'s shape for ``TRUST_SHAPE`` with ``decoder=decode_trust``), self_contained)}`` —
+    one query, which compares each row's data version with the school's current one. A school missing from the result
+    has no current snapshot (count it live)."""
     schools = list(schools)
     if not schools:
         return {}
@@ -254,7 +315,7 @@ def read(schools, filters, scope):
         .filter(data_version=F("current_version"))
         .values_list("school_id", "self_contained", "counts")
     )
-    return {school_id: (decode(counts), self_contained) for school_id, self_contained, counts in rows}
+    return {school_id: (decoder(counts), self_contained) for school_id, self_contained, counts in rows}
 
 
 def school_counts(school, filters, scope):
@@ -265,15 +326,16 @@ def school_counts(school, filters, scope):
 
 
 def trust_counts(schools, filters, count_live):
-    """The trust comparison's ``DashboardCounts`` of ``schools``: each school's current snapshot, and the others
+    """The trust comparison's ``DashboardCounts`` of ``schools``: each school's current trust-shaped snapshot
+    (``TRUST_SHAPE``), and the others
     counted live together (``count_live(schools)``, trust-shaped). If a count names a school
     outside its own part (a pupil counted in another school than the incident's), the parts could not be added up
     exactly: everything is counted live instead."""
     schools = list(schools)
-    found = read(schools, filters, WITHOUT_CONCERNS)
+    found = read(schools, filters, TRUST_SHAPE, decoder=decode_trust)
     if any(not self_contained for _counts, self_contained in found.values()):
         return count_live(schools)
-    parts = [as_trust(counts) for counts, _self_contained in found.values()]
+    parts = [counts for counts, _self_contained in found.values()]
     missing = [school for school in schools if school.pk not in found]
     if missing:
         live = count_live(missing)
@@ -283,6 +345,109 @@ def trust_counts(schools, filters, count_live):
             return count_live(schools)
         parts.append(live)
     return merge_trust(parts)
+
+
+# A governor report's terms ---------------------------------------------------------------------------------------
+
+
+def governor_scope():
+    """The ``scope`` of a governor report's per-term rows (``GOVERNOR_TERM`` with ``governor.COUNTS_VERSION``)."""
+    from . import governor
+
+    return GOVERNOR_TERM.format(governor.COUNTS_VERSION)
+
+
+def governor_periods(school, *, today):
+    """The terms of ``school`` a governor report's draft is most often asked for — the latest term to have started
+    by ``today`` and the one before it (a report is drafted during its term or just after) — with the terms each
+    compares (``governor._periods``: the previous term, the same term last year): ``[governor.Period]``, one per
+    distinct pair of dates (one query)."""
+    from . import governor
+
+    terms = governor.school_terms([school])
+    started = sorted(
+        (term.starts_on, year, kind) for (_school, year, kind), term in terms.items() if term.starts_on <= today
+    )
+    periods = {}
+    for _starts_on, year, kind in started[-2:]:
+        for key in ((year, kind), governor.previous_term_key(year, kind), (year - 1, kind)):
+            period = governor.resolve_period([school], *key, terms)
+            if period is not None:
+                periods.setdefault(period.dates[school.pk], period)
+    return list(periods.values())
+
+
+def governor_build(school, *, now):
+    """A governor report's raw counts of ``school`` (``governor.periods_counts``, five queries, and one for the
+    concerns open) for each term of ``governor_periods``, counted at ``now`` (aware datetime): ``{(starts_on,
+    ends_on): JSON data}``, which ``governor_read`` reads back.
+
+    "Concerns open at the end of the term — or now, for a term not yet over" depends on the moment counted at
+    (``governor.open_moment``). Each row keeps that moment and the last moment it still holds for: for a term over,
+    the same moment (its end); for a term not yet over, the earliest raising or closing of one of the school's
+    concerns at or after ``now`` (a concern recorded with a later time), or None — any other change raises the
+    school's data version and the row is not read at all."""
+    from . import governor
+
+    periods = governor_periods(school, today=school.today(now))
+    if not periods:
+        return {}
+    keyed = {f"p{index}": period for index, period in enumerate(periods)}
+    counts = governor.periods_counts([school], keyed, now=now)
+    later = ()  # not looked up yet
+    built = {}
+    for key, period in keyed.items():
+        dates = period.dates[school.pk]
+        moment = governor.open_moment(school, dates, now)
+        if moment < now:  # the term is over: the count holds for its end only
+            until = moment.isoformat()
+        else:
+            if later == ():
+                later = governor.next_open_change(school, now)
+            until = later.isoformat() if later else None
+        built[dates] = {"counts": _encode(counts[key][school.pk]), "moment": moment.isoformat(), "until": until}
+    return built
+
+
+def _governor_row_holds(data, moment):
+    """Whether a ``governor_build`` row counted the concerns open at ``moment`` (aware datetime) as a count at
+    ``moment`` would: ``moment`` between the row's own and its ``until`` (no concern raised or closed in between)."""
+    built = datetime.datetime.fromisoformat(data["moment"])
+    until = data["until"]
+    return built <= moment and (until is None or moment <= datetime.datetime.fromisoformat(until))
+
+
+def governor_read(school, periods, *, now):
+    """The raw counts of ``periods`` (``{key: governor.Period}``) of ``school`` from its current rows, as a report
+    drawn at ``now`` (aware datetime) would count them: ``{key: counts}`` (``governor._empty_counts``'s keys) — one
+    query. A period missing from the result has no current row (count it live): none built for the school's today,
+    its time zone or those dates, a data version since moved, or concerns raised or closed since ("open now")."""
+    wanted = {period.dates[school.pk]: key for key, period in periods.items()}
+    if not wanted:
+        return {}
+    from . import governor
+
+    dates = Q()
+    for date_from, date_to in wanted:
+        dates |= Q(date_from=date_from, date_to=date_to)
+    rows = (
+        FigureSnapshot.objects.filter(
+            dates,
+            school_id=school.pk,
+            scope=governor_scope(),
+            counted_on=school.today(now),
+            time_zone=school.time_zone,
+            figures_version=figures.FIGURES_VERSION,
+        )
+        .annotate(current_version=_current_version())
+        .filter(data_version=F("current_version"))
+        .values_list("date_from", "date_to", "counts")
+    )
+    found = {}
+    for date_from, date_to, data in rows:
+        if _governor_row_holds(data, governor.open_moment(school, (date_from, date_to), now)):
+            found[wanted[(date_from, date_to)]] = _decode(data["counts"])
+    return found
 
 
 # Building -----------------------------------------------------------------------------------------------------------
@@ -314,11 +479,18 @@ def standard_requests(school, *, trust_schools=None):
     for filters in _request_periods(form):
         for period in (filters, previous_period(filters, form._terms)[0]):
             requests.update((scope, period.date_from, period.date_to) for scope in SCOPES)
-    if trust_schools:
-        trust_form = DashboardFilterForm(None, schools=trust_schools, trust=True)
-        for filters in _request_periods(trust_form):
-            requests.add((WITHOUT_CONCERNS, filters.date_from, filters.date_to))
+    requests.update((WITHOUT_CONCERNS, *period) for period in trust_periods(trust_schools))
     return requests
+
+
+def trust_periods(trust_schools):
+    """The trust comparison's periods (``views_dashboard._trust_comparison``: its default period and last term
+    across ``trust_schools``, ordered by name as the view orders them): a set of ``(date_from, date_to)``; empty
+    without schools."""
+    if not trust_schools:
+        return set()
+    trust_form = DashboardFilterForm(None, schools=trust_schools, trust=True)
+    return {(filters.date_from, filters.date_to) for filters in _request_periods(trust_form)}
 
 
 def current_versions(school_ids):
@@ -334,31 +506,42 @@ def rebuild_school(school, *, trust_schools=None):
     earlier days. The data version is read
     *before* counting: a change committed meanwhile leaves the new rows stale (never read), never wrong. Returns the
     number of snapshots written. ``trust_schools`` as for ``standard_requests`` (read from the school's trust when
-    None)."""
+    None).
+
+    Besides ``standard_requests``' rows, it keeps the trust comparison's rows of the trust's periods
+    (``TRUST_SHAPE``) and a governor report's raw counts of the school's latest terms (``governor_build``)."""
     if trust_schools is None and school.organisation_id:
         trust_schools = list(School.objects.filter(organisation_id=school.organisation_id).order_by("name"))
-    today = school.today()
-    requests = standard_requests(school, trust_schools=trust_schools)
-    version = current_versions([school.pk])[school.pk]
     now = timezone.now()
+    today = school.today(now)
+    requests = standard_requests(school, trust_schools=trust_schools)
+    for_trust = trust_periods(trust_schools)
+    version = current_versions([school.pk])[school.pk]
     rows = []
+
+    def row(scope, date_from, date_to, counts, *, self_contained=True):
+        return FigureSnapshot(
+            school=school,
+            scope=scope,
+            date_from=date_from,
+            date_to=date_to,
+            counted_on=today,
+            time_zone=school.time_zone,
+            figures_version=figures.FIGURES_VERSION,
+            data_version=version,
+            self_contained=self_contained,
+            counts=counts,
+            counted_at=now,
+        )
+
     for scope, date_from, date_to in sorted(requests):
         counts = full_counts([school], DashboardFilters(date_from=date_from, date_to=date_to, today=today), scope)
-        rows.append(
-            FigureSnapshot(
-                school=school,
-                scope=scope,
-                date_from=date_from,
-                date_to=date_to,
-                counted_on=today,
-                time_zone=school.time_zone,
-                figures_version=figures.FIGURES_VERSION,
-                data_version=version,
-                self_contained=school_ids_in(counts) <= {school.pk},
-                counts=encode(counts),
-                counted_at=now,
-            )
-        )
+        self_contained = school_ids_in(counts) <= {school.pk}
+        rows.append(row(scope, date_from, date_to, encode(counts), self_contained=self_contained))
+        if scope == WITHOUT_CONCERNS and (date_from, date_to) in for_trust:
+            rows.append(row(TRUST_SHAPE, date_from, date_to, encode_trust(counts), self_contained=self_contained))
+    for (date_from, date_to), counts in governor_build(school, now=now).items():
+        rows.append(row(governor_scope(), date_from, date_to, counts))
     FigureSnapshot.objects.bulk_create(
         rows,
         update_conflicts=True,
