@@ -212,7 +212,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, keeping its Redis client between calls (safeguard/cache.py: a page's fixed cost).
+            "BACKEND": "safeguard.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Sessions are read from here on every page: an unreachable Redis must fail a request, not hang it.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
