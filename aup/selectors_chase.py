@@ -5,22 +5,32 @@ Declined is an answer, not "not signed yet": ``coverage_people`` puts a person w
 "not signed" bucket, so the coverage page subtracts these counts from it and shows them apart.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 
 from safeguard.directory.models import StaffRole
 
 from .models import SignatureRequest
-from .selectors_library import CoverageStatus, coverage_people, is_pupil_audience
+from .selectors_library import CoverageStatus, coverage_asked, coverage_people, is_pupil_audience
 from .services_chase import chaseable_requests
 
 
 def declined_requests(*, agreement, school, requests):
     """The declined requests that are each person's answer to ``agreement`` (their best request is declined), with
-    the person and who declined loaded, most recent first (a list). ``requests``: ``coverage_requests(…)``."""
-    people = coverage_people(agreement=agreement, school=school, requests=requests)
-    best = people.filter(coverage=CoverageStatus.NOT_SIGNED).values("request_pk")
+    the person and who declined loaded, most recent first (a list). ``requests``: ``coverage_requests(…)``.
+
+    A person's best request is the one ``coverage_people`` ranks first: signed in full, then partly signed, then the
+    most recently made. A declined request is therefore the best when the same person has no request signed in full
+    or in part and none made after it — asked of the few declined requests (``EXISTS``), rather than ranking
+    every request of everyone asked to sign, which cost the coverage page more than its list (issue 18 item 6)."""
+    people = coverage_asked(agreement=agreement, school=school, requests=requests)
+    person = "pupil" if is_pupil_audience(agreement) else "user"
+    better = requests.filter(**{person: OuterRef(person)}).filter(
+        Q(status__in=[SignatureRequest.Status.COMPLETED, SignatureRequest.Status.PARTLY_SIGNED])
+        | Q(created_at__gt=OuterRef("created_at"))
+    )
     return list(
-        requests.filter(status=SignatureRequest.Status.DECLINED, pk__in=best)
+        requests.filter(status=SignatureRequest.Status.DECLINED, **{f"{person}__in": people.values("pk")})
+        .exclude(Exists(better))
         .select_related("pupil__school_class", "pupil__year_group", "user", "declined_by", "declined_by_guardian")
         .order_by("-declined_at", "pk")
     )

@@ -258,6 +258,12 @@ def _asked(*, agreement, school, now=None, requests=None):
     return User.objects.filter(pk__in=holders), _best_request(requests, "user")
 
 
+def coverage_asked(*, agreement, school, now=None, requests=None):
+    """Everyone ``agreement`` asks to sign in ``school``, as ``coverage_people`` lists them, without their coverage:
+    a queryset of ``Pupil`` (pupil and parent agreements) or of ``User``."""
+    return _asked(agreement=agreement, school=school, now=now, requests=requests)[0]
+
+
 def coverage_people(*, agreement, school, now=None, requests=None):
     """Everyone ``agreement`` asks to sign in ``school``, annotated with ``coverage`` (a ``CoverageStatus``) and
     ``request_pk`` (the best request, or None).
@@ -384,39 +390,46 @@ def _signed_on(signature, school):
     return school.today(signature.signed_at)
 
 
-def coverage_attach_requests(rows):
+def coverage_attach_requests(rows, school=None):
     """Set ``coverage_request`` (the ``SignatureRequest`` with its unrevoked signatures as ``live_signatures``, or
-    None) and ``coverage_label`` on each row of ``coverage_list``. Two queries for any number of rows."""
+    None) and ``coverage_label`` on each row of ``coverage_list``, with ``signed_at``, ``signed_on`` (a date, school
+    time) and ``methods`` (labels, sorted). Two queries for any number of rows.
+
+    ``school``: the rows' school, when the caller has it (the page and the CSV do): its time zone dates the
+    signatures without loading it again with every request. Each request has what the coverage page and its CSV
+    show (public id, status, when sent and declined, the reason); other fields load when read."""
     rows = list(rows)
     pks = [row.request_pk for row in rows if row.request_pk]
     requests = {}
     if pks:
-        requests = (
-            SignatureRequest.objects.filter(pk__in=pks)
-            .select_related("school")
-            .prefetch_related(
-                Prefetch(
-                    "signatures",
-                    # When and how each was signed: not the signed content and drawn signature, which are large.
-                    queryset=Signature.objects.filter(revoked_at__isnull=True)
-                    .only("request_id", "signed_at", "method", "paper_returned_on")
-                    .order_by("signed_at"),
-                    to_attr="live_signatures",
-                )
+        requests = SignatureRequest.objects.filter(pk__in=pks)
+        requests = requests.only(*COVERAGE_REQUEST_FIELDS) if school is not None else requests.select_related("school")
+        requests = requests.prefetch_related(
+            Prefetch(
+                "signatures",
+                # When and how each was signed: not the signed content and drawn signature, which are large.
+                queryset=Signature.objects.filter(revoked_at__isnull=True)
+                .only("request_id", "signed_at", "method", "paper_returned_on")
+                .order_by("signed_at"),
+                to_attr="live_signatures",
             )
-            .in_bulk()
-        )
+        ).in_bulk()
     methods = {value: str(label) for value, label in Signature.Method.choices}  # translated once, not per signature
     for row in rows:
         row.coverage_request = requests.get(row.request_pk)
         row.coverage_label = CoverageStatus.labels[row.coverage]
         request = row.coverage_request
         signatures = request.live_signatures if request is not None else []
+        request_school = school if school is not None else request.school if request is not None else None
         # When the last party signed (for a paper return: the day the form came back, not the day it was keyed in).
         row.signed_at = max((s.signed_at for s in signatures), default=None)
-        row.signed_on = max((_signed_on(s, request.school) for s in signatures), default=None)
+        row.signed_on = max((_signed_on(s, request_school) for s in signatures), default=None)
         row.methods = sorted({methods.get(s.method, s.method) for s in signatures})
     return rows
+
+
+# What ``coverage_attach_requests`` loads of each request when given the school.
+COVERAGE_REQUEST_FIELDS = ("public_id", "school_id", "status", "sent_at", "declined_at", "decline_reason")
 
 
 # One request ------------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from safeguard import permissions
 from safeguard.base import DomainError
 from safeguard.directory.models import Pupil
+from safeguard.filter_fields import field_groups
 
 from .documents_staff import do_not_photograph_list, do_not_photograph_pdf, naming_summary
 from .forms_staff import ClassChoiceForm, EventForm, GridFilterForm, MayIForm
@@ -161,6 +162,7 @@ def class_grid(request, slug):
     context = {
         "school": school,
         "form": form,
+        "filter_fields": field_groups(form),
         "purposes": purposes,
         "page": page,
         "rows": rows,
