@@ -117,3 +117,17 @@ def test_a_pdf_rendered_with_the_request_does_not_build_the_bar(rf, teacher):
         engines["django"].from_string("no bar").render(context, request)
     assert len(queries) == 0
     assert [school.slug for school in context["nav"]["schools"]] == [teacher.staff_roles.get().school.slug]
+
+
+def test_every_page_links_its_stylesheets_and_scripts(client, teacher, settings):
+    """``{% asset %}`` (``base.html``) gives the addresses ``{% static %}`` gives, and follows a changed
+    ``STATIC_URL``."""
+    from django.templatetags.static import static
+
+    html = _signed_in(client, teacher).get(reverse("accounts:language")).content.decode()
+    for path in ("bootstrap/css/bootstrap.min.css", "css/safeguard.css", "js/components.js"):
+        assert static(path) in html
+    settings.STATIC_URL = "/assets/"
+    html = client.get(reverse("accounts:language")).content.decode()
+    assert static("css/safeguard.css").startswith("/assets/")
+    assert f'<link rel="stylesheet" href="{static("css/safeguard.css")}">' in html
