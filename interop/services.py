@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safeguard import permissions
+from safeguard import datacache, permissions
 from safeguard.accounts.services import invitation_create
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
@@ -364,6 +364,7 @@ def interop_import_apply(
     return counts
 
 
+@datacache.bumps_at_end()  # the figures' versions once at the end, not on the first pupil's save
 def apply_preview(
     *,
     actor,

@@ -26,12 +26,14 @@ database-side versions and pre-counted snapshots): ``changed`` inside the change
 once it has committed. Both carry ``topic`` (str) and ``school_id`` (int).
 """
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import secrets
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -53,6 +55,8 @@ _PREFIX = "datacache"
 # raised: the change is already made).
 changed = Signal()
 committed = Signal()
+# The bumps held back by ``bumps_at_end`` (a dict used as an ordered set of ``(topic, school_id)``), or None.
+_pending_bumps = contextvars.ContextVar("datacache_pending_bumps", default=None)
 
 
 def _version_key(topic, school_id):
@@ -73,7 +77,12 @@ def versions(topic, school_ids):
 
 def bump(topic, school_id):
     """Mark ``topic``'s data of school ``school_id`` (int) as changed, once the current transaction commits (at once
-    outside one). Sends ``changed`` now and ``committed`` after commit."""
+    outside one). Sends ``changed`` now and ``committed`` after commit — or, inside ``bumps_at_end()``, once for each
+    ``(topic, school_id)`` when that block ends."""
+    pending = _pending_bumps.get()
+    if pending is not None:
+        pending[(topic, school_id)] = None
+        return
     changed.send(sender=None, topic=topic, school_id=school_id)
 
     def store_new_version():
@@ -84,6 +93,41 @@ def bump(topic, school_id):
 
     store_new_version.datacache_bump = True
     transaction.on_commit(store_new_version)
+
+
+@contextlib.contextmanager
+def bumps_at_end():
+    """Hold back every ``bump`` made inside the block and make each distinct one once, as the block ends — for a
+    service that writes many records in one transaction (a roster or OneRoster/CTF import, the year's roll-over).
+
+    Call it inside the service's transaction, around its writes. ``changed``'s receivers lock a row per school and
+    topic until the transaction ends (``reports.models.SchoolDataVersion.bump``): bumped on the first of 2,000 pupil
+    saves, that row would hold every teacher's incident save at that school until the whole import committed; bumped
+    at the end, only for the moment between the last write and the commit. It also sends one signal per school and
+    topic instead of one per record.
+
+    If the block raises, the held-back bumps are still made (a caller may catch the error and commit what was
+    written before it), unless the transaction has already failed in the database, in which case nothing it wrote
+    can commit. Nested blocks hold back into the outermost one.
+    """
+    if _pending_bumps.get() is not None:
+        yield
+        return
+    pending = {}
+    token = _pending_bumps.set(pending)
+    try:
+        yield
+    except BaseException:
+        _pending_bumps.reset(token)
+        try:
+            for topic, school_id in pending:
+                bump(topic, school_id)
+        except DatabaseError:
+            logger.info("datacache: the transaction failed; %d held-back bumps dropped with it", len(pending))
+        raise
+    _pending_bumps.reset(token)
+    for topic, school_id in pending:
+        bump(topic, school_id)
 
 
 def is_version_bump(callback):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from safeguard import permissions
+from safeguard import datacache, permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.directory.models import AcademicYear, Pupil, SchoolClass, Term, TermBreak, YearGroup
@@ -352,7 +352,9 @@ def year_roll_over(*, actor, school, from_year, to_year, ip_address=None):
         raise PermissionError("academic year of another school")
     if to_year.starts_on <= from_year.ends_on:
         raise DomainError(_("The new academic year must start after the old one ends."), code="order")
-    with transaction.atomic():
+    # The figures' data versions are bumped once per topic as the writes end (``datacache.bumps_at_end``), inside the
+    # transaction, so teachers' incident saves at the school do not wait for the whole roll-over.
+    with transaction.atomic(), datacache.bumps_at_end():
         try:
             with transaction.atomic():
                 roll_over = YearRollOver.objects.create(

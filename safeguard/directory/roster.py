@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from safeguard import permissions
+from safeguard import datacache, permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 
@@ -1358,6 +1358,7 @@ def _create_all(changes, model, actor):
         bulk_create_with_history(objs, model, batch_size=BULK_BATCH, default_user=actor)
 
 
+@datacache.bumps_at_end()
 def write_roster_plan(plan, *, actor, today, mark_absent_as_left):
     """Save every change of a valid ``RosterPlan`` (call inside the caller's transaction, after its checks).
 
@@ -1365,7 +1366,8 @@ def write_roster_plan(plan, *, actor, today, mark_absent_as_left):
     classes, parents and carers, pupils and links in batches (``bulk_create_with_history``: a first import of 2,000
     pupils is a few dozen queries, not ten thousand); saves only the changed fields of updated records one by one;
     when ``mark_absent_as_left``, the plan's absent pupils get ``left_on`` = ``today``. Every created or changed row
-    gets its history row by ``actor``. Returns the number of pupils marked left.
+    gets its history row by ``actor``. Returns the number of pupils marked left. The figures' data versions are bumped
+    once per school and topic at the end (``datacache.bumps_at_end``), not on the first pupil's save.
     """
     _create_all(plan.classes_created, SchoolClass, actor)
     for change in plan.guardians_created:

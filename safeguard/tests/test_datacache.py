@@ -1,8 +1,13 @@
 """Cached figures follow their data (``safeguard.datacache``): what a school records is counted at once."""
 
-import pytest
+import concurrent.futures
 
+import pytest
+from django.db import connection, transaction
+
+from incidents.models import Incident
 from incidents.tests.factories import IncidentFactory
+from reports.models import SchoolDataVersion
 from safeguard import datacache
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +73,62 @@ def test_figures_stored_under_a_lost_version_are_never_served_again(school, othe
     type(moved).objects.filter(pk=moved.pk).update(school=school)
 
     assert _incident_count(school) == 2
+
+
+def _versions(school):
+    """The school's figures versions as they stand in the database: ``{topic: int}``."""
+    return dict(SchoolDataVersion.objects.filter(school=school).values_list("topic", "version"))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between two connections: PostgreSQL's")
+def test_a_teachers_incident_is_saved_while_a_bulk_write_of_the_school_is_still_under_way(school, pupil):
+    # A roster import or the year's roll-over writes its pupils in one long transaction (``bumps_at_end``). Another
+    # person recording an incident at the same school meanwhile is saved at once, not after the import commits: the
+    # import has not yet taken the school's figures-version row, which it does only as its writes end.
+    def record_an_incident():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")
+                return IncidentFactory(school=school, description="Pushed in the corridor").pk
+        finally:
+            connection.close()
+
+    before = _versions(school)
+    with transaction.atomic(), datacache.bumps_at_end():
+        pupil.has_sen = not pupil.has_sen
+        pupil.save()  # the import's first pupil: its bump is held back
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            recorded = pool.submit(record_an_incident).result(timeout=30)
+
+    assert Incident.objects.filter(pk=recorded, school=school).exists()
+    # Both changes moved the school's figures version: the incident's, then the import's as it ended.
+    assert _versions(school)[datacache.INCIDENTS] == before[datacache.INCIDENTS] + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bumps_held_back_are_made_once_per_topic_when_the_block_ends(school, pupil, other_school):
+    before, other_before = _versions(school), _versions(other_school)
+    with transaction.atomic(), datacache.bumps_at_end():
+        for _ in range(3):
+            pupil.has_sen = not pupil.has_sen
+            pupil.save()
+        IncidentFactory(school=other_school)
+        assert (_versions(school), _versions(other_school)) == (before, other_before)  # held back
+
+    # Three saves of a pupil (every topic: one bump each, held back) move the school's incident version once.
+    assert _versions(school) == {datacache.INCIDENTS: before.get(datacache.INCIDENTS, 0) + 1}
+    assert _versions(other_school)[datacache.INCIDENTS] == other_before.get(datacache.INCIDENTS, 0) + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_write_that_fails_half_way_still_marks_what_it_committed_as_changed(school, pupil):
+    before = _versions(school)
+    # A caller that catches the error and commits what was written before it: the figures must not stay stale.
+    with transaction.atomic(), pytest.raises(ValueError), datacache.bumps_at_end():
+        pupil.has_sen = not pupil.has_sen
+        pupil.save()
+        raise ValueError("the tenth row was wrong")
+
+    assert _versions(school)[datacache.INCIDENTS] == before.get(datacache.INCIDENTS, 0) + 1
