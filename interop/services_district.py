@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safeguard import permissions
+from safeguard import datacache, permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.directory.models import School
@@ -278,7 +278,9 @@ def district_import_apply(
     organisation = district_import.organisation
     _check_actor(actor, organisation)
     now = now or timezone.now()
-    with transaction.atomic():
+    # Every school's figures versions are bumped once as the last school's writes end (``datacache.bumps_at_end``), so
+    # no school's row is held while the others are written.
+    with transaction.atomic(), datacache.bumps_at_end():
         claimed = DistrictImport.objects.filter(pk=district_import.pk, status=claim_from).update(
             status=InteropImport.Status.APPLIED, applied_at=now, updated_at=now
         )
