@@ -5,6 +5,7 @@ ending a professional, and the online safety log's date range. They validate inp
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safeguard.filter_fields import FastSelect
 from safeguard.forms import SafeModelChoiceField
 
 from .models import CategoryGroup, FileTransfer, Professional
@@ -16,11 +17,14 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 class ChronologyFilterForm(forms.Form):
     """Filter a chronology by kind of entry, category group, the pupil's role and dates. ``show_safeguarding``:
-    offer the DSL notes and the safeguarding group (the DSL team only)."""
+    offer the DSL notes and the safeguarding group (the DSL team only). Drawn on every view of a chronology: the
+    view draws the fields with ``safeguard.filter_fields.field_group``, the drop-downs are ``FastSelect``s."""
 
-    kind = forms.ChoiceField(label=_("Show"), required=False)
-    group = forms.ChoiceField(label=_("Category group"), required=False)
-    role = forms.ChoiceField(label=_("Role of the pupil"), required=False, choices=[("", _("Any role")), *ROLE_CHOICES])
+    kind = forms.ChoiceField(label=_("Show"), required=False, widget=FastSelect)
+    group = forms.ChoiceField(label=_("Category group"), required=False, widget=FastSelect)
+    role = forms.ChoiceField(
+        label=_("Role of the pupil"), required=False, choices=[("", _("Any role")), *ROLE_CHOICES], widget=FastSelect
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
 

@@ -42,6 +42,7 @@ from safeguard.audit.services import audit_log, client_ip
 from safeguard.base import DomainError
 from safeguard.country_words import local_date
 from safeguard.directory.models import AcademicYear, Pupil
+from safeguard.filter_fields import field_groups
 from safeguard.jobs.models import PreparedFile
 
 from . import documents
@@ -306,6 +307,7 @@ def chronology(request, slug, public_id):
             "school": school,
             "pupil": pupil,
             "form": form,
+            "filter_fields": field_groups(form),
             "chronology": index,
             "page": page,
             "entries": entries,
