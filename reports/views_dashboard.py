@@ -936,6 +936,10 @@ def _school_dashboard(request, school, *, trust_view, list_limit=LIST_LIMIT, use
     return form, dashboard
 
 
+# The filter form's fields laid out by ``charts.filter_field`` (the characteristics' boxes are in the templates).
+FILTER_FIELDS = ("term", "date_from", "date_to", "school", "year_group", "school_class", "group", "level", "recorder")
+
+
 def _render_school_dashboard(request, school, *, organisation=None):
     form, dashboard = _school_dashboard(request, school, trust_view=organisation is not None)
     if organisation is None:
@@ -946,6 +950,7 @@ def _render_school_dashboard(request, school, *, organisation=None):
         "school": school,
         "organisation": organisation,
         "form": form,
+        "filter_fields": charts.filter_fields(form, FILTER_FIELDS),
         "filters": dashboard.filters,
         "dashboard": dashboard,
         "sections": dashboard.sections(),
@@ -1214,6 +1219,7 @@ def trust_incident_dashboard(request, org_slug):
     context = {
         "organisation": organisation,
         "form": form,
+        "filter_fields": charts.filter_fields(form, FILTER_FIELDS),
         "filters": comparison.filters,
         "tables": comparison.tables(),
         "rate_chart": rate_chart,
