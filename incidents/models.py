@@ -801,7 +801,7 @@ class IncidentSearchDocument(models.Model):
         Incident, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     school = models.ForeignKey(
-        "directory.School", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+        "directory.School", on_delete=models.PROTECT, null=True, related_name="+"
     )
     text = models.TextField(blank=True)
     vector = SearchVectorField(null=True)

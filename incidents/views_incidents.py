@@ -161,7 +161,8 @@ def incident_list(request, slug):
         period=filters.get("period"),
         subject=filters.get("subject"),
     )
-    if filters.get("text"):
+    if filters.get("text") or permissions.reads_own_incidents_only(request.user, school):
+        # A search's matches, or the few hundred records a class teacher may read: counted by the page's own query.
         page = _searched_page(incidents, request.GET.get("page"))
     else:
         page = _counted_ahead_page(incidents, request.GET.get("page"))
@@ -252,11 +253,14 @@ def _counted_ahead_page(incidents, number):
 
 
 def _searched_page(incidents, number):
-    """The page ``number`` (the ``page`` parameter, a str or None) of ``incidents`` found by a search by words, as
-    ``Paginator.get_page`` gives it, in one query where it gives two: matching words means reading every match
-    (``IncidentSearchDocument``'s index, then each match's incident), and its count query did that once more. Here
-    the page's query also counts the matches (``COUNT(*) OVER ()``). A page number below 1 or past the last falls
-    back to the paginator (the count, then the last page)."""
+    """The page ``number`` (the ``page`` parameter, a str or None) of ``incidents`` found by a search by words, or
+    of the records a class teacher may read, as ``Paginator.get_page`` gives it, in one query where it gives two:
+    either means reading every match (``IncidentSearchDocument``'s index, or the teacher's gathered ids, then each
+    one's incident), and its count query did that once more. Here the page's query also counts the matches
+    (``COUNT(*) OVER ()``), and the page's recorders are read by a query of their own: joined in that query,
+    PostgreSQL looks up the recorder of every match before it sorts and keeps 50. A page number below 1 or past the
+    last falls back to the paginator (the count, then the last page)."""
+    incidents = incidents.select_related(None).prefetch_related("recorded_by")
     paginator = Paginator(incidents, PAGE_SIZE)
     try:
         number = int(number or 1)

@@ -380,7 +380,18 @@ def incidents_visible_to(user, school):
         return behaviour.filter(pk__in=ids)
     from django.contrib.postgres.expressions import ArraySubquery
 
-    return behaviour.filter(_IsOneOf(F("pk"), ArraySubquery(ids)))
+    return behaviour.filter(IsOneOf(F("pk"), ArraySubquery(ids)))
+
+
+def reads_own_incidents_only(user, school):
+    """Whether what ``user`` may read of ``school``'s incidents is only their own few (recorded, of their classes'
+    pupils, alerted to, with an action for them: ``_incident_ids_of_a_teacher``) rather than every behaviour
+    incident or every incident of the school (bool)."""
+    return (
+        can(user, RECORD_INCIDENT, school)
+        and not can(user, VIEW_SAFEGUARDING, school)
+        and not can(user, VIEW_ALL_BEHAVIOUR, school)
+    )
 
 
 def _incident_ids_of_a_teacher(user, class_ids):
@@ -407,7 +418,7 @@ def _incident_ids_of_a_teacher(user, class_ids):
     return recorded.union(*(part.order_by() for part in parts), all=True)
 
 
-class _IsOneOf(Func):
+class IsOneOf(Func):
     """``value = ANY(array)`` (PostgreSQL), true when ``value`` is an element of ``array``."""
 
     output_field = BooleanField()
@@ -609,6 +620,7 @@ def get_saved_filter_for_user(user, school, public_id):
         raise Http404
     return saved
 
+
 # Notification preferences (issue 16 item 8) ----------------------------------------------------------------------
 
 # Alerts and action reminders go to members of staff only, so only they choose how those reach them — each their own
@@ -621,6 +633,7 @@ def may_choose_notifications(user):
     if not user.is_authenticated or not user.is_active:
         return False
     return any(roles & STAFF for roles in _cache(user)["school_roles"].values())
+
 
 # Pupils' own accounts (issue 14 item 1) --------------------------------------------------------------------------
 #
@@ -681,5 +694,6 @@ def may_invite_pupil(user, pupil):
     """Whether ``user`` may send ``pupil`` an account invitation: whoever invites parents (``INVITE_GUARDIAN``:
     office staff and the headteacher) in the pupil's school."""
     return can(user, INVITE_GUARDIAN, pupil)
+
 
 # Files prepared by the worker: large PDFs and class zips (issue 18 item 2, issue 17 item 8) ------------------------
