@@ -6,6 +6,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from safeguard.accounts.models import User
+from safeguard.filter_fields import FastSelect
 from safeguard.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from .models import Policy
@@ -13,16 +14,23 @@ from .selectors_register import WHOLE_TRUST, RegisterStatus
 
 
 class _RegisterFilters(forms.Form):
+    """The filters both registers share. Drawn on every view of a register: the views draw the fields with
+    ``safeguard.filter_fields.field_group``, the drop-downs are ``FastSelect``s."""
+
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("All categories")), *Policy.Category.choices], required=False
+        label=_("Category"),
+        choices=[("", _("All categories")), *Policy.Category.choices],
+        required=False,
+        widget=FastSelect,
     )
     approving_body = forms.ChoiceField(
         label=_("Approving body"),
         choices=[("", _("Any approving body")), *Policy.ApprovingBody.choices],
         required=False,
+        widget=FastSelect,
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any status")), *RegisterStatus.choices], required=False
+        label=_("Status"), choices=[("", _("Any status")), *RegisterStatus.choices], required=False, widget=FastSelect
     )
 
     def filters(self):
@@ -41,18 +49,23 @@ class RegisterFilterForm(_RegisterFilters):
         required=False,
         empty_label=_("Anyone"),
         to_field_name="public_id",
+        widget=FastSelect,
     )
     field_order = ["category", "owner", "approving_body", "status"]
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        owner = self.fields["owner"]
+        owner.queryset = owners
+        # The options from one plain query (not a server-side cursor), labelled as ``User.__str__``.
+        people = owners.only("public_id", "full_name", "email")
+        owner.choices = [("", owner.empty_label), *((str(user.public_id), str(user)) for user in people)]
 
 
 class TrustRegisterFilterForm(_RegisterFilters):
     """A trust's register: one school (or the trust's whole-trust policies), category, approving body, status."""
 
-    school = forms.ChoiceField(label=_("School"), required=False)
+    school = forms.ChoiceField(label=_("School"), required=False, widget=FastSelect)
     field_order = ["school", "category", "approving_body", "status"]
 
     def __init__(self, *args, schools, **kwargs):

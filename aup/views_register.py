@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safeguard import permissions
 from safeguard.accounts.selectors import user_language
 from safeguard.base import DomainError
+from safeguard.filter_fields import field_groups
 
 from . import selectors_library
 from . import selectors_register as selectors
@@ -75,6 +76,7 @@ def register(request, slug):
     context = {
         "school": school,
         "form": form,
+        "filter_fields": field_groups(form),
         "register": register_,
         "summary": _summary_links(request, register_.summary),
         "query": request.GET.urlencode(),
@@ -211,6 +213,7 @@ def register_trust(request, org_slug):
     context = {
         "organisation": organisation,
         "form": form,
+        "filter_fields": field_groups(form),
         "rows": found["schools"],
         "policies": found["policies"],
         "status_choices": selectors.RegisterStatus.choices,
