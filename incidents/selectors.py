@@ -158,14 +158,17 @@ def incident_list(
         )
     text = " ".join((text or "").split())
     if text:
-        incidents = incidents.filter(_text_matches(school, text, incidents.db))
+        few = permissions.reads_own_incidents_only(user, school)
+        incidents = incidents.filter(_text_matches(school, text, incidents.db, within_few=few))
     if (pupil_filter or text) and not include_concerns_in_pupil_search:
         incidents = incidents.filter(is_safeguarding=False)
     return incidents.select_related("recorded_by").prefetch_related(_involvements()).order_by("-occurred_at", "-pk")
 
 
-def _text_matches(school, text, using):
-    """The condition "the incident's search text holds every word of ``text``" (see ``incident_list``)."""
+def _text_matches(school, text, using, *, within_few=False):
+    """The condition "the incident's search text holds every word of ``text``" (see ``incident_list``).
+    ``within_few``: the incidents are already a reader's own few (a class teacher's gathered ids), so each one's
+    text is tested (an index look-up per incident) rather than the school's matches gathered."""
     from .services_search import search_config, uses_full_text_search
 
     if uses_full_text_search(using):
@@ -176,6 +179,9 @@ def _text_matches(school, text, using):
         from django.contrib.postgres.expressions import ArraySubquery
 
         query = SearchQuery(text, config=search_config(school), search_type="plain")
+        if within_few:
+            # Not a second id array: PostgreSQL would walk the primary key for every pair of ids of the two.
+            return Exists(IncidentSearchDocument.objects.filter(incident=OuterRef("pk"), vector=query))
         # bigint = bigint: btree_gin has no cross-type operators, and a plain integer would leave the index's school
         # column unused (the index then finds every school's matches).
         school_id = Cast(Value(school.pk), BigIntegerField())
