@@ -8,7 +8,10 @@ the ORM's query cost about 0.9 ms of CPU on every page, the statement below abou
 the page has loaded already to check access; the bar only adds their names.
 """
 
+import re
+
 from django.db import connections, router
+from django.urls import reverse
 
 from safeguard import permissions
 from safeguard.directory.models import Guardian, Organisation, School
@@ -17,6 +20,9 @@ from safeguard.directory.models import Guardian, Organisation, School
 _CACHE_ATTRIBUTE = "_safeguard_menu"
 _SCHOOL, _ORGANISATION, _PARENT = 0, 1, 2
 _PLACE_FIELDS = ("id", "name", "slug")
+# What ``<slug:…>`` in a URL pattern matches (django.urls.converters.SlugConverter), and stands for itself in a URL.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_MARKER = "menu-slug"
 
 
 def menu_for(user):
@@ -25,9 +31,10 @@ def menu_for(user):
 
     ``schools``: the schools where the user holds a current role or whose trust or district they administer, by name
     then id (only ``id``, ``name`` and ``slug`` loaded, as ``.only()`` would); ``organisations``: those they
-    administer, likewise; ``is_parent``: they have a parent or carer record (the "My children" page). The same places
-    as ``directory.selectors.navigation_for``, which the home page uses for its list with role names; when that has
-    run in this request, its result is reused.
+    administer, likewise. Each has ``menu_url``, the address of its home page (see ``_set_urls``). ``is_parent``:
+    they have a parent or carer record (the "My children" page). The same places as
+    ``directory.selectors.navigation_for``, which the home page uses for its list with role names; when that has run
+    in this request, its result is reused.
 
     Queries: one (the roles come from ``permissions``' per-request cache, which every page's access check fills).
     Cached on ``user`` for the request.
@@ -44,8 +51,24 @@ def menu_for(user):
         }
     else:
         menu = _menu_from_database(user)
+    _set_urls("directory:school_home", menu["schools"])
+    _set_urls("directory:trust_home", menu["organisations"])
     setattr(user, _CACHE_ATTRIBUTE, menu)
     return menu
+
+
+def _set_urls(view, places):
+    """Set ``menu_url`` on each of ``places`` (schools or organisations): ``reverse(view, args=[place.slug])``, with
+    one ``reverse`` for all of them. A trust administrator's bar lists every school of the trust, and a ``reverse``
+    (or ``{% url %}``) for each of 20 schools cost about 0.6 ms of CPU on every page; the address with a marker in
+    place of the slug, the marker then replaced by each slug, is the same string. A slug that is not made only of the
+    characters a slug pattern matches (and a URL keeps as they are) goes through ``reverse`` itself."""
+    if not places:
+        return
+    prefix, _marker, suffix = reverse(view, args=[_MARKER]).partition(_MARKER)
+    for place in places:
+        slug = place.slug
+        place.menu_url = f"{prefix}{slug}{suffix}" if _SLUG.match(slug) else reverse(view, args=[slug])
 
 
 def _in(column, ids):
