@@ -24,8 +24,6 @@ import html
 import math
 from decimal import Decimal
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
-from django import forms
 from django.utils import numberformat
 from django.utils.formats import get_format, localize
 from django.utils.safestring import mark_safe
@@ -516,47 +514,3 @@ def heat_map(rows, columns, cells, *, chart_id, title, description, colour=BAR_C
     width = round(label_width + cell_width * len(columns) + 4)
     height = top + cell_height * max(len(rows), 1) + 4
     return HeatMapChart(chart_id, title, description, max(width, 200), height, laid_columns, laid_rows)
-
-
-# The dashboards' filter form ----------------------------------------------------------------------------------------
-
-
-def _options(bound):
-    """The ``<option>``s of a bound select field, the first option whose value is the field's value selected — as
-    Django's ``Select`` widget writes them (choices in groups are not used by the dashboards' filters)."""
-    value = bound.field.widget.format_value(bound.value())
-    selected, parts = False, []
-    for option_value, label in bound.field.choices:
-        text = "" if option_value is None else str(option_value)
-        chosen = not selected and text in value
-        selected = selected or chosen
-        parts.append(f'<option value="{escape(text)}"{" selected" if chosen else ""}>{escape(label)}</option>')
-    return "".join(parts)
-
-
-def filter_field(bound):
-    """One field of a dashboard's filter form (``filters.DashboardFilterForm``; ``bound``: a ``BoundField``) as
-    crispy-forms' Bootstrap 5 ``as_crispy_field`` lays it out — the label, then the select or date input with the
-    same classes and id — written here for a single select or a date input without errors (about a tenth of a
-    millisecond where the templates take half of one). Any other field, or one with errors, is laid out by
-    ``as_crispy_field`` itself. Returns safe HTML."""
-    widget = bound.field.widget
-    plain = not widget.attrs.keys() - {"type"} and not bound.help_text
-    if bound.errors or not plain or type(widget) not in (forms.Select, forms.DateInput):
-        return as_crispy_field(bound)
-    field_id = bound.auto_id
-    name = escape(bound.html_name)
-    if type(widget) is forms.Select:
-        control = f'<select name="{name}" class="select form-select" id="{field_id}">{_options(bound)}</select>'
-    else:
-        value = widget.format_value(bound.value())
-        value = "" if value is None else f' value="{escape(value)}"'
-        kind = escape(widget.input_type)
-        control = f'<input type="{kind}" name="{name}"{value} class="dateinput form-control" id="{field_id}">'
-    label = f'<label for="{field_id}" class="form-label">{escape(bound.label)}</label>'
-    return mark_safe(f'<div id="div_{field_id}" class="mb-3">{label}{control}</div>')  # noqa: S308 — every text escaped
-
-
-def filter_fields(form, names):
-    """``{name: filter_field(form[name])}`` for each of ``names`` that ``form`` has."""
-    return {name: filter_field(form[name]) for name in names if name in form.fields}

@@ -22,6 +22,7 @@ from incidents.models import CategoryGroup
 from safeguard import permissions
 from safeguard.accounts.models import User
 from safeguard.directory.models import SchoolClass, StaffRole, Term, YearGroup
+from safeguard.filter_fields import FastSelect
 
 DEFAULT_WEEKS = 12  # the period when no term covers today
 MAX_DAYS = 3 * 366  # a longer range is refused: three academic years is the longest anyone compares
@@ -129,14 +130,16 @@ class DashboardFilterForm(forms.Form):
         today: the schools' local date (defaults to the first school's).
     """
 
-    term = forms.ChoiceField(label=_("Term"), required=False)
+    term = forms.ChoiceField(label=_("Term"), required=False, widget=FastSelect)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
-    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
-    year_group = forms.ChoiceField(label=_("Year group"), required=False)
-    school_class = forms.TypedChoiceField(label=_("Class"), required=False, coerce=int, empty_value=None)
-    group = forms.ChoiceField(label=_("Group"), required=False)
-    level = forms.TypedChoiceField(label=_("Level"), required=False, coerce=int, empty_value=None)
+    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    year_group = forms.ChoiceField(label=_("Year group"), required=False, widget=FastSelect)
+    school_class = forms.TypedChoiceField(
+        label=_("Class"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
+    group = forms.ChoiceField(label=_("Group"), required=False, widget=FastSelect)
+    level = forms.TypedChoiceField(label=_("Level"), required=False, coerce=int, empty_value=None, widget=FastSelect)
     characteristics = forms.MultipleChoiceField(
         label=_("Pupils involved"),
         required=False,
@@ -144,7 +147,9 @@ class DashboardFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Incidents involving a pupil with every characteristic ticked."),
     )
-    recorder = forms.TypedChoiceField(label=_("Recorded by"), required=False, coerce=int, empty_value=None)
+    recorder = forms.TypedChoiceField(
+        label=_("Recorded by"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
 
     def __init__(self, data=None, *, schools, trust=False, include_safeguarding=False, today=None):
         super().__init__(data)

@@ -49,7 +49,7 @@ from incidents.models import (
     SuspensionReason,
 )
 from incidents.services import concerns_shown_log
-from safeguard import permissions
+from safeguard import filter_fields, permissions
 from safeguard.accounts import otp
 from safeguard.audit.services import client_ip
 from safeguard.country_words import local_date
@@ -936,7 +936,7 @@ def _school_dashboard(request, school, *, trust_view, list_limit=LIST_LIMIT, use
     return form, dashboard
 
 
-# The filter form's fields laid out by ``charts.filter_field`` (the characteristics' boxes are in the templates).
+# The filter form's fields laid out by ``safeguard.filter_fields`` (the characteristics' boxes are in the templates).
 FILTER_FIELDS = ("term", "date_from", "date_to", "school", "year_group", "school_class", "group", "level", "recorder")
 
 
@@ -950,7 +950,7 @@ def _render_school_dashboard(request, school, *, organisation=None):
         "school": school,
         "organisation": organisation,
         "form": form,
-        "filter_fields": charts.filter_fields(form, FILTER_FIELDS),
+        "filter_fields": filter_fields.field_groups(form, [name for name in FILTER_FIELDS if name in form.fields]),
         "filters": dashboard.filters,
         "dashboard": dashboard,
         "sections": dashboard.sections(),
@@ -1219,7 +1219,7 @@ def trust_incident_dashboard(request, org_slug):
     context = {
         "organisation": organisation,
         "form": form,
-        "filter_fields": charts.filter_fields(form, FILTER_FIELDS),
+        "filter_fields": filter_fields.field_groups(form, [name for name in FILTER_FIELDS if name in form.fields]),
         "filters": comparison.filters,
         "tables": comparison.tables(),
         "rate_chart": rate_chart,
