@@ -136,8 +136,13 @@ class IncidentFilterForm(forms.Form):
     school_class = ListedModelChoiceField(
         label=_("Class"), queryset=SchoolClass.objects.none(), required=False, empty_label=_("All classes")
     )
+    # "all": every year, where a reader of their own records otherwise sees this academic year's by default (the
+    # lead's decision for issue 18 item 4; views_incidents.list_window). Carried as a hidden input, set by the
+    # notice's "Show every year" button (which submits the filter form).
+    years = forms.ChoiceField(required=False, choices=[("", ""), ("all", "all")], widget=forms.HiddenInput)
 
     VOIDED = "voided"
+    EVERY_YEAR = "all"
 
     def __init__(self, *args, school, show_concerns, show_voided=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -270,6 +270,9 @@ class Incident(PublicIdModel):
         indexes = [
             models.Index(fields=["school", "-occurred_at"], name="incidents_school_occurred"),
             models.Index(fields=["school", "is_safeguarding", "-occurred_at"], name="incidents_school_sg_occurred"),
+            # A class teacher's own records since a date (their list's default window, this academic year:
+            # permissions._incident_ids_of_a_teacher), read without every school's incidents of those months.
+            models.Index(fields=["recorded_by", "occurred_at"], name="incidents_recorder_occurred"),
             # Dashboard counts read only the index (PostgreSQL index-only scans; SQLite ignores INCLUDE).
             models.Index(
                 fields=["school", "occurred_at"],

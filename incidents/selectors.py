@@ -119,14 +119,15 @@ def incident_list(
 
     Three queries for a page (count, incidents with recorders, pupils), however many pupils each incident has.
     """
-    incidents = permissions.incidents_visible_to(user, school)
+    # A "from" date also narrows what a reader of their own records gathers (each part of their set, not only the
+    # gathered list), so a page of this year's records reads this year's records only.
+    since = _start_of_day(date_from, school) if date_from else None
+    incidents = permissions.incidents_visible_to(user, school, since=since)
     if status == "voided":
         incidents = incidents.filter(voided_at__isnull=False)
         status = ""
     else:
         incidents = incidents.filter(voided_at__isnull=True)
-    if date_from:
-        incidents = incidents.filter(occurred_at__gte=_start_of_day(date_from, school))
     if date_to:
         incidents = incidents.filter(occurred_at__lt=_start_of_day(date_to + datetime.timedelta(days=1), school))
     if group:

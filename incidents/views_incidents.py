@@ -10,8 +10,10 @@ verified within the hour, and every view, download and print of one writes an au
 "Confidentiality").
 """
 
+import datetime
 import os
 import uuid
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -138,17 +140,20 @@ def _label_rows(school, incidents):
 def incident_list(request, slug):
     """The incidents the user may read, newest first, 50 a page, filterable and searchable by words. Safeguarding
     concerns appear only to the DSL team, locked; their pupils are named, and their words searched, only after the
-    second factor. Every search by words is audited with its words."""
+    second factor. Every search by words is audited with its words. A reader of their own records only (a class
+    teacher) sees this academic year's by default, said above the list with a link to every year (``list_window``)."""
     school = _school(request, slug)
     show_concerns = permissions.can(request.user, permissions.VIEW_SAFEGUARDING, school)
     verified = otp.is_recently_verified(request)
     can_manage = permissions.can(request.user, permissions.MANAGE_INCIDENTS, school)
     form = IncidentFilterForm(request.GET or None, school=school, show_concerns=show_concerns, show_voided=can_manage)
     filters = form.cleaned_data if form.is_valid() else {}
+    own_only = permissions.reads_own_incidents_only(request.user, school)
+    window = list_window(school, filters) if own_only else None
     incidents = selectors.incident_list(
         user=request.user,
         school=school,
-        date_from=filters.get("date_from"),
+        date_from=window.starts_on if window else filters.get("date_from"),
         date_to=filters.get("date_to"),
         group=filters.get("group", ""),
         level=filters.get("level"),
@@ -161,7 +166,7 @@ def incident_list(request, slug):
         period=filters.get("period"),
         subject=filters.get("subject"),
     )
-    if filters.get("text") or permissions.reads_own_incidents_only(request.user, school):
+    if filters.get("text") or own_only:
         # A search's matches, or the few hundred records a class teacher may read: counted by the page's own query.
         page = _searched_page(incidents, request.GET.get("page"))
     else:
@@ -196,6 +201,9 @@ def incident_list(request, slug):
         # Acting on selected records: for those who manage incidents (each record is checked again when acted on).
         "bulk_form": BulkActionForm() if can_manage else None,
         "can_set_up": permissions.can_keep_lesson_lists(request.user, school),
+        # "Show every year" submits the filter form with ``years=all``: the other filters kept, and the words
+        # searched for not repeated in a link's address.
+        "window": window,
     }
     with timezone.override(school.time_zone):
         page.object_list = _label_rows(school, list(page.object_list))
@@ -209,6 +217,46 @@ def incident_list(request, slug):
                 ip_address=client_ip(request),
             )
         return render(request, "incidents/list.html", context)
+
+
+class ListWindow(NamedTuple):
+    """The incident list's default window for a reader of their own records (``list_window``): the first day shown
+    (``starts_on``, a ``datetime.date`` in the school's time) and whether it is the start of the school's current
+    academic year (``academic_year`` True) or a year before today (False, where the school has no academic year
+    containing today)."""
+
+    starts_on: datetime.date
+    academic_year: bool
+
+
+def list_window(school, filters, *, today=None):
+    """The window the incident list shows by default to a reader of their own records
+    (``permissions.reads_own_incidents_only``), as a ``ListWindow``, or None when it shows every year they may read.
+
+    The lead's decision for issue 18 item 4 (each page's cost flat in the school's years of records): without a
+    chosen "from" date such a reader sees the incidents since the start of the school's current academic year (the
+    ``AcademicYear`` containing the school's today), else those of the last 12 months. None when ``filters`` (the
+    list form's ``cleaned_data``, a dict) choose a "from" date or every year (``years`` "all"), or a "to" date before
+    the window's start (a question about older records, which the window would answer with nothing).
+
+    Args:
+        school: a ``School``. today: a ``datetime.date`` (the school's today when None). One query."""
+    from safeguard.directory.models import AcademicYear
+
+    if filters.get("date_from") or filters.get("years") == IncidentFilterForm.EVERY_YEAR:
+        return None
+    today = today or school.today()
+    year = AcademicYear.objects.filter(school=school, starts_on__lte=today, ends_on__gte=today).first()
+    if year is not None:
+        window = ListWindow(year.starts_on, True)
+    else:
+        try:
+            window = ListWindow(today.replace(year=today.year - 1), False)
+        except ValueError:  # 29 February
+            window = ListWindow(today.replace(year=today.year - 1, day=28), False)
+    if filters.get("date_to") and filters["date_to"] < window.starts_on:
+        return None
+    return window
 
 
 class CountedAheadPaginator(Paginator):
