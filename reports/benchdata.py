@@ -1392,7 +1392,9 @@ def search_documents_build(*, schools=None, log=print):
             parts[incident_id].append(text)
         documents = [
             IncidentSearchDocument(
-                incident_id=pk, text="\n\n".join(part.strip() for part in texts if part and part.strip())
+                incident_id=pk,
+                school_id=school.pk,  # its incident's school (the database's trigger would fill it otherwise)
+                text="\n\n".join(part.strip() for part in texts if part and part.strip()),
             )
             for pk, texts in parts.items()
         ]
