@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safeguard import permissions
+from safeguard import datacache, permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.downloads import clean_display_name
@@ -390,14 +390,16 @@ def policy_version_approve(*, actor, version, approved_by, approved_on, issue_da
         for old in previous:
             old.status = PolicyVersion.Status.SUPERSEDED
             old.save(update_fields=["status", "updated_at"])
-        cancelled = (
-            SignatureRequest.objects.filter(
-                agreement__version__in=previous,
-                status__in=[SignatureRequest.Status.PENDING, SignatureRequest.Status.PARTLY_SIGNED],
-            ).update(status=SignatureRequest.Status.CANCELLED, updated_at=now)
-            if previous
-            else 0
+        open_requests = SignatureRequest.objects.filter(
+            agreement__version__in=previous,
+            status__in=[SignatureRequest.Status.PENDING, SignatureRequest.Status.PARTLY_SIGNED],
         )
+        cancelled = 0
+        if previous:
+            # A queryset update sends no signal: bump the agreements' figures of each school whose requests it cancels.
+            for school_id in sorted(set(open_requests.values_list("school_id", flat=True))):
+                datacache.bump(datacache.AGREEMENTS, school_id)
+            cancelled = open_requests.update(status=SignatureRequest.Status.CANCELLED, updated_at=now)
         version.status = PolicyVersion.Status.APPROVED
         version.approved_by = approved_by
         version.approved_on = approved_on

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from aup.evidence import content_sha256
 from aup.services import current_academic_year
-from safeguard import permissions
+from safeguard import datacache, permissions
 from safeguard.audit.services import audit_log
 from safeguard.base import DomainError
 from safeguard.directory.models import PupilGuardian
@@ -196,6 +196,7 @@ def version_publish(*, actor, version, now=None):
         ConsentFormVersion.objects.filter(form=version.form, status=ConsentFormVersion.Status.PUBLISHED).update(
             status=ConsentFormVersion.Status.SUPERSEDED
         )
+        datacache.bump(datacache.CONSENT, school.pk)  # the update above sends no signal
         version.status, version.published_at, version.published_by = ConsentFormVersion.Status.PUBLISHED, now, actor
         version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         audit_log(
@@ -342,6 +343,7 @@ def consent_response_record(
         ConsentAnswer.objects.bulk_create(
             [ConsentAnswer(response=response, purpose=purposes[code], answer=value) for code, value in answers.items()]
         )
+        datacache.bump(datacache.CONSENT, response.school_id)  # a bulk insert sends no signal
         audit_log(
             actor=signer_user or recorded_by or teacher_present,
             action=f"consent.response.{kind}",
@@ -427,6 +429,7 @@ def consent_answers_from_agreement(
         ConsentAnswer.objects.bulk_create(
             [ConsentAnswer(response=response, purpose=purposes[code], answer=value) for code, value in answers.items()]
         )
+        datacache.bump(datacache.CONSENT, response.school_id)  # a bulk insert sends no signal
         audit_log(
             actor=signer_user or recorded_by,
             action=f"consent.response.{ConsentResponse.Kind.ANSWERS}",

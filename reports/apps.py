@@ -58,8 +58,8 @@ class ReportsConfig(AppConfig):
         """Cached figures follow their data (``safeguard.datacache``):
 
         - incidents: a saved incident, or anything recorded on one;
-        - consent: a response or answer, a photo measure, a published form version, a guardian link;
-        - agreements: a signature request or signature, an agreement, a guardian link;
+        - consent: a response or answer, a photo measure, a published form version, a guardian link, an academic year;
+        - agreements: a signature request or signature, an agreement, a guardian link, a staff role, an academic year;
         - policies: a policy (a trust's bumps all its schools), a version, a review;
         - a pupil's change (class, characteristics) bumps every topic.
         """
@@ -67,7 +67,7 @@ class ReportsConfig(AppConfig):
         from consent import models as consent
         from incidents import models as incidents
         from safeguard import datacache
-        from safeguard.directory.models import Pupil, PupilGuardian
+        from safeguard.directory.models import AcademicYear, Pupil, PupilGuardian, StaffRole
 
         datacache.watch(incidents.Incident, datacache.INCIDENTS, lambda incident: incident.school_id)
         for model in (
@@ -96,6 +96,10 @@ class ReportsConfig(AppConfig):
 
         for topic in (datacache.CONSENT, datacache.AGREEMENTS):
             datacache.watch(PupilGuardian, topic, lambda link: link.pupil.school_id)
+            # Which academic year is current decides which answers and yearly signatures still count.
+            datacache.watch(AcademicYear, topic, lambda year: year.school_id)
+        # Staff and governor agreements ask whoever holds a matching role now.
+        datacache.watch(StaffRole, datacache.AGREEMENTS, lambda role: role.school_id)
         for topic in datacache.TOPICS:
             datacache.watch(Pupil, topic, lambda pupil: pupil.school_id)
 

@@ -31,11 +31,13 @@ A trend shows an arithmetic difference only when both of its figures are shown.
 Cost (issue 7, "Benchmark"): the incident figures of every term compared take five queries together, each grouped by
 term (``periods_counts``), and a draft's are kept in ``safeguard.datacache`` until an incident or pupil of the
 report's schools changes (``_incident_figures``); publishing counts afresh. Acceptable use, consent and policies are
-read on every view: no signal tells the cache when they change.
+kept under their own topics (``_with_live_sections``), and a school's are pre-counted for its date today
+(``reports.precount.governor_sections_read``).
 """
 
 import dataclasses
 import datetime
+import typing
 import zoneinfo
 from decimal import Decimal
 
@@ -60,6 +62,7 @@ from .models import term_label
 from .suppression import FEWER_THAN, NOT_SHOWN_NOTE, Cell, cell, is_small, suppress_table
 
 REPORT_VERSION = 1
+SECTIONS_VERSION = 1  # of ``coverage_facts`` and ``policy_facts``, kept pre-counted: raise it with their shape
 COUNTS_VERSION = 1  # of ``periods_counts``' shape, kept pre-counted (``reports.precount``): raise it with the shape
 LEVELS = (1, 2, 3, 4, 5)
 PREJUDICE_CODES = figures.PREJUDICE_CODES
@@ -821,31 +824,49 @@ def consent_coverage(schools, *, now):
     return questions
 
 
-def policy_rows(schools, period, next_period, *, now):
-    """Policies of ``schools`` (their own and their trust's): reviewed in ``period`` (approved in it), due for
-    review in ``next_period``, and overdue today. Returns three lists of ``(policy, school name or "")``."""
+class PolicyFact(typing.NamedTuple):
+    """What a governor report says of one policy: its ``title``, ``where`` (the school's name in a report of several
+    schools for a school's own policy, otherwise ""), ``last_approved_on`` and ``next_review_on`` (dates or None), and
+    ``in_review`` (a review in review or submitted)."""
+
+    title: str
+    where: str
+    last_approved_on: datetime.date | None
+    next_review_on: datetime.date | None
+    in_review: bool
+
+
+def policy_facts(schools):
+    """Policies of ``schools`` (their own and their trust's), ordered by title: ``[PolicyFact]`` — one query."""
     organisation_ids = {school.organisation_id for school in schools if school.organisation_id}
     open_review = PolicyReview.objects.filter(
         policy=OuterRef("pk"), status__in=[PolicyReview.Status.IN_REVIEW, PolicyReview.Status.SUBMITTED]
     )
     policies = (
         Policy.objects.filter(Q(school__in=[school.pk for school in schools]) | Q(organisation_id__in=organisation_ids))
-        .select_related("school")
         .annotate(in_review=Exists(open_review))
         .order_by("title", "pk")
+        .values_list("title", "school__name", "last_approved_on", "next_review_on", "in_review")
     )
-    today = min(school.today(now) for school in schools)
     several = len(schools) > 1
+    return [
+        PolicyFact(title, school_name if several and school_name else "", approved, review, bool(in_review))
+        for title, school_name, approved, review, in_review in policies
+    ]
+
+
+def policy_rows(facts, period, next_period, *, today):
+    """``facts`` (``policy_facts``) reviewed in ``period`` (approved in it), due for review in ``next_period`` (or
+    None), and overdue on ``today`` (a date). Returns three lists of ``PolicyFact``."""
     reviewed, due, overdue = [], [], []
-    for policy in policies:
-        where = policy.school.name if several and policy.school_id else ""
+    for policy in facts:
         if policy.last_approved_on and period.starts_on <= policy.last_approved_on <= period.ends_on:
-            reviewed.append((policy, where))
+            reviewed.append(policy)
         if policy.next_review_on:
             if next_period and next_period.starts_on <= policy.next_review_on <= next_period.ends_on:
-                due.append((policy, where))
+                due.append(policy)
             if policy.next_review_on < today:
-                overdue.append((policy, where))
+                overdue.append(policy)
     return reviewed, due, overdue
 
 
@@ -855,9 +876,9 @@ def _date(day):
 
 def _policy_table(key, title, rows, *, date_column, date_of, note="", empty_note=""):
     presented = []
-    for policy, where in rows:
-        label = f"{policy.title} ({where})" if where else policy.title
-        if getattr(policy, "in_review", False) and key == "policies_overdue":
+    for policy in rows:
+        label = f"{policy.title} ({policy.where})" if policy.where else policy.title
+        if policy.in_review and key == "policies_overdue":
             label = _("%(title)s — review under way") % {"title": label}
         presented.append([label, text(_date(date_of(policy)))])
     return table(key, title, [_("Policy"), date_column], presented, note=note or ("" if presented else empty_note))
@@ -885,22 +906,31 @@ def _labels(periods):
     return labels
 
 
-def _coverage_section(schools, *, now, by_school):
-    agreements = agreement_coverage(schools, now=now)
+def coverage_facts(schools, *, now):
+    """What the coverage section shows of ``schools`` at ``now`` (aware datetime): ``(agreements, questions)`` —
+    ``[(policy title, audience, asked, signed)]`` from ``agreement_coverage`` and ``consent_coverage``'s
+    ``{code: [label, pupils, answered, consented]}``. Plain values, kept pre-counted (``reports.precount``)."""
+    agreements = [
+        (agreement.version.policy.title, agreement.audience, asked, signed)
+        for _school, agreement, asked, signed in agreement_coverage(schools, now=now)
+    ]
+    return agreements, consent_coverage(schools, now=now)
+
+
+def _coverage_section(schools, *, now, by_school, facts=None):
+    """The acceptable use and consent section from ``facts`` (``coverage_facts(schools, now=now)``, counted now when
+    None): each agreement (``by_school``) or each audience summed, and each consent question."""
+    agreements, questions = coverage_facts(schools, now=now) if facts is None else facts
     audiences = dict(Audience.choices)
     if by_school:
         rows = [
-            [
-                f"{agreement.version.policy.title} — {audiences[agreement.audience]}",
-                shown(asked),
-                percent(signed, asked),
-            ]
-            for _school, agreement, asked, signed in agreements
+            [f"{title} — {audiences[audience]}", shown(asked), percent(signed, asked)]
+            for title, audience, asked, signed in agreements
         ]
     else:
         summed = {}
-        for _school, agreement, asked, signed in agreements:
-            totals = summed.setdefault(agreement.audience, [0, 0])
+        for _title, audience, asked, signed in agreements:
+            totals = summed.setdefault(audience, [0, 0])
             totals[0] += asked
             totals[1] += signed
         rows = [
@@ -914,7 +944,6 @@ def _coverage_section(schools, *, now, by_school):
         rows,
         note="" if rows else _("No agreement is in use."),
     )
-    questions = consent_coverage(schools, now=now)
     consent = table(
         "consent",
         _("Photo and video consent"),
@@ -935,8 +964,12 @@ def _coverage_section(schools, *, now, by_school):
     }
 
 
-def _policy_section(schools, period, next_period, *, now):
-    reviewed, due, overdue = policy_rows(schools, period, next_period, now=now)
+def _policy_section(schools, period, next_period, *, now, facts=None):
+    """The policies section: ``facts`` (``policy_facts(schools)``, counted now when None) reviewed in ``period``,
+    due in ``next_period`` and overdue on the earliest of the schools' dates today."""
+    facts = policy_facts(schools) if facts is None else facts
+    today = min(school.today(now) for school in schools)
+    reviewed, due, overdue = policy_rows(facts, period, next_period, today=today)
     return {
         "key": "policies",
         "title": _("Policies"),
@@ -1085,15 +1118,30 @@ def _with_live_sections(figures_, schools, periods, next_period, *, now, by_scho
     coverage until a signature request, signature, agreement, consent response or answer, photo measure, form version,
     guardian link or pupil of ``schools`` changes (topics ``AGREEMENTS`` and ``CONSENT``), policies until a policy,
     version or review changes (``POLICIES``). Their keys hold the owner, the term, each school's date today (both
-    sections are "as of today") and the language, as ``_incident_figures``' key does.
+    sections are "as of today") and the language, as ``_incident_figures``' key does. When the cache misses, a
+    school's report reads both sections' facts from its pre-counted row (``reports.precount.governor_sections_read``,
+    current while the school's date and its acceptable use, consent and policy data versions are those it was counted
+    at); without one they are counted live.
     """
     school_ids = [school.pk for school in schools]
+    found = {}
+
+    def precounted(name):
+        """One school's pre-counted facts of section ``name`` (``reports.precount.governor_sections_read``: one
+        query for both sections), or None (count them live)."""
+        if not cached or owner[0] != "school":
+            return None
+        if "facts" not in found:
+            from . import precount
+
+            found["facts"] = precount.governor_sections_read(schools[0], now=now)
+        return found["facts"] and found["facts"][name]
 
     def coverage():
-        return _coverage_section(schools, now=now, by_school=by_school)
+        return _coverage_section(schools, now=now, by_school=by_school, facts=precounted("coverage"))
 
     def policies():
-        return _policy_section(schools, periods["term"], next_period, now=now)
+        return _policy_section(schools, periods["term"], next_period, now=now, facts=precounted("policies"))
 
     if cached:
         common = (

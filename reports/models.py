@@ -232,6 +232,7 @@ class SchoolDataVersion(models.Model):
     milliseconds each.
     """
 
+    LOCK_CLASS = 18_001  # the first key of a school's advisory lock (``bump``): used by nothing else
     school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
     topic = models.CharField(max_length=20)
     version = models.BigIntegerField(default=0)
@@ -247,18 +248,27 @@ class SchoolDataVersion(models.Model):
     @classmethod
     def bump(cls, school_id, topic):
         """Raise the version of ``school_id`` (int) for ``topic`` by one, in the current transaction (one upsert;
-        PostgreSQL and SQLite ≥ 3.24 both read ``ON CONFLICT``). Blocks while another open transaction holds the
-        row, so the two changes are counted one after the other."""
+        PostgreSQL and SQLite ≥ 3.24 both read ``ON CONFLICT``). Blocks while another open transaction has bumped
+        any topic of the school (PostgreSQL: the school's advisory lock; the row itself elsewhere), so the two
+        changes are counted one after the other."""
         from django.db import connection
 
         table = connection.ops.quote_name(cls._meta.db_table)
+        params = [school_id, topic]
         # The model's own table and columns; the values are parameters.
+        rows = "VALUES (%s, %s, 1)"
+        if connection.vendor == "postgresql":
+            # One school's rows are locked in whatever order its topics are bumped (a signature bumps agreements then
+            # consent, a pupil's save consent then agreements): the school's advisory lock, taken first and held to
+            # the end of the transaction, lets one transaction at a time hold them, so two cannot deadlock.
+            rows = "SELECT %s, %s, 1 FROM (SELECT pg_advisory_xact_lock(%s::int, %s::int)) AS school_lock"
+            params += [cls.LOCK_CLASS, school_id]
         sql = (
-            f"INSERT INTO {table} (school_id, topic, version) VALUES (%s, %s, 1) "  # noqa: S608
+            f"INSERT INTO {table} (school_id, topic, version) {rows} "  # noqa: S608
             f"ON CONFLICT (school_id, topic) DO UPDATE SET version = {table}.version + 1"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [school_id, topic])
+            cursor.execute(sql, params)
 
 
 class FigureSnapshot(models.Model):
@@ -285,8 +295,12 @@ class FigureSnapshot(models.Model):
 
     Lifecycle: written by the rebuild (a task after each change, debounced; an hourly sweep for each school's new day;
     the bench build) — never by a page that counted live; replaced in place; rows of earlier days are deleted by the
-    sweep. Derived and rebuildable at any time, holding counts and ids only (no name, no text): no history — it
+    sweep. Derived and rebuildable at any time, holding counts and ids only (no person's name): no history — it
     would record nothing anybody decided, and double every rebuild's writes.
+
+    A governor report's sections row (``scope`` ``precount.GOVERNOR_SECTIONS``, both dates the day counted on) holds
+    the facts of its acceptable use, consent and policy sections — counts, and the titles of policies and consent
+    questions — with the school's versions of those topics in ``counts["versions"]`` (``data_version`` unused).
     """
 
     school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
@@ -313,22 +327,24 @@ class FigureSnapshot(models.Model):
         return f"{self.school_id} {self.scope} {self.date_from}–{self.date_to} on {self.counted_on}"
 
 
-def _incidents_changed(sender, topic, school_id, **kwargs):
-    """``safeguard.datacache.changed`` (inside the change's transaction): raise the school's incident data version."""
+def _data_changed(sender, topic, school_id, **kwargs):
+    """``safeguard.datacache.changed`` (inside the change's transaction): raise the school's data version of ``topic``
+    — incidents for the pre-counted figures, acceptable use, consent and policies for a governor report's pre-counted
+    coverage and policy sections (``reports.precount.governor_sections_read``)."""
+    SchoolDataVersion.bump(school_id, topic)
+
+
+def _data_committed(sender, topic, school_id, **kwargs):
+    """``safeguard.datacache.committed`` (after commit): queue the school's snapshots' rebuild (debounced) — all of
+    them for an incident change, only the governor report's sections for another topic's."""
     from safeguard import datacache
 
-    if topic == datacache.INCIDENTS:
-        SchoolDataVersion.bump(school_id, topic)
-
-
-def _incidents_committed(sender, topic, school_id, **kwargs):
-    """``safeguard.datacache.committed`` (after commit): queue the school's snapshots' rebuild (debounced)."""
-    from safeguard import datacache
+    from .precount import queue_rebuild, queue_sections_rebuild
 
     if topic == datacache.INCIDENTS:
-        from .precount import queue_rebuild
-
         queue_rebuild(school_id)
+    else:
+        queue_sections_rebuild(school_id)
 
 
 # Services that write pupils in bulk (``bulk_create_with_history`` / ``bulk_update_with_history`` send no model
@@ -397,8 +413,8 @@ def _connect_precount():
 
     from safeguard import datacache
 
-    datacache.changed.connect(_incidents_changed, dispatch_uid="reports.precount.changed")
-    datacache.committed.connect(_incidents_committed, dispatch_uid="reports.precount.committed")
+    datacache.changed.connect(_data_changed, dispatch_uid="reports.precount.changed")
+    datacache.committed.connect(_data_committed, dispatch_uid="reports.precount.committed")
     for label in _BULK_PUPIL_WRITERS:
         post_save.connect(
             _pupils_written_in_bulk, sender=label, weak=False, dispatch_uid=f"reports.precount.bulk_pupils:{label}"

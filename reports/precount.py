@@ -35,6 +35,12 @@ cohorts) through ``models._BULK_PUPIL_WRITERS``; a pupil moving school bumps the
 (``models._pupil_moved``). A new bulk path over incidents, their records or pupils must do the same. A task that fails
 loses nothing: the page counts live.
 
+A governor report's acceptable use, consent and policy sections (``governor_sections_read``) are kept the same way
+in one row per school and day, stamped with the school's versions of those three topics (``SchoolDataVersion`` keeps
+every ``datacache`` topic); a change to one of them queues only that row's rebuild (``queue_sections_rebuild``). The
+services that write those topics without model signals bump them themselves: requests cancelled by a new policy
+version, a superseded consent form version, consent answers inserted in bulk.
+
 Read path (``figures.school_figures``, ``trust_figures``, ``comparison_counts``, on a figures-cache miss): ``read``
 fetches the schools' snapshots whose version is current in one query (the version compared in the same statement);
 schools without one are counted live together (a read never writes: the change queued its school's rebuild).
@@ -71,9 +77,16 @@ TRUST_SHAPE = "trust-comparison"
 # A governor report's raw counts of one term of one school (``reports.governor.periods_counts``), the report's own
 # version in the name: raise ``governor.COUNTS_VERSION`` when those counts change shape.
 GOVERNOR_TERM = "governor-term-{}"
+# A governor report's acceptable use, consent and policy sections of one school on one day
+# (``governor_sections_build``), the report's own version in the name: raise ``governor.SECTIONS_VERSION``
+# when those facts change shape.
+GOVERNOR_SECTIONS = "governor-sections-{}"
 TOPIC = datacache.INCIDENTS
+# The topics those sections are drawn from: their row keeps each one's version (``SchoolDataVersion``).
+SECTION_TOPICS = (datacache.AGREEMENTS, datacache.CONSENT, datacache.POLICIES)
 DEBOUNCE = 30  # seconds: a change's rebuild waits this long, and changes meanwhile share it
 _QUEUED = "precount:queued:{}"
+_SECTIONS_QUEUED = "precount:sections-queued:{}"
 
 
 # Exact JSON ---------------------------------------------------------------------------------------------------------
@@ -286,9 +299,10 @@ def usable(filters):
     )
 
 
-def _current_version():
-    """The incident data version of the snapshot's school, as a subquery (0 for a school never changed)."""
-    versions = SchoolDataVersion.objects.filter(school_id=OuterRef("school_id"), topic=TOPIC).values("version")[:1]
+def _current_version(topic=TOPIC):
+    """The ``topic`` data version (incidents by default) of the snapshot's school, as a subquery (0 for a school never
+    changed)."""
+    versions = SchoolDataVersion.objects.filter(school_id=OuterRef("school_id"), topic=topic).values("version")[:1]
     return Coalesce(Subquery(versions), Value(0))
 
 
@@ -450,6 +464,120 @@ def governor_read(school, periods, *, now):
     return found
 
 
+# A governor report's coverage and policy sections -------------------------------------------------------------------
+
+
+def governor_sections_scope():
+    """The ``scope`` of a governor report's sections rows (``GOVERNOR_SECTIONS`` with ``governor.SECTIONS_VERSION``)."""
+    from . import governor
+
+    return GOVERNOR_SECTIONS.format(governor.SECTIONS_VERSION)
+
+
+def governor_sections_build(school, *, now):
+    """The facts of ``school``'s governor report's acceptable use and consent section (``governor.coverage_facts``)
+    and policy section (``governor.policy_facts``: every policy, cut to the term's when read) at ``now`` (aware
+    datetime), as JSON-ready data for ``governor_sections_read``. Both are "today's position": the row holds for the
+    school's date it was counted on (an agreement's re-sign date, a consent's expiry and pupils' ages move with it)."""
+    from . import governor
+
+    agreements, questions = governor.coverage_facts([school], now=now)
+    policies = [
+        [fact.title, fact.where, _encode(fact.last_approved_on), _encode(fact.next_review_on), fact.in_review]
+        for fact in governor.policy_facts([school])
+    ]
+    return {
+        "agreements": [list(row) for row in agreements],
+        "questions": [[code, *row] for code, row in questions.items()],
+        "policies": policies,
+    }
+
+
+def governor_sections_read(school, *, now):
+    """``school``'s pre-counted governor report sections for its date at ``now`` (aware datetime): ``{"coverage":
+    governor.coverage_facts' value, "policies": governor.policy_facts' value}``, or None (count them live) — one
+    query, which reads the school's current acceptable use, consent and policy data versions beside the row. None
+    when no row was counted on the school's today in its time zone, or one of those versions has moved since."""
+    from . import governor
+
+    today = school.today(now)
+    names = [f"current_{topic}" for topic in SECTION_TOPICS]
+    row = (
+        FigureSnapshot.objects.filter(
+            school_id=school.pk,
+            scope=governor_sections_scope(),
+            date_from=today,
+            date_to=today,
+            counted_on=today,
+            time_zone=school.time_zone,
+            figures_version=figures.FIGURES_VERSION,
+        )
+        .annotate(**{name: _current_version(topic) for name, topic in zip(names, SECTION_TOPICS, strict=True)})
+        .values_list("counts", *names)
+        .first()
+    )
+    if row is None:
+        return None
+    data, *current = row
+    if data["versions"] != dict(zip(SECTION_TOPICS, current, strict=True)):
+        return None
+    facts = data["facts"]
+    return {
+        "coverage": (
+            [tuple(item) for item in facts["agreements"]],
+            {code: rest for code, *rest in facts["questions"]},
+        ),
+        "policies": [
+            governor.PolicyFact(title, where, _decode(approved), _decode(review), in_review)
+            for title, where, approved, review, in_review in facts["policies"]
+        ],
+    }
+
+
+def section_versions(school_id):
+    """``{topic: version}`` of ``school_id`` (int) for ``SECTION_TOPICS`` (0 for a topic never changed) — one
+    query."""
+    found = dict(
+        SchoolDataVersion.objects.filter(school_id=school_id, topic__in=SECTION_TOPICS).values_list("topic", "version")
+    )
+    return {topic: found.get(topic, 0) for topic in SECTION_TOPICS}
+
+
+def governor_sections_row(school, *, now):
+    """A ``FigureSnapshot`` (unsaved) of ``school``'s governor report sections for its date at ``now``: the data
+    versions read *before* counting, so a change committed meanwhile leaves the row stale (never read), never
+    wrong."""
+    today = school.today(now)
+    versions = section_versions(school.pk)
+    return FigureSnapshot(
+        school=school,
+        scope=governor_sections_scope(),
+        date_from=today,
+        date_to=today,
+        counted_on=today,
+        time_zone=school.time_zone,
+        figures_version=figures.FIGURES_VERSION,
+        data_version=0,  # the versions that matter are in ``counts["versions"]``
+        counts={"versions": versions, "facts": governor_sections_build(school, now=now)},
+        counted_at=now,
+    )
+
+
+_UNIQUE = ["school", "scope", "date_from", "date_to", "counted_on", "time_zone", "figures_version"]
+
+
+def rebuild_sections(school):
+    """Count and store ``school``'s governor report sections for its local today (``governor_sections_row``), after
+    an acceptable use, consent or policy change (``tasks.precount_rebuild_sections``). Returns 1."""
+    FigureSnapshot.objects.bulk_create(
+        [governor_sections_row(school, now=timezone.now())],
+        update_conflicts=True,
+        unique_fields=_UNIQUE,
+        update_fields=["data_version", "self_contained", "counts", "counted_at"],
+    )
+    return 1
+
+
 # Building -----------------------------------------------------------------------------------------------------------
 
 
@@ -509,7 +637,8 @@ def rebuild_school(school, *, trust_schools=None):
     None).
 
     Besides ``standard_requests``' rows, it keeps the trust comparison's rows of the trust's periods
-    (``TRUST_SHAPE``) and a governor report's raw counts of the school's latest terms (``governor_build``)."""
+    (``TRUST_SHAPE``), a governor report's raw counts of the school's latest terms (``governor_build``) and its
+    coverage and policy sections (``governor_sections_row``, stamped with their own topics' versions)."""
     if trust_schools is None and school.organisation_id:
         trust_schools = list(School.objects.filter(organisation_id=school.organisation_id).order_by("name"))
     now = timezone.now()
@@ -542,10 +671,11 @@ def rebuild_school(school, *, trust_schools=None):
             rows.append(row(TRUST_SHAPE, date_from, date_to, encode_trust(counts), self_contained=self_contained))
     for (date_from, date_to), counts in governor_build(school, now=now).items():
         rows.append(row(governor_scope(), date_from, date_to, counts))
+    rows.append(governor_sections_row(school, now=now))
     FigureSnapshot.objects.bulk_create(
         rows,
         update_conflicts=True,
-        unique_fields=["school", "scope", "date_from", "date_to", "counted_on", "time_zone", "figures_version"],
+        unique_fields=_UNIQUE,
         update_fields=["data_version", "self_contained", "counts", "counted_at"],
     )
     # Earlier days' rows are never read again (the day is part of what a read asks for).
@@ -572,6 +702,7 @@ def due_schools(schools):
         days |= Q(school_id=school.pk, counted_on=school.today(), time_zone=school.time_zone)
     fresh = set(
         FigureSnapshot.objects.filter(days, figures_version=figures.FIGURES_VERSION)
+        .exclude(scope=governor_sections_scope())  # stamped with other topics' versions (``governor_sections_row``)
         .annotate(current_version=_current_version())
         .filter(data_version=F("current_version"))
         .values_list("school_id", flat=True)
@@ -580,9 +711,30 @@ def due_schools(schools):
     return [school for school in schools if school.pk not in fresh]
 
 
+def sections_due(schools):
+    """The ``schools`` (not empty) without a current governor sections row for their local today (a change whose
+    rebuild was lost): one query."""
+    days = Q()
+    for school in schools:
+        days |= Q(school_id=school.pk, counted_on=school.today(), time_zone=school.time_zone)
+    names = [f"current_{topic}" for topic in SECTION_TOPICS]
+    rows = (
+        FigureSnapshot.objects.filter(days, scope=governor_sections_scope(), figures_version=figures.FIGURES_VERSION)
+        .annotate(**{name: _current_version(topic) for name, topic in zip(names, SECTION_TOPICS, strict=True)})
+        .values_list("school_id", "counts__versions", *names)
+    )
+    fresh = {
+        school_id
+        for school_id, versions, *current in rows
+        if versions == dict(zip(SECTION_TOPICS, current, strict=True))
+    }
+    return [school for school in schools if school.pk not in fresh]
+
+
 def rebuild_all(*, only_due=False, log=None):
     """Rebuild every school's snapshots for its local today (``rebuild_school``; earlier days' are deleted). With
-    ``only_due``, only the schools ``due_schools`` names (the hourly sweep). ``log``: a function given one line per
+    ``only_due``, only the schools ``due_schools`` names (the hourly sweep), and the governor sections of those
+    ``sections_due`` names besides. ``log``: a function given one line per
     school (e.g. ``print``). Returns the number of snapshots written.
 
     The bench build calls ``rebuild_all(log=…)`` last: its rows are inserted in bulk, without signals."""
@@ -598,6 +750,11 @@ def rebuild_all(*, only_due=False, log=None):
         if log:
             seconds = (timezone.now() - started).total_seconds()
             log(f"Pre-counted figures: {school.name}: {n} snapshots in {seconds:.1f} s")
+    if only_due and schools:
+        rebuilt = {school.pk for school in todo}
+        for school in sections_due(schools):
+            if school.pk not in rebuilt:
+                written += rebuild_sections(school)
     return written
 
 
@@ -622,3 +779,23 @@ def queue_rebuild(school_id):
     except BROKER_ERRORS:
         cache.delete(flag)
         logger.warning("Could not queue the pre-counted figures of school %s", school_id, exc_info=True)
+
+
+def queue_sections_rebuild(school_id):
+    """Queue ``tasks.precount_rebuild_sections`` for ``school_id`` (int) after an acceptable use, consent or policy
+    change, debounced as ``queue_rebuild`` is (its own cache flag); not with eager Celery; a broker that does not
+    answer is logged (the sections are counted live until the school's next rebuild)."""
+    if current_app.conf.task_always_eager:
+        return
+    flag = _SECTIONS_QUEUED.format(school_id)
+    if not cache.add(flag, 1, DEBOUNCE):
+        return
+    from safeguard.jobs.services import BROKER_ERRORS
+
+    from .tasks import precount_rebuild_sections
+
+    try:
+        precount_rebuild_sections.apply_async((school_id,), countdown=DEBOUNCE)
+    except BROKER_ERRORS:
+        cache.delete(flag)
+        logger.warning("Could not queue the pre-counted governor sections of school %s", school_id, exc_info=True)

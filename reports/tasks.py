@@ -49,10 +49,26 @@ def precount_rebuild_school(school_id):
 
 
 @shared_task
+def precount_rebuild_sections(school_id):
+    """Rebuild the pre-counted governor report sections (acceptable use, consent, policies) of the school (int pk)
+    for its local today (``precount.rebuild_sections``), queued by ``precount.queue_sections_rebuild`` after a change
+    to one of those topics. Idempotent. Returns the rows written (0 for a school no longer found)."""
+    from safeguard.directory.models import School
+
+    from . import precount
+
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        return 0
+    return precount.rebuild_sections(school)
+
+
+@shared_task
 def precount_sweep():
     """Every hour (beat, ``reports`` migration 0004): rebuild the pre-counted figures of each school whose local day
     has turned since its snapshots were counted, or whose snapshots are stale (a rebuild lost with the broker), and
-    delete earlier days' (``precount.rebuild_all(only_due=True)``). Idempotent. Returns the snapshots written."""
+    delete earlier days'; rebuild the governor sections of any other school whose sections row is stale
+    (``precount.rebuild_all(only_due=True)``). Idempotent. Returns the snapshots written."""
     from . import precount
 
     return precount.rebuild_all(only_due=True)
