@@ -20,14 +20,16 @@ def declined_requests(*, agreement, school, requests):
     ``coverage_requests(…)``. One query when no one declined, two otherwise.
 
     A person's best request is the one ``coverage_people`` ranks first: signed in full, then partly signed, then the
-    most recently made. A declined request is therefore the best when the same person has no request signed in full
-    or in part and none made after it — asked of the few declined requests (``EXISTS``), rather than ranking
-    every request of everyone asked to sign, which cost the coverage page more than its list (issue 18 item 6)."""
+    most recently made (the later row of two made at once). A declined request is therefore the best when the same
+    person has no request signed in full or in part and none made after it — asked of the few declined requests
+    (``EXISTS``), rather than ranking every request of everyone asked to sign, which cost the coverage page more than
+    its list (issue 18 item 6)."""
     people = coverage_asked(agreement=agreement, school=school, requests=requests)
     person = "pupil" if is_pupil_audience(agreement) else "user"
     better = requests.filter(**{person: OuterRef(person)}).filter(
         Q(status__in=[SignatureRequest.Status.COMPLETED, SignatureRequest.Status.PARTLY_SIGNED])
         | Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))  # made together: the later row, as ranked
     )
     answers = list(
         requests.filter(status=SignatureRequest.Status.DECLINED, **{f"{person}__in": people.values("pk")})

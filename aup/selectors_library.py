@@ -219,7 +219,7 @@ def _best_request(requests, field, outer="pk"):
                 default=Value(3),
             )
         )
-        .order_by("rank", "-created_at")
+        .order_by("rank", "-created_at", "-pk")
     )
 
 

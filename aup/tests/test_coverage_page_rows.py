@@ -92,6 +92,18 @@ class TestDeclinesOnTheCoveragePage:
             signed_before.display_name: "Signed",
         }
 
+    def test_two_declines_made_at_the_same_moment_are_one_pupils_one_answer(self, school, this_year, last_year):
+        # Two requests of one pupil (two academic years) stamped with the same ``created_at``: one answer, listed once.
+        agreement = pupil_agreement(school, version__policy__signing_frequency=Policy.SigningFrequency.ON_JOINING)
+        school_class = _class(school, this_year)
+        pupil = factories.PupilFactory(school=school, school_class=school_class, year_group=school_class.year_group)
+        first = _request(agreement, school, pupil, SignatureRequest.Status.DECLINED, made=3, year=last_year)
+        second = _request(agreement, school, pupil, SignatureRequest.Status.DECLINED, made=3, year=this_year)
+        SignatureRequest.objects.filter(pk=second.pk).update(created_at=first.created_at)
+
+        requests = coverage_requests(agreement=agreement, school=school)
+        assert declined_requests(agreement=agreement, school=school, requests=requests) == [second]
+
 
 class TestTheListsRows:
     def test_each_row_links_its_request_and_says_when_it_was_sent_and_signed(self, client, school, office, this_year):
