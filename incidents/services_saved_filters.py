@@ -25,6 +25,7 @@ FILTER_FIELDS = (
     "school_class",
     "period",
     "subject",
+    "years",  # "all": a class teacher's every year rather than this academic year's (the list's default for them)
 )
 MAX_SAVED_FILTERS = 50  # per person and school: a list to choose from, not an archive
 MAX_VALUE_LENGTH = 100

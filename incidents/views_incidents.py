@@ -292,9 +292,10 @@ class CountedAheadPaginator(Paginator):
 def _counted_ahead_page(incidents, number):
     """The page ``number`` (the ``page`` parameter, a str or None) of ``incidents`` as ``Paginator.get_page`` gives
     it, counted by ``CountedAheadPaginator``: two queries (the count up to ``COUNT_AHEAD`` records past the page's
-    start, then the page); a page number past the last gives the last page, anything else not a number the first."""
+    start, then the page); a page number past the last gives the last page, one below 1 or not a number the first
+    (Django's paginator would give its last, which here is only the last counted)."""
     try:
-        number = int(number or 1)
+        number = max(int(number or 1), 1)
     except (TypeError, ValueError):
         number = 1
     return CountedAheadPaginator(incidents, PAGE_SIZE, number=number).get_page(number)

@@ -68,6 +68,14 @@ class TestCountedAhead:
         page = list_page(client, school, page=99)
         assert "8 incidents" in page and "Page 4 of 4" in page
 
+    @pytest.mark.parametrize("number", ["0", "-3"])
+    def test_a_page_number_below_one_shows_the_first(self, client, school, pupil, teacher, slt, small_pages, number):
+        # Not the last page counted (the 6th record alone, with no way on): the first, as for a page not a number.
+        record(school, pupil, teacher, 8)
+        client.force_login(slt)
+        page = list_page(client, school, page=number)
+        assert "More than 5 incidents" in page and "Page 1 of more than 2" in page and "page=2" in page
+
     def test_every_record_counted_reads_as_before(self, client, school, pupil, teacher, slt, small_pages):
         record(school, pupil, teacher, 5)
         client.force_login(slt)

@@ -109,3 +109,12 @@ def test_another_schools_list_is_not_reachable(client, school, other_school, tea
     url = reverse("incidents:saved_filter_save", args=[other_school.slug])
     assert client.post(url, {"name": "Theirs", "level": "2"}).status_code == 404
     assert client.get(reverse("incidents:saved_filters", args=[other_school.slug])).status_code == 404
+
+
+def test_a_teachers_filter_of_every_year_is_saved_as_every_year(client, school, teacher):
+    # A class teacher's list shows this academic year unless they ask for every year; a filter saved while seeing
+    # every year opens on every year again.
+    client.force_login(teacher)
+    response = save(client, school, "All my level 2s", level="2", years="all")
+    assert SavedIncidentFilter.objects.get(owner=teacher).filters == {"level": "2", "years": "all"}
+    assert "years=all" in response["Location"]
