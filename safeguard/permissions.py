@@ -7,7 +7,9 @@ one that does not exist (healthchecks' ``_get_check_for_user``; pretix and Zulip
 leaks).
 """
 
-from django.db import connections
+import functools
+
+from django.db import connections, router
 from django.db.models import BooleanField, F, Func
 from django.http import Http404
 
@@ -129,17 +131,43 @@ _TRUST_GRANTS = {VIEW_SCHOOL, VIEW_ROSTER, VIEW_GOVERNANCE, VIEW_TRUST, VIEW_POL
 # Roles ----------------------------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _roles_sql():
+    """The statement of ``_cache``, written once per process from the models' own table and column names."""
+    quote = connections["default"].ops.quote_name
+
+    def part(model, kind, place):
+        meta = model._meta
+        table, column = quote(meta.db_table), (lambda name: quote(meta.get_field(name).column))
+        return (
+            f"SELECT {kind}, {column(place)}, {column('role')} FROM {table} "  # noqa: S608 — names, not values
+            f"WHERE {column('user')} = %s AND {column('ended_on')} IS NULL"
+        )
+
+    trust = (
+        part(OrganisationRole, 1, "organisation")
+        + f" AND {quote(OrganisationRole._meta.get_field('role').column)} = %s"
+    )
+    return f"{part(StaffRole, 0, 'school')} UNION ALL {trust}"
+
+
 def _cache(user):
+    """``user``'s current roles, kept on ``user`` for the request: ``{"school_roles": {school id: {role, …}},
+    "organisation_ids": {id of each organisation they are a trust admin of}}``. "Current": not ended
+    (``StaffRoleQuerySet.current``, which both role models use: ``ended_on`` is null).
+
+    One statement for both kinds of role (every signed-in page asks it; two ORM queries cost about 0.9 ms of CPU,
+    this 0.1 ms — issue 18 item 6); every value is a parameter."""
     cache = getattr(user, "_safeguard_roles", None)
     if cache is None:
-        roles = {}
-        for school_id, role in StaffRole.objects.current().filter(user=user).values_list("school_id", "role"):
-            roles.setdefault(school_id, set()).add(role)
-        organisation_ids = set(
-            OrganisationRole.objects.current()
-            .filter(user=user, role=OrganisationRoleKind.TRUST_ADMIN)
-            .values_list("organisation_id", flat=True)
-        )
+        roles, organisation_ids = {}, set()
+        with connections[router.db_for_read(StaffRole)].cursor() as cursor:
+            cursor.execute(_roles_sql(), [user.pk, user.pk, OrganisationRoleKind.TRUST_ADMIN.value])
+            for kind, place_id, role in cursor.fetchall():
+                if kind == 0:
+                    roles.setdefault(place_id, set()).add(role)
+                else:
+                    organisation_ids.add(place_id)
         cache = {"school_roles": roles, "organisation_ids": organisation_ids}
         user._safeguard_roles = cache
     return cache
