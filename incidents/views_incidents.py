@@ -289,15 +289,25 @@ class CountedAheadPaginator(Paginator):
         return self.counted_up_to // self.per_page if self.more_than else None
 
 
+# A page number above this is read as this one (the last page in any school): its first record's position must fit
+# the database's LIMIT and OFFSET (bigint), whatever number is typed into the address.
+MAX_PAGE_NUMBER = 10**12
+
+
+def _page_number(number):
+    """The ``page`` parameter (a str or None) as an int from 1 to ``MAX_PAGE_NUMBER``; 1 when it is not a number."""
+    try:
+        return min(max(int(number or 1), 1), MAX_PAGE_NUMBER)
+    except (TypeError, ValueError):
+        return 1
+
+
 def _counted_ahead_page(incidents, number):
     """The page ``number`` (the ``page`` parameter, a str or None) of ``incidents`` as ``Paginator.get_page`` gives
     it, counted by ``CountedAheadPaginator``: two queries (the count up to ``COUNT_AHEAD`` records past the page's
     start, then the page); a page number past the last gives the last page, one below 1 or not a number the first
     (Django's paginator would give its last, which here is only the last counted)."""
-    try:
-        number = max(int(number or 1), 1)
-    except (TypeError, ValueError):
-        number = 1
+    number = _page_number(number)
     return CountedAheadPaginator(incidents, PAGE_SIZE, number=number).get_page(number)
 
 
@@ -317,6 +327,7 @@ def _searched_page(incidents, number):
         number = 1
     if number < 1:
         return paginator.get_page(number)
+    number = _page_number(number)
     start = (number - 1) * PAGE_SIZE
     rows = list(incidents.annotate(matches=Window(Count("*")))[start : start + PAGE_SIZE])
     if not rows and number > 1:

@@ -113,6 +113,8 @@ class TestOutOfRangeIds:
             {"school_class": "x"},
             {"level": TOO_BIG},
             {"page": TOO_BIG},
+            {"page": TOO_BIG, "text": "pushed"},  # a search by words pages by its own query
+            {"page": "-" + TOO_BIG},
         ):
             assert client.get(reverse("incidents:list", args=[school.slug]), query).status_code == 200
         actions = reverse("incidents:my_actions", args=[school.slug])
