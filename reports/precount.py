@@ -758,6 +758,23 @@ def rebuild_all(*, only_due=False, log=None):
     return written
 
 
+def _queue_debounced(task, flag, school_id, what):
+    """Queue the Celery ``task`` for ``school_id`` (int) to run in ``DEBOUNCE`` seconds unless the cache ``flag`` says
+    one is already queued within that time; nothing with eager Celery; a broker that does not answer is logged
+    (``what`` names the figures) and the flag dropped."""
+    if current_app.conf.task_always_eager:
+        return
+    if not cache.add(flag, 1, DEBOUNCE):
+        return
+    from safeguard.jobs.services import BROKER_ERRORS
+
+    try:
+        task.apply_async((school_id,), countdown=DEBOUNCE)
+    except BROKER_ERRORS:
+        cache.delete(flag)
+        logger.warning("Could not queue the %s of school %s", what, school_id, exc_info=True)
+
+
 def queue_rebuild(school_id):
     """Queue ``tasks.precount_rebuild_school`` for ``school_id`` (int) to run in ``DEBOUNCE`` seconds, unless one is
     already queued within that time (a cache flag), so a burst of changes rebuilds once.
@@ -765,37 +782,17 @@ def queue_rebuild(school_id):
     Not with eager Celery (tests, a demo without a worker): the rebuild would then run inside the request that
     changed one record, counting a whole school's periods; those snapshots are left to the sweep. A broker that does
     not answer is logged, not raised: the figures are counted live until the sweep."""
-    if current_app.conf.task_always_eager:
-        return
-    flag = _QUEUED.format(school_id)
-    if not cache.add(flag, 1, DEBOUNCE):
-        return
-    from safeguard.jobs.services import BROKER_ERRORS
-
     from .tasks import precount_rebuild_school
 
-    try:
-        precount_rebuild_school.apply_async((school_id,), countdown=DEBOUNCE)
-    except BROKER_ERRORS:
-        cache.delete(flag)
-        logger.warning("Could not queue the pre-counted figures of school %s", school_id, exc_info=True)
+    _queue_debounced(precount_rebuild_school, _QUEUED.format(school_id), school_id, "pre-counted figures")
 
 
 def queue_sections_rebuild(school_id):
     """Queue ``tasks.precount_rebuild_sections`` for ``school_id`` (int) after an acceptable use, consent or policy
     change, debounced as ``queue_rebuild`` is (its own cache flag); not with eager Celery; a broker that does not
     answer is logged (the sections are counted live until the school's next rebuild)."""
-    if current_app.conf.task_always_eager:
-        return
-    flag = _SECTIONS_QUEUED.format(school_id)
-    if not cache.add(flag, 1, DEBOUNCE):
-        return
-    from safeguard.jobs.services import BROKER_ERRORS
-
     from .tasks import precount_rebuild_sections
 
-    try:
-        precount_rebuild_sections.apply_async((school_id,), countdown=DEBOUNCE)
-    except BROKER_ERRORS:
-        cache.delete(flag)
-        logger.warning("Could not queue the pre-counted governor sections of school %s", school_id, exc_info=True)
+    _queue_debounced(
+        precount_rebuild_sections, _SECTIONS_QUEUED.format(school_id), school_id, "pre-counted governor sections"
+    )
