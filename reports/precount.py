@@ -500,18 +500,9 @@ def governor_sections_read(school, *, now):
     when no row was counted on the school's today in its time zone, or one of those versions has moved since."""
     from . import governor
 
-    today = school.today(now)
     names = [f"current_{topic}" for topic in SECTION_TOPICS]
     row = (
-        FigureSnapshot.objects.filter(
-            school_id=school.pk,
-            scope=governor_sections_scope(),
-            date_from=today,
-            date_to=today,
-            counted_on=today,
-            time_zone=school.time_zone,
-            figures_version=figures.FIGURES_VERSION,
-        )
+        FigureSnapshot.objects.filter(school_id=school.pk, **_sections_key(school, now))
         .annotate(**{name: _current_version(topic) for name, topic in zip(names, SECTION_TOPICS, strict=True)})
         .values_list("counts", *names)
         .first()
@@ -534,6 +525,20 @@ def governor_sections_read(school, *, now):
     }
 
 
+def _sections_key(school, now):
+    """The fields that name ``school``'s governor sections row for its date at ``now`` (a dict for a filter or a new
+    ``FigureSnapshot``): the sections are "as of today", so the row is the school's today's, in its time zone."""
+    today = school.today(now)
+    return {
+        "scope": governor_sections_scope(),
+        "date_from": today,
+        "date_to": today,
+        "counted_on": today,
+        "time_zone": school.time_zone,
+        "figures_version": figures.FIGURES_VERSION,
+    }
+
+
 def section_versions(school_id):
     """``{topic: version}`` of ``school_id`` (int) for ``SECTION_TOPICS`` (0 for a topic never changed) — one
     query."""
@@ -547,16 +552,10 @@ def governor_sections_row(school, *, now):
     """A ``FigureSnapshot`` (unsaved) of ``school``'s governor report sections for its date at ``now``: the data
     versions read *before* counting, so a change committed meanwhile leaves the row stale (never read), never
     wrong."""
-    today = school.today(now)
     versions = section_versions(school.pk)
     return FigureSnapshot(
         school=school,
-        scope=governor_sections_scope(),
-        date_from=today,
-        date_to=today,
-        counted_on=today,
-        time_zone=school.time_zone,
-        figures_version=figures.FIGURES_VERSION,
+        **_sections_key(school, now),
         data_version=0,  # the versions that matter are in ``counts["versions"]``
         counts={"versions": versions, "facts": governor_sections_build(school, now=now)},
         counted_at=now,

@@ -21,6 +21,7 @@ from consent.tests.test_services import CODES
 from consent.tests.test_services import answer as consent_answer
 from reports import governor, precount
 from reports.tests import test_governor_report as report_tests
+from reports.tests import test_precount_governor as precount_governor_tests
 from reports.tests.test_governor_report import AUTUMN, NOW, _table
 from safeguard import datacache
 
@@ -33,18 +34,8 @@ def private_media(tmp_path, monkeypatch):
     monkeypatch.setattr(private_storage, "_wrapped", FileSystemStorage(location=tmp_path / "private"))
 
 
-@pytest.fixture
-def at_now(monkeypatch):
-    """The clock set to ``NOW`` (the rebuild counts at the current time, in the school's today)."""
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
-    return NOW
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+at_now = precount_governor_tests.at_now  # the clock set to NOW, as a fixture of this module too
+committed = precount_governor_tests.committed
 
 
 def draft(school, *, now=NOW, cached=True):
