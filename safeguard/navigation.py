@@ -83,8 +83,9 @@ def _in(column, ids):
 def _menu_from_database(user):
     """``menu_for`` read in one statement: the schools, the organisations and whether ``user`` is a parent, as rows
     ``(kind, id, name, slug)`` of a ``UNION ALL`` (the parent row carries 1 or 0 in ``id``)."""
-    roles = permissions._cache(user)  # the access checks' per-request cache of roles (no query once filled)
-    school_ids, organisation_ids = set(roles["school_roles"]), set(roles["organisation_ids"])
+    # The schools and organisations ``permissions.schools_for`` and ``organisations_for`` give (their ids come from
+    # the access checks' per-request roles: no query once read), as the WHERE clauses below.
+    school_ids, organisation_ids = permissions.place_ids_for(user)
     # Only table and column names from the models' _meta and "%s" placeholders are put into the text; every value
     # is a parameter.
     parts, params = [], []
