@@ -102,6 +102,7 @@ class TestATeachersList:
         assert shown(page, new) and shown(page, old) and NOTICE not in page
         page = list_page(client, school, q="Nobody", years="all")
         assert not shown(page, new) and not shown(page, old)
+        assert "No incidents match this filter." in page and 'name="years" value="all"' in page  # still every year
 
     def test_a_chosen_from_date_is_kept(self, client, school, teacher, this_year, records):
         old, new = records
