@@ -292,6 +292,7 @@ class _SchoolLoader:
                     actions.append(
                         Action(
                             incident=incident,
+                            incident_occurred_at=incident.occurred_at,
                             kind=Action.Kind.REFER_SOCIAL_CARE
                             if self.rng.random() < 0.6
                             else Action.Kind.REFER_EARLY_HELP,
@@ -333,6 +334,7 @@ class _SchoolLoader:
                 actions.append(
                     Action(
                         incident=incident,
+                        incident_occurred_at=incident.occurred_at,
                         kind=Action.Kind.FOLLOW_UP_VICTIM,
                         assignee=incident.recorded_by,
                         due_on=due,

@@ -451,25 +451,42 @@ class Action(PublicIdModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     completion_note = models.TextField(_("what was done"), blank=True)
-    history = HistoricalRecords()
+    # When its incident happened (``Incident.occurred_at``), copied: ``save`` sets it from the incident, and
+    # ``services.incident_amend`` updates it when a correction moves the incident in time. It lets one index on
+    # (assignee, incident_occurred_at) give the actions of one person's incidents since a date, so a class teacher's
+    # list of this academic year reads this year's actions, not every year's (issue 18 item 4). Derived data: not
+    # in the history (the incident's history has the time).
+    incident_occurred_at = models.DateTimeField(editable=False)
+    history = HistoricalRecords(excluded_fields=["incident_occurred_at"])
 
     class Meta:
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = ["due_on", "pk"]
-        # Open actions of one period's incidents (reports.figures.action_counts): a small index holding only open
-        # actions, read instead of every year's actions.
         indexes = [
+            # Open actions of one period's incidents (reports.figures.action_counts): a small index holding only
+            # open actions, read instead of every year's actions.
             models.Index(
                 fields=["incident"],
                 include=["kind", "due_on"],
                 condition=Q(completed_at__isnull=True),
                 name="incidents_action_open",
             ),
+            # A person's actions on the incidents since a date (permissions._incident_ids_of_a_teacher).
+            models.Index(
+                fields=["assignee", "incident_occurred_at"],
+                include=["incident"],
+                name="incidents_action_assignee_when",
+            ),
         ]
 
     def __str__(self):
         return self.get_kind_display()
+
+    def save(self, *args, **kwargs):
+        if self.incident_occurred_at is None:
+            self.incident_occurred_at = self.incident.occurred_at
+        super().save(*args, **kwargs)
 
 
 class ActionReminderSent(TimeStampedModel):
@@ -803,9 +820,7 @@ class IncidentSearchDocument(models.Model):
     incident = models.OneToOneField(
         Incident, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
-    school = models.ForeignKey(
-        "directory.School", on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, null=True, related_name="+")
     text = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
 

@@ -827,6 +827,9 @@ def _amend_locked(*, actor, incident, reason, now, changes):
         return incident, None
     incident._change_reason = AMENDED
     incident.save()
+    if "occurred_at" in {difference["field"] for difference in differences}:
+        # The copy that lets a reader's list of this year find the incident's actions (Action.incident_occurred_at).
+        Action.objects.filter(incident=incident).update(incident_occurred_at=incident.occurred_at)
     if "categories" in {difference["field"] for difference in differences}:
         incident.categories.set(categories)
     amendment = IncidentAmendment.objects.create(

@@ -1224,6 +1224,7 @@ def _insert_incidents(records, rng, *, now, today, counts, suspended, settled=Fa
                 _stamp(
                     Action(
                         incident=incident,
+                        incident_occurred_at=incident.occurred_at,
                         kind=kind,
                         assignee=assignee,
                         due_on=due,

@@ -9,11 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from incidents.services import incident_amend
 from incidents.services_search import search_documents_rebuild
-from incidents.tests.factories import IncidentFactory
+from incidents.tests.factories import ActionFactory, IncidentFactory
 from safeguard.accounts import otp
 from safeguard.directory.models import AcademicYear
-from safeguard.directory.tests.factories import AcademicYearFactory
+from safeguard.directory.tests.factories import AcademicYearFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,53 @@ class TestWholeSchoolReaders:
         page = list_page(client, school)
         assert shown(page, old) and shown(page, new)
         assert NOTICE not in page and EVERY_YEAR not in page
+
+
+class TestTheTeachersActions:
+    """An incident the teacher neither recorded nor teaches the pupils of, with an action given to them: in the
+    window by when the incident happened, kept when a correction moves it in time."""
+
+    @pytest.fixture
+    def assigned(self, school, slt, teacher, this_year):
+        other_pupil = PupilFactory(school=school)
+        incident = IncidentFactory(
+            school=school,
+            pupils=[other_pupil],
+            recorded_by=slt,
+            occurred_at=timezone.now() - datetime.timedelta(days=400),
+            description="Graffiti on the fence",
+        )
+        ActionFactory(incident=incident, assignee=teacher, created_by=slt)
+        search_documents_rebuild(school=school)
+        return incident
+
+    def test_last_years_action_under_every_year(self, client, school, teacher, assigned):
+        client.force_login(teacher)
+        assert not shown(list_page(client, school), assigned)
+        assert shown(list_page(client, school, years="all"), assigned)
+
+    def test_corrected_into_this_year_it_is_in_the_window(self, client, school, slt, teacher, assigned):
+        incident_amend(
+            actor=slt,
+            incident=assigned,
+            reason="The date was typed wrong",
+            occurred_at=timezone.now() - datetime.timedelta(days=2),
+        )
+        client.force_login(teacher)
+        page = list_page(client, school)
+        assert shown(page, assigned) and NOTICE in page
+        assert shown(list_page(client, school, text="graffiti"), assigned)
+
+    def test_corrected_into_last_year_it_leaves_the_window(self, client, school, slt, teacher, assigned):
+        incident_amend(
+            actor=slt, incident=assigned, reason="Wrong year", occurred_at=timezone.now() - datetime.timedelta(days=1)
+        )
+        incident_amend(
+            actor=slt,
+            incident=assigned,
+            reason="It was last year after all",
+            occurred_at=timezone.now() - datetime.timedelta(days=500),
+        )
+        client.force_login(teacher)
+        assert not shown(list_page(client, school), assigned)
+        assert shown(list_page(client, school, years="all"), assigned)
