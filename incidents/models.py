@@ -11,6 +11,8 @@ The category *group* of each incident is kept on the incident as flags (``is_saf
 by ``incidents.services`` from its categories, so lists, dashboards and the permission filter never join categories.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -802,6 +804,13 @@ class Referral(PublicIdModel):
         return self.get_agency_display()
 
 
+def school_year_key(school_id, occurred_at):
+    """``IncidentSearchDocument.school_year`` of an incident: ``school_id`` (int) × 10,000 + the calendar year, in
+    UTC, of ``occurred_at`` (an aware ``datetime``) — an int such as 120_2026. UTC so that the key rises with the
+    time whatever the school's time zone: a walk of the keys newest first meets the incidents newest first."""
+    return school_id * 10_000 + occurred_at.astimezone(datetime.UTC).year
+
+
 class IncidentSearchDocument(models.Model):
     """The words of one incident that the incident list's free-text search looks in: what happened, the action taken
     at the time, who reported it, where exactly, the outcome and rationale, its actions and what was done, its
@@ -813,14 +822,20 @@ class IncidentSearchDocument(models.Model):
     ``icontains`` on SQLite); ``vector``: the same as a PostgreSQL ``tsvector`` in the school's language ('english',
     'turkish'), NULL on SQLite. ``school``: the incident's school, copied so that one GIN index on (school, vector)
     (``btree_gin``; migration 0013) finds the matching words of one school only, not of every school of the
-    database before the school's filter (issue 18 items 4 and 6). The services set it; on PostgreSQL a trigger sets
-    it too for a row written without it (bulk-loaded benchmark data).
+    database before the school's filter (issue 18 items 4 and 6). ``school_year``: the school and the calendar year
+    (UTC) of the incident, ``school_year_key``; the GIN index is on (school_year, vector) (migration 0018), so a
+    search reads one school's one year at a time. The services set both; on PostgreSQL a trigger sets them too for
+    a row written without them (bulk-loaded benchmark data).
     """
 
     incident = models.OneToOneField(
         Incident, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     school = models.ForeignKey("directory.School", on_delete=models.PROTECT, null=True, related_name="+")
+    # The school and the calendar year (UTC) the incident happened in, as one number (``school_year_key``), so that
+    # one GIN index on (school_year, vector) finds one school's matches of one year: a search walks the years
+    # newest first and stops when it has counted enough (``selectors.search_years``; issue 18 item 4).
+    school_year = models.BigIntegerField(null=True, editable=False)
     text = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
 

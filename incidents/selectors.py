@@ -40,6 +40,7 @@ from .models import (
     Sanction,
     SavedIncidentFilter,
     Subject,
+    school_year_key,
 )
 
 BODY_OUTLINES = {"front": "incidents/body-front.svg", "back": "incidents/body-back.svg"}
@@ -94,6 +95,7 @@ def incident_list(
     school_class=None,
     include_concerns_in_pupil_search=True,
     text="",
+    text_year=None,
     period=None,
     subject=None,
 ):
@@ -115,6 +117,9 @@ def incident_list(
             and — on concerns — the DSL's notes (``IncidentSearchDocument``): every word must be found. PostgreSQL
             full-text search in the school's language (stems: "bullied" finds "bullying"); ``icontains`` of each
             word on SQLite.
+        text_year: with ``text``, on PostgreSQL: only the matches among the incidents that happened in this calendar
+            year (int, UTC) — one step of a search's walk through the years (``search_years``), read by the index
+            on (school_year, words); None for every year.
         period, subject: a ``LessonPeriod`` / ``Subject`` of the school (in use or removed), or None.
 
     Three queries for a page (count, incidents with recorders, pupils), however many pupils each incident has.
@@ -160,16 +165,17 @@ def incident_list(
     text = " ".join((text or "").split())
     if text:
         few = permissions.reads_own_incidents_only(user, school)
-        incidents = incidents.filter(_text_matches(school, text, incidents.db, within_few=few))
+        incidents = incidents.filter(_text_matches(school, text, incidents.db, within_few=few, year=text_year))
     if (pupil_filter or text) and not include_concerns_in_pupil_search:
         incidents = incidents.filter(is_safeguarding=False)
     return incidents.select_related("recorded_by").prefetch_related(_involvements()).order_by("-occurred_at", "-pk")
 
 
-def _text_matches(school, text, using, *, within_few=False):
+def _text_matches(school, text, using, *, within_few=False, year=None):
     """The condition "the incident's search text holds every word of ``text``" (see ``incident_list``).
     ``within_few``: the incidents are already a reader's own few (a class teacher's gathered ids), so each one's
-    text is tested (an index look-up per incident) rather than the school's matches gathered."""
+    text is tested (an index look-up per incident) rather than the school's matches gathered. ``year``: the
+    matches of that calendar year (int, UTC) only, by the index on (school_year, words); on PostgreSQL only."""
     from .services_search import search_config, uses_full_text_search
 
     if uses_full_text_search(using):
@@ -185,13 +191,58 @@ def _text_matches(school, text, using, *, within_few=False):
             return Exists(IncidentSearchDocument.objects.filter(incident=OuterRef("pk"), vector=query))
         # bigint = bigint: btree_gin has no cross-type operators, and a plain integer would leave the index's school
         # column unused (the index then finds every school's matches).
-        school_id = Cast(Value(school.pk), BigIntegerField())
-        matches = IncidentSearchDocument.objects.filter(school_id=school_id, vector=query).values("incident_id")
+        if year is not None:
+            key = Cast(Value(school_year_key(school.pk, _new_year(year))), BigIntegerField())
+            matches = IncidentSearchDocument.objects.filter(school_year=key, vector=query)
+        else:
+            school_id = Cast(Value(school.pk), BigIntegerField())
+            matches = IncidentSearchDocument.objects.filter(school_id=school_id, vector=query)
+        matches = matches.values("incident_id")
         return permissions.IsOneOf(F("pk"), ArraySubquery(matches))
     words = Q()
     for word in text.split():
         words &= Q(text__icontains=word)
     return Exists(IncidentSearchDocument.objects.filter(words, incident=OuterRef("pk")))
+
+
+def _new_year(year):
+    """1 January of ``year`` (int), 00:00 UTC."""
+    return datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
+
+
+def search_years(school, *, date_from=None, date_to=None, now=None):
+    """The calendar years (UTC) a search by words of ``school``'s incidents walks, newest first (a list of int): from
+    this year (or the year of ``date_to``) back to the year of the school's first incident (or of ``date_from``).
+    A search reads one year's matches at a time (``incident_list(text_year=…)``) and stops once it has counted the
+    page and ``COUNT_AHEAD`` more, so its cost follows what it shows rather than the school's years of records
+    (issue 18 item 4). Empty when the school has no incident in that span.
+
+    Args:
+        date_from, date_to: ``datetime.date`` in the school's time zone, or None (as ``incident_list``'s).
+        now: an aware ``datetime`` (the current time when None).
+    One query (the school's first incident, by the index on (school, occurred_at))."""
+    first = Incident.objects.filter(school=school).order_by("occurred_at").values_list("occurred_at", flat=True)
+    first = first.first()
+    if first is None:
+        return []
+    oldest = first.astimezone(datetime.UTC).year
+    if date_from:
+        oldest = max(oldest, _start_of_day(date_from, school).astimezone(datetime.UTC).year)
+    # When it happened may be up to 5 minutes ahead of the clock (services.incident_record).
+    newest = ((now or timezone.now()) + datetime.timedelta(minutes=5)).astimezone(datetime.UTC).year
+    if date_to:
+        last = _start_of_day(date_to + datetime.timedelta(days=1), school) - datetime.timedelta(microseconds=1)
+        newest = min(newest, last.astimezone(datetime.UTC).year)
+    return list(range(newest, oldest - 1, -1))
+
+
+def incidents_in_order(ids):
+    """The incidents of ``ids`` (a list of primary keys, in the order to show) as ``incident_list`` gives them —
+    each with its recorder and ``involvement_list`` — in that order. Three queries. For a page of ids already
+    found by ``incident_list`` (the caller checked them)."""
+    found = Incident.objects.filter(pk__in=ids).select_related("recorded_by").prefetch_related(_involvements())
+    by_id = {incident.pk: incident for incident in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # One incident's record --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models import Value
 from safeguard.audit.services import audit_log
 from safeguard.directory.models import School
 
-from .models import Action, DSLNote, Incident, IncidentSearchDocument, ParentContact
+from .models import Action, DSLNote, Incident, IncidentSearchDocument, ParentContact, school_year_key
 
 # PostgreSQL text search configurations by country (``School.Country``); anything not listed reads as English.
 SEARCH_CONFIGS = {School.Country.TURKEY: "turkish"}
@@ -59,7 +59,12 @@ def search_document_refresh(incident):
     call any number of times. Returns the ``IncidentSearchDocument``."""
     text = search_text(incident)
     document, _created = IncidentSearchDocument.objects.update_or_create(
-        incident=incident, defaults={"text": text, "school_id": incident.school_id}
+        incident=incident,
+        defaults={
+            "text": text,
+            "school_id": incident.school_id,
+            "school_year": school_year_key(incident.school_id, incident.occurred_at),
+        },
     )
     if uses_full_text_search(IncidentSearchDocument.objects.db):
         config = search_config(incident.school)
@@ -80,10 +85,11 @@ def search_documents_rebuild(*, school=None, batch_size=500):
     return count
 
 
-def incident_search_log(*, actor, school, query, concerns_included, results, ip_address=None):
+def incident_search_log(*, actor, school, query, concerns_included, results, more_results=False, ip_address=None):
     """Audit a free-text search of the incident log (``incidents.incident_log.searched``): who searched, in which
     school, for what (the words, up to 100 characters), whether safeguarding concerns were searched, and how many
-    records matched.
+    records matched (``results``, an int; with ``more_results`` True, more than ``results`` matched: the list
+    counts a search's matches only so far — "More than 1,000 incidents" — and the audit says the same).
 
     The words are kept for every search, not only the DSL team's: a search of behaviour records is a search about
     children too ("who looked for this pupil's name, or for 'self-harm'?"), and the audit log is where the school
@@ -93,6 +99,11 @@ def incident_search_log(*, actor, school, query, concerns_included, results, ip_
         action="incidents.incident_log.searched",
         school=school,
         subject=None,
-        data={"query": query[:MAX_QUERY_LENGTH], "concerns_included": bool(concerns_included), "results": results},
+        data={
+            "query": query[:MAX_QUERY_LENGTH],
+            "concerns_included": bool(concerns_included),
+            "results": results,
+            **({"more_results": True} if more_results else {}),
+        },
         ip_address=ip_address,
     )

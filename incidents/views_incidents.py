@@ -54,7 +54,7 @@ from .forms_safeguarding import ReferralForm, ReferralUpdateForm
 from .models import CategoryGroup, Incident, IncidentPupil
 from .selectors_chronology import is_racist_incident
 from .services_saved_filters import clean_filters
-from .services_search import incident_search_log
+from .services_search import incident_search_log, uses_full_text_search
 from .views_list_tools import filter_query
 
 PAGE_SIZE = 50
@@ -150,23 +150,28 @@ def incident_list(request, slug):
     filters = form.cleaned_data if form.is_valid() else {}
     own_only = permissions.reads_own_incidents_only(request.user, school)
     window = list_window(school, filters) if own_only else None
-    incidents = selectors.incident_list(
-        user=request.user,
-        school=school,
-        date_from=window.starts_on if window else filters.get("date_from"),
-        date_to=filters.get("date_to"),
-        group=filters.get("group", ""),
-        level=filters.get("level"),
-        status=filters.get("status", ""),
-        search=filters.get("q", ""),
-        year_group=filters.get("year_group"),
-        school_class=filters.get("school_class"),
-        include_concerns_in_pupil_search=verified,
-        text=filters.get("text", ""),
-        period=filters.get("period"),
-        subject=filters.get("subject"),
-    )
-    if filters.get("text") or own_only:
+    chosen = {
+        "user": request.user,
+        "school": school,
+        "date_from": window.starts_on if window else filters.get("date_from"),
+        "date_to": filters.get("date_to"),
+        "group": filters.get("group", ""),
+        "level": filters.get("level"),
+        "status": filters.get("status", ""),
+        "search": filters.get("q", ""),
+        "year_group": filters.get("year_group"),
+        "school_class": filters.get("school_class"),
+        "include_concerns_in_pupil_search": verified,
+        "text": filters.get("text", ""),
+        "period": filters.get("period"),
+        "subject": filters.get("subject"),
+    }
+    incidents = selectors.incident_list(**chosen)
+    if filters.get("text") and not own_only and uses_full_text_search(incidents.db):
+        # A search of the school's whole log: its matches read year by year, newest first, until enough are counted.
+        years = selectors.search_years(school, date_from=chosen["date_from"], date_to=chosen["date_to"])
+        page = _walked_page(years, lambda year: selectors.incident_list(**chosen, text_year=year), request.GET)
+    elif filters.get("text") or own_only:
         # A search's matches, or the few hundred records a class teacher may read: counted by the page's own query.
         page = _searched_page(incidents, request.GET.get("page"))
     else:
@@ -181,7 +186,8 @@ def incident_list(request, slug):
             school=school,
             query=filters["text"],
             concerns_included=show_concerns and verified,
-            results=page.paginator.count,
+            results=getattr(page.paginator, "more_than", None) or page.paginator.count,
+            more_results=bool(getattr(page.paginator, "more_than", None)),
             ip_address=client_ip(request),
         )
     # The current filter, as the list's own form accepted it: what "Save this filter" saves (issue 16 item 9).
@@ -334,6 +340,38 @@ def _searched_page(incidents, number):
         return paginator.get_page(number)
     paginator.count = rows[0].matches if rows else 0
     return paginator._get_page(rows, number, paginator)
+
+
+class _WalkedPaginator(CountedAheadPaginator):
+    """``CountedAheadPaginator`` over a list of ids already counted as far as it counts (``_walked_page``)."""
+
+    @cached_property
+    def count(self):
+        return len(self.object_list)
+
+
+def _walked_page(years, part, params):
+    """The page of a search by words of the school's whole log (``params``: the request's GET; its ``page``), as
+    ``Paginator.get_page`` gives it, counted like the list (``CountedAheadPaginator``: "More than 1,000
+    incidents").
+
+    ``years``: calendar years, newest first (``selectors.search_years``); ``part(year)``: the list's incidents that
+    match in that year (``selectors.incident_list(text_year=…)``, newest first). The years are read one at a time —
+    the ids of each one's matches, as many as are still to be counted — until the page and ``COUNT_AHEAD`` more are
+    counted; then the page's incidents are read by their ids. The matches of older years are not read at all, so the
+    cost follows the page, not the school's years of records (issue 18 item 4): one query a year read (a search of
+    rare words reads every year, each a small index look-up), then three for the page."""
+    number = _page_number(params.get("page"))
+    ids = []
+    paginator = _WalkedPaginator(ids, PAGE_SIZE, number=number)
+    for year in years:
+        wanted = paginator.counted_up_to + 1 - len(ids)
+        ids += part(year).prefetch_related(None).values_list("pk", flat=True)[:wanted]
+        if len(ids) > paginator.counted_up_to:
+            break
+    page = paginator.get_page(number)
+    page.object_list = selectors.incidents_in_order(list(page.object_list))
+    return page
 
 
 def _saved_filter_links(user, school):
