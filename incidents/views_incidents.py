@@ -33,6 +33,7 @@ from safeguard.audit.labels import audit_label
 from safeguard.audit.services import audit_log, client_ip
 from safeguard.base import DomainError
 from safeguard.downloads import clean_display_name, file_download
+from safeguard.filter_fields import field_groups
 
 from . import selectors, services
 from .forms_amend import IncidentAmendForm
@@ -195,6 +196,8 @@ def incident_list(request, slug):
     context = {
         "school": school,
         "form": form,
+        # The filter bar's fields drawn in Python (``safeguard.filter_fields``), "Filter" and "Clear" in the template.
+        "filter_fields": field_groups(form, [name for name in form.fields if name != "years"]),
         "page": page,
         "show_concerns": show_concerns,
         "verified": verified,
