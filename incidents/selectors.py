@@ -70,6 +70,43 @@ def _start_of_day(day, school):
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(school.time_zone))
 
 
+# What the incident list shows of each incident, its recorder and its pupils (``templates/incidents/list.html``,
+# ``views_incidents._label_rows``, ``services.concerns_shown_log``): the rows are read with these columns only, as a
+# page of 50 incidents with every column read and turned into Python cost more than the rest of the page's data.
+LISTED_FIELDS = (
+    "public_id",
+    "school_id",
+    "occurred_at",
+    "location",
+    "location_detail",
+    "status",
+    "behaviour_level",
+    "voided_at",
+    *GROUP_FLAGS.values(),
+    "recorded_by__full_name",
+    "recorded_by__email",
+)
+LISTED_PUPIL_FIELDS = (
+    "incident_id",
+    "role",
+    "pupil__public_id",
+    "pupil__legal_first_name",
+    "pupil__legal_last_name",
+    "pupil__preferred_first_name",
+    "pupil__preferred_last_name",
+)
+
+
+def _listed_involvements():
+    """The pupils of each listed incident with their roles, as ``involvement_list``, only the columns the list
+    shows (``LISTED_PUPIL_FIELDS``)."""
+    return Prefetch(
+        "involvements",
+        queryset=IncidentPupil.objects.select_related("pupil").only(*LISTED_PUPIL_FIELDS).order_by("pk"),
+        to_attr="involvement_list",
+    )
+
+
 def _involvements():
     return Prefetch(
         "involvements",
@@ -100,7 +137,8 @@ def incident_list(
     subject=None,
 ):
     """The incidents of ``school`` that ``user`` may read, voided ones left out, newest first (by when they happened),
-    as a queryset to paginate. Each incident carries ``involvement_list`` (pupils with their roles) and its recorder.
+    as a queryset to paginate. Each incident carries ``involvement_list`` (pupils with their roles) and its recorder,
+    with the columns the list shows only (``LISTED_FIELDS``, ``LISTED_PUPIL_FIELDS``).
 
     Args:
         date_from, date_to: ``datetime.date`` in the school's time zone (inclusive), or None.
@@ -168,7 +206,12 @@ def incident_list(
         incidents = incidents.filter(_text_matches(school, text, incidents.db, within_few=few, year=text_year))
     if (pupil_filter or text) and not include_concerns_in_pupil_search:
         incidents = incidents.filter(is_safeguarding=False)
-    return incidents.select_related("recorded_by").prefetch_related(_involvements()).order_by("-occurred_at", "-pk")
+    return (
+        incidents.select_related("recorded_by")
+        .only(*LISTED_FIELDS)
+        .prefetch_related(_listed_involvements())
+        .order_by("-occurred_at", "-pk")
+    )
 
 
 def _text_matches(school, text, using, *, within_few=False, year=None):
@@ -240,7 +283,12 @@ def incidents_in_order(ids):
     """The incidents of ``ids`` (a list of primary keys, in the order to show) as ``incident_list`` gives them —
     each with its recorder and ``involvement_list`` — in that order. Three queries. For a page of ids already
     found by ``incident_list`` (the caller checked them)."""
-    found = Incident.objects.filter(pk__in=ids).select_related("recorded_by").prefetch_related(_involvements())
+    found = (
+        Incident.objects.filter(pk__in=ids)
+        .select_related("recorded_by")
+        .only(*LISTED_FIELDS)
+        .prefetch_related(_listed_involvements())
+    )
     by_id = {incident.pk: incident for incident in found}
     return [by_id[pk] for pk in ids if pk in by_id]
 
