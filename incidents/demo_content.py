@@ -446,6 +446,7 @@ class _SchoolLoader:
                 alerts.append(
                     Alert(
                         incident=incident,
+                        incident_occurred_at=incident.occurred_at,
                         recipient_id=user_id,
                         reason=reason,
                         read_at=incident.occurred_at + datetime.timedelta(hours=2) if read else None,

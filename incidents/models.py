@@ -414,13 +414,30 @@ class Alert(TimeStampedModel):
     reason = models.CharField(_("why"), max_length=20, choices=Reason.choices)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # When its incident happened, copied as on ``Action`` (``incident_occurred_at``): a class teacher's list of this
+    # academic year reads the alerts of this year's incidents only (issue 18 item 4). ``save`` sets it from the
+    # incident; ``services.incident_amend`` updates it.
+    incident_occurred_at = models.DateTimeField(editable=False)
 
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["incident", "recipient"], name="incidents_alert_once")]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="incidents_alert_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="incidents_alert_unread"),
+            # A person's alerts of the incidents since a date (permissions._incident_ids_of_a_teacher).
+            models.Index(
+                fields=["recipient", "incident_occurred_at"],
+                include=["incident"],
+                name="incidents_alert_recipient_when",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.incident_occurred_at is None:
+            self.incident_occurred_at = self.incident.occurred_at
+        super().save(*args, **kwargs)
 
 
 class Action(PublicIdModel):

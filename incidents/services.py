@@ -116,7 +116,7 @@ def _create_alerts(incident, chosen_user_ids):
     from .tasks import send_alert_email
 
     alerts = [
-        Alert(incident=incident, recipient_id=user_id, reason=reason)
+        Alert(incident=incident, incident_occurred_at=incident.occurred_at, recipient_id=user_id, reason=reason)
         for user_id, reason in alert_recipients(incident, chosen_user_ids=chosen_user_ids).items()
     ]
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
@@ -828,8 +828,10 @@ def _amend_locked(*, actor, incident, reason, now, changes):
     incident._change_reason = AMENDED
     incident.save()
     if "occurred_at" in {difference["field"] for difference in differences}:
-        # The copy that lets a reader's list of this year find the incident's actions (Action.incident_occurred_at).
+        # The copies that let a reader's list of this year find the incident's actions and alerts
+        # (Action.incident_occurred_at, Alert.incident_occurred_at).
         Action.objects.filter(incident=incident).update(incident_occurred_at=incident.occurred_at)
+        Alert.objects.filter(incident=incident).update(incident_occurred_at=incident.occurred_at)
     if "categories" in {difference["field"] for difference in differences}:
         incident.categories.set(categories)
     amendment = IncidentAmendment.objects.create(
@@ -859,7 +861,7 @@ def _alert_senior_leaders(incident):
     recipients = alert_recipients(incident)
     Alert.objects.bulk_create(
         [
-            Alert(incident=incident, recipient_id=user_id, reason=reason)
+            Alert(incident=incident, incident_occurred_at=incident.occurred_at, recipient_id=user_id, reason=reason)
             for user_id, reason in recipients.items()
             if reason == Alert.Reason.SLT
         ],

@@ -1330,6 +1330,7 @@ def _insert_incidents(records, rng, *, now, today, counts, suspended, settled=Fa
                     _stamp(
                         Alert(
                             incident=incident,
+                            incident_occurred_at=incident.occurred_at,
                             recipient_id=user_id,
                             reason=reason,
                             read_at=recorded + datetime.timedelta(hours=2) if read else None,

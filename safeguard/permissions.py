@@ -440,9 +440,9 @@ def _incident_ids_of_a_teacher(user, class_ids, *, since=None):
     """The ids of the incidents ``user`` recorded, of pupils in ``class_ids`` (a set of ``SchoolClass`` ids), they
     were alerted to or have an action on, as one ``UNION ALL`` of four indexed look-ups — any school's, and an id may
     come twice: the caller narrows to its school. ``since`` (an aware ``datetime`` or None): the incidents the user
-    recorded, and those with an action for them, only from then (read by the indexes on (recorded_by, occurred_at)
-    and on the action's (assignee, incident_occurred_at)); the other parts' ids of any date, as the caller narrows
-    to ``occurred_at >= since`` when it fetches them.
+    recorded, were alerted to or have an action on, only from then (read by the indexes on (recorded_by,
+    occurred_at) and on the alert's and the action's (recipient or assignee, incident_occurred_at)); the pupils'
+    incidents of any date, as the caller narrows to ``occurred_at >= since`` when it fetches them.
 
     Not an ``OR`` of four ``EXISTS`` on each incident, which PostgreSQL can only test incident by incident across the
     whole school. On PostgreSQL the caller gathers these ids into an array once (``= ANY(ARRAY(…))``) and fetches
@@ -452,20 +452,18 @@ def _incident_ids_of_a_teacher(user, class_ids, *, since=None):
     incidents), and 2.5–3.5 ms for the count with the ``EXISTS``."""
     from incidents.models import Action, Alert, Incident, IncidentPupil
 
-    # Alerts and pupils are not joined to their incidents for ``since``: with no index of theirs holding when the
-    # incident happened, each row would cost a look-up of its incident there, and the caller's fetch by primary key
+    # A teacher's alerts and actions pile up year after year, so each carries its incident's time. The pupils' part
+    # is not joined to the incidents for ``since``: with no index of its own holding when the incident happened,
+    # each row would cost a look-up of its incident there, and the caller's fetch by primary key
     # (``occurred_at >= since``) looks each gathered id up once anyway; joined, a row of this year was looked up
-    # twice (bench trust, a class teacher: 3,000 buffers instead of 2,200 at 600,000 incidents). An alert is made
-    # when its incident is recorded or raised to SLT, and a class's pupils are this year's, so neither part grows
-    # much with the years; a teacher's actions do (an action is given on every bullying record they make), so an
-    # action carries its incident's time.
+    # twice (bench trust, a class teacher: 3,000 buffers instead of 2,200 at 600,000 incidents). A class's pupils
+    # are this year's, so that part grows with their years in the school only.
+    alerts = Alert.objects.filter(recipient=user)
     actions = Action.objects.filter(assignee=user)
     if since is not None:
+        alerts = alerts.filter(incident_occurred_at__gte=since)
         actions = actions.filter(incident_occurred_at__gte=since)
-    parts = [
-        Alert.objects.filter(recipient=user).values("incident_id"),
-        actions.values("incident_id"),
-    ]
+    parts = [alerts.values("incident_id"), actions.values("incident_id")]
     if class_ids:
         parts.append(IncidentPupil.objects.filter(pupil__school_class_id__in=class_ids).values("incident_id"))
     # A compound statement allows no ORDER BY in its parts (SQLite refuses one): the models' orderings go.

@@ -11,7 +11,7 @@ from django.utils import dateformat, timezone
 
 from incidents.services import incident_amend
 from incidents.services_search import search_documents_rebuild
-from incidents.tests.factories import ActionFactory, IncidentFactory
+from incidents.tests.factories import ActionFactory, AlertFactory, IncidentFactory
 from safeguard.accounts import otp
 from safeguard.directory.models import AcademicYear
 from safeguard.directory.tests.factories import AcademicYearFactory, PupilFactory
@@ -204,3 +204,21 @@ class TestTheTeachersActions:
         client.force_login(teacher)
         assert not shown(list_page(client, school), assigned)
         assert shown(list_page(client, school, years="all"), assigned)
+
+
+class TestTheTeachersAlerts:
+    def test_an_alert_of_last_year_under_every_year_and_moved_by_a_correction(
+        self, client, school, slt, teacher, this_year
+    ):
+        incident = IncidentFactory(
+            school=school,
+            pupils=[PupilFactory(school=school)],
+            recorded_by=slt,
+            occurred_at=timezone.now() - datetime.timedelta(days=400),
+        )
+        AlertFactory(incident=incident, recipient=teacher)
+        client.force_login(teacher)
+        assert not shown(list_page(client, school), incident)
+        assert shown(list_page(client, school, years="all"), incident)
+        incident_amend(actor=slt, incident=incident, reason="The date was typed wrong", occurred_at=timezone.now())
+        assert shown(list_page(client, school), incident)

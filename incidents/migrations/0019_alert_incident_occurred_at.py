@@ -1,0 +1,57 @@
+"""Each alert carries when its incident happened (``Alert.incident_occurred_at``), with one index on (recipient,
+incident_occurred_at), so a class teacher's list of this academic year reads the alerts of this year's incidents
+only, not every year's (issue 18 item 4). The column is added empty, filled from the incidents by one statement,
+then made required."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+FILL_POSTGRESQL = """
+UPDATE incidents_alert AS a SET incident_occurred_at = i.occurred_at
+FROM incidents_incident AS i
+WHERE i.id = a.incident_id AND a.incident_occurred_at IS NULL
+"""
+
+FILL_OTHER = """
+UPDATE incidents_alert SET incident_occurred_at = (
+  SELECT i.occurred_at FROM incidents_incident AS i WHERE i.id = incidents_alert.incident_id
+) WHERE incident_occurred_at IS NULL
+"""
+
+
+def fill(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        schema_editor.execute(FILL_OTHER)
+        return
+    schema_editor.execute(FILL_POSTGRESQL)
+    # The deferred foreign-key checks of the updated rows now, so the column can be altered in this transaction.
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("incidents", "0018_search_document_school_year_fill"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="alert",
+            name="incident_occurred_at",
+            field=models.DateTimeField(editable=False, null=True),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="alert",
+            name="incident_occurred_at",
+            field=models.DateTimeField(editable=False),
+        ),
+        migrations.AddIndex(
+            model_name="alert",
+            index=models.Index(
+                fields=["recipient", "incident_occurred_at"],
+                include=["incident"],
+                name="incidents_alert_recipient_when",
+            ),
+        ),
+    ]
