@@ -232,8 +232,9 @@ def _text_matches(school, text, using, *, within_few=False, year=None):
         if within_few:
             # Not a second id array: PostgreSQL would walk the primary key for every pair of ids of the two.
             return Exists(IncidentSearchDocument.objects.filter(incident=OuterRef("pk"), vector=query))
-        # bigint = bigint: btree_gin has no cross-type operators, and a plain integer would leave the index's school
-        # column unused (the index then finds every school's matches).
+        # bigint = bigint: btree_gin has no cross-type operators, and a plain integer would leave the index's first
+        # column unused (the index then finds every school's matches of every year). Without a year (no caller of
+        # the list's: its search walks the years) the school's texts are read by the school's own index.
         if year is not None:
             key = Cast(Value(school_year_key(school.pk, _new_year(year))), BigIntegerField())
             matches = IncidentSearchDocument.objects.filter(school_year=key, vector=query)
