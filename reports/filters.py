@@ -15,7 +15,8 @@ import datetime
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Max, Min, Q
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import CategoryGroup
@@ -116,10 +117,6 @@ class DashboardFilters:
         return urlencode(pairs)
 
 
-def _term_key(term_row):
-    return f"{term_row['academic_year__starts_on'].year}-{term_row['kind']}"
-
-
 class DashboardFilterForm(forms.Form):
     """The dashboard's filters (GET). Build it with the schools it is for; ``filters()`` gives the values.
 
@@ -197,22 +194,23 @@ class DashboardFilterForm(forms.Form):
             self.fields["recorder"].choices = [("", _("Anyone"))] + [(pk, name) for pk, name in recorders]
 
     def _load_terms(self, school_ids):
-        """``{key: (label, starts_on, ends_on)}``, newest first; a key shared by several schools spans them all."""
+        """``{key: (label, starts_on, ends_on)}``, newest first; a key shared by several schools spans them all
+        (from the first school's start to the last one's end), labelled with the first of its academic year names
+        in alphabetical order. One query, grouped by the database: a trust of 20 schools with ten years of
+        calendars has 600 terms and 30 choices (issue 18 item 4: the page's cost does not follow the schools'
+        terms of earlier years)."""
         rows = (
             Term.objects.filter(academic_year__school_id__in=school_ids)
-            .order_by("-starts_on")
-            .values("kind", "starts_on", "ends_on", "academic_year__starts_on", "academic_year__name")
+            .values("kind", year=ExtractYear("academic_year__starts_on"))
+            .annotate(
+                first=Min("starts_on"), last=Max("ends_on"), latest=Max("starts_on"), name=Min("academic_year__name")
+            )
+            .order_by("-latest", "kind")
         )
-        terms = {}
-        for row in rows:
-            key = _term_key(row)
-            label = f"{Term.Kind(row['kind']).label} {row['academic_year__name']}"
-            if key in terms:
-                _label, start, end = terms[key]
-                terms[key] = (label, min(start, row["starts_on"]), max(end, row["ends_on"]))
-            else:
-                terms[key] = (label, row["starts_on"], row["ends_on"])
-        return terms
+        return {
+            f"{row['year']}-{row['kind']}": (f"{Term.Kind(row['kind']).label} {row['name']}", row["first"], row["last"])
+            for row in rows
+        }
 
     def clean(self):
         data = super().clean()
