@@ -144,3 +144,28 @@ class TestTheYearOfARecord:
         assert not IncidentSearchDocument.objects.filter(incident__in=four_years, school_year=None).exists()
         client.force_login(slt)
         assert "8 incidents" in search(client, school, "window")
+
+
+class TestYearsWithoutRecords:
+    def test_a_record_dated_decades_back_costs_one_step_not_one_per_year(self, client, school, slt, pupil, four_years):
+        typo = IncidentFactory(
+            school=school,
+            pupils=[pupil],
+            occurred_at=datetime.datetime(1926, 3, 5, 10, tzinfo=datetime.UTC),
+            description="Broke a window (date typed wrong)",
+        )
+        search_documents_rebuild(school=school)
+        client.force_login(slt)
+        search(client, school, "window")
+        with CaptureQueriesContext(connection) as queries:
+            page = search(client, school, "window")
+        assert "9 incidents" in page and shown(page, [typo]) == [typo]
+        assert walked_years(queries) == 5  # the four years with records and 1926; not the hundred between
+        assert len(queries.captured_queries) < 40
+
+    def test_a_first_day_of_year_one_is_not_an_error(self, client, school, slt, four_years):
+        school.time_zone = "Europe/Istanbul"  # east of UTC: the start of 1 January of year 1 is before UTC's year 1
+        school.save()
+        client.force_login(slt)
+        page = search(client, school, "window", date_from="0001-01-01")
+        assert "8 incidents" in page
